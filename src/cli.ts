@@ -1,0 +1,262 @@
+import { Command, Option } from 'commander';
+import closeWithGrace from 'close-with-grace';
+import { DateTime } from 'luxon';
+import { readSettings, type Settings } from './platform/config.js';
+import { systemClock } from './platform/clock.js';
+import { AppError, isAppError } from './platform/errors.js';
+import { createLogger } from './platform/logger.js';
+import { openPreparedDatabase } from './db/prepare.js';
+import { migrate } from './db/migrate.js';
+import { openDatabase, type Db } from './db/connect.js';
+import { loadMunicipalityConfig } from './directory/municipality-config.js';
+import { seedMunicipality } from './directory/seed-municipality.js';
+import { buildCalendar, loadMunicipality } from './directory/municipality.js';
+import { findServiceTargets } from './directory/find-service-targets.js';
+import { createApiKey } from './open311/api-keys.js';
+import { checkAttributeValues } from './standard/attributes.js';
+import { dueTimes } from './standard/due-times.js';
+import { chooseTargets, formatTarget } from './standard/targets.js';
+import { buildApp } from './server.js';
+
+/** The `citydesk` command. Every action reads its settings once and reports errors in one line. */
+
+const program = new Command('citydesk')
+  .description('citydesk: service requests and customer service to the Corporate Customer Service Standard')
+  .showHelpAfterError('(run citydesk --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (error) {
+      if (isAppError(error)) {
+        process.stderr.write(`citydesk: ${error.message}\n`);
+      } else {
+        process.stderr.write(`citydesk: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+      }
+      process.exitCode = 1;
+    }
+  };
+}
+
+/** Opens the configured database, migrated and seeded, for a command; closes it after. */
+async function withDatabase<T>(settings: Settings, purpose: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openPreparedDatabase({ settings, clock: systemClock, purpose });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * For commands that only read: when the running server holds the embedded database, answer from
+ * the configuration files instead (loaded into a throw-away in-memory database) and say so.
+ */
+async function withReadDatabase<T>(settings: Settings, purpose: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  try {
+    return await withDatabase(settings, purpose, fn);
+  } catch (error) {
+    if (!(isAppError(error) && error.code === 'EMBEDDED_DATABASE_BUSY')) throw error;
+    process.stderr.write(
+      `citydesk: note: ${error.message.split('. ')[0]}. Answering from ${settings.configDir} and the default closure calendar; closure days changed by administrators are not included.\n`,
+    );
+    const db = await openPreparedDatabase({ settings, clock: systemClock, purpose, dataDir: 'memory://' });
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  }
+}
+
+function parseInstant(text: string, zone: string, option: string): Date {
+  const parsed = DateTime.fromISO(text.trim(), { zone });
+  if (!parsed.isValid) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${option} "${text}" is not an ISO-8601 date and time. Write e.g. 2026-11-26T10:00 (the City's local time) or 2026-11-26T10:00:00-05:00.`,
+    );
+  }
+  return parsed.toJSDate();
+}
+
+program
+  .command('start')
+  .description('run the citydesk server (PORT, HOST; DATABASE_URL or the embedded database in CITYDESK_DATA_DIR)')
+  .action(
+    action(async () => {
+      const settings = readSettings();
+      const logger = createLogger(settings.logLevel);
+      const db = await openPreparedDatabase({ settings, clock: systemClock, purpose: `citydesk start (port ${settings.port})`, logger });
+      const app = await buildApp({ db, clock: systemClock, logger });
+      app.addHook('onClose', async () => {
+        await db.close();
+      });
+      closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+        if (err) logger.error({ err }, 'stopping after an unexpected error');
+        else logger.info({ signal }, 'stopping: finishing requests in flight');
+        await app.close();
+      });
+      try {
+        await app.listen({ port: settings.port, host: settings.host });
+      } catch (error) {
+        await app.close();
+        const e = error as NodeJS.ErrnoException;
+        if (e.code === 'EADDRINUSE') throw new AppError('CONFIG_INVALID', `Port ${settings.port} is already in use. Stop what uses it, or set PORT to another port.`);
+        throw error;
+      }
+      logger.info({ url: `http://${settings.host}:${settings.port}`, database: db.engine === 'pglite' ? settings.dataDir : 'postgres' }, 'citydesk is running');
+    }),
+  );
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(
+    action(async () => {
+      const settings = readSettings();
+      const db = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, purpose: 'citydesk migrate' });
+      try {
+        const applied = await migrate(db);
+        process.stdout.write(applied.length > 0 ? `Applied ${applied.join(', ')}.\n` : 'The database is up to date.\n');
+      } finally {
+        await db.close();
+      }
+    }),
+  );
+
+program
+  .command('seed')
+  .description('load the municipality from the configuration files (CITYDESK_CONFIG_DIR, default ./config)')
+  .option('--check', 'only validate the configuration files; write nothing')
+  .action(
+    action(async (options: { check?: boolean }) => {
+      const settings = readSettings();
+      const config = loadMunicipalityConfig(settings.configDir);
+      if (options.check) {
+        process.stdout.write(`${settings.configDir}: the configuration of ${config.name} is valid (${config.requestTypes.length} request types).\n`);
+        return;
+      }
+      const db = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, purpose: 'citydesk seed' });
+      try {
+        await migrate(db);
+        const result = await seedMunicipality({ db, config, now: systemClock.now() });
+        process.stdout.write(
+          `Loaded ${config.name}: ${result.departments} departments, ${result.divisions} divisions, ${result.requestTypes} request types.\n` +
+            (result.dstVersionsCreated.length > 0 ? `New DST versions: ${result.dstVersionsCreated.join('; ')}.\n` : 'Division Service Targets unchanged.\n'),
+        );
+      } finally {
+        await db.close();
+      }
+    }),
+  );
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+program
+  .command('due')
+  .description('when a contact received at a given time must be acknowledged and resolved')
+  .requiredOption('--received <iso-8601>', 'when the City received it, e.g. 2026-11-26T10:00 (local) or with an offset')
+  .addOption(new Option('--inquiry', 'a general inquiry (acknowledgment target only)').conflicts('type'))
+  .option('--type <code>', 'a service request of this request type, e.g. pothole')
+  .option('--attr <key=value>', 'an attribute of the request, e.g. road_class=3 (repeatable)', collect, [])
+  .option('--json', 'print JSON: {"receivedAt", "receiptBusinessDay", "acknowledgeBy", "resolveBy"}')
+  .action(
+    action(async (options: { received: string; inquiry?: boolean; type?: string; attr: string[]; json?: boolean }) => {
+      if (!options.inquiry && !options.type) throw new AppError('VALIDATION_FAILED', 'Say what was received: --inquiry, or --type <code> for a service request.');
+      const attributes: Record<string, string> = {};
+      for (const pair of options.attr) {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new AppError('VALIDATION_FAILED', `--attr "${pair}" is not key=value, e.g. --attr road_class=3.`);
+        attributes[pair.slice(0, at)] = pair.slice(at + 1);
+      }
+      if (options.inquiry && options.attr.length > 0) throw new AppError('VALIDATION_FAILED', '--attr applies to service requests (--type), not to inquiries.');
+      const settings = readSettings();
+      await withReadDatabase(settings, 'citydesk due', async (db) => {
+        const municipality = await loadMunicipality(db.kysely);
+        const calendar = await buildCalendar(db.kysely, municipality);
+        const receivedAt = parseInstant(options.received, calendar.timeZone, '--received').getTime();
+        let due;
+        let explanation: string;
+        if (options.inquiry) {
+          const target = municipality.settings.generalInquiry.acknowledge;
+          due = dueTimes(calendar, receivedAt, { acknowledge: target });
+          explanation = `General inquiry: acknowledge within ${formatTarget(target)} (CSS §3.3).`;
+        } else {
+          const found = await findServiceTargets(db.kysely, { requestTypeCode: options.type!, receivedAt, calendar });
+          const problems = checkAttributeValues(found.requestType.attributes, attributes, { enforceRequired: false });
+          if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `--attr: ${problems[0]!.message}.`, problems);
+          const chosen = chooseTargets(found.targets, attributes);
+          due = dueTimes(calendar, receivedAt, chosen);
+          explanation =
+            `${found.requestType.name} (${found.division.name}), DST version ${found.dstVersion.version} effective ${found.dstVersion.effectiveFrom}` +
+            `${chosen.chosenBy ? `, ${chosen.chosenBy.attribute} ${chosen.chosenBy.value}` : ''}: ` +
+            `acknowledge within ${formatTarget(chosen.acknowledge)}, resolve within ${formatTarget(chosen.resolve)}.`;
+        }
+        const json = {
+          receivedAt: calendar.format(due.receivedAt),
+          receiptBusinessDay: due.receiptBusinessDay,
+          acknowledgeBy: calendar.format(due.acknowledgeBy),
+          resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
+        };
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(json)}\n`);
+          return;
+        }
+        const human = (ms: number): string => `${DateTime.fromMillis(ms, { zone: calendar.timeZone }).toFormat('cccc d LLLL yyyy, HH:mm')} (${calendar.format(ms)})`;
+        process.stdout.write(
+          [
+            explanation,
+            `Received:             ${human(due.receivedAt)}`,
+            `Receipt business day: ${DateTime.fromISO(due.receiptBusinessDay).toFormat('cccc d LLLL yyyy')}`,
+            `Acknowledge by:       ${human(due.acknowledgeBy)}`,
+            `Resolve by:           ${due.resolveBy === null ? 'no resolution target (general inquiry)' : human(due.resolveBy)}`,
+          ].join('\n') + '\n',
+        );
+      });
+    }),
+  );
+
+program
+  .command('closures')
+  .description("list a year's closure days (holidays and administrators' changes)")
+  .requiredOption('--year <year>', 'the year, e.g. 2026')
+  .option('--json', 'print JSON: [{"date", "name"}, …]')
+  .action(
+    action(async (options: { year: string; json?: boolean }) => {
+      if (!/^\d{4}$/.test(options.year) || Number(options.year) < 1900 || Number(options.year) > 2999) {
+        throw new AppError('VALIDATION_FAILED', `--year "${options.year}" is not a year; write four digits, e.g. --year 2026.`);
+      }
+      const settings = readSettings();
+      await withReadDatabase(settings, 'citydesk closures', async (db) => {
+        const calendar = await buildCalendar(db.kysely);
+        const days = calendar.closureDays(Number(options.year));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(days.map((d) => ({ date: d.date, name: d.name })))}\n`);
+          return;
+        }
+        process.stdout.write(`Closure days in ${options.year}:\n`);
+        for (const d of days) process.stdout.write(`  ${d.date}  ${DateTime.fromISO(d.date).toFormat('ccc d LLL')}  ${d.name}\n`);
+      });
+    }),
+  );
+
+const apikey = program.command('apikey').description('credentials for the Open311 API');
+apikey
+  .command('create <name>')
+  .description('create an API key for a client; the key is shown once and stored hashed')
+  .option('--json', 'print JSON: {"key": …}')
+  .action(
+    action(async (name: string, options: { json?: boolean }) => {
+      const settings = readSettings();
+      await withDatabase(settings, 'citydesk apikey create', async (db) => {
+        const created = await createApiKey({ tx: db.kysely, name, now: systemClock.now() });
+        if (options.json) process.stdout.write(`${JSON.stringify({ key: created.key })}\n`);
+        else process.stdout.write(`API key for "${created.name}":\n\n  ${created.key}\n\nStore it now: citydesk keeps only a hash and cannot show it again.\n`);
+      });
+    }),
+  );
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../platform/errors.js';
+import { redactUrl } from '../platform/config.js';
+import { lockEmbeddedDatabase } from './embedded-lock.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type Engine = 'postgres' | 'pglite';
+
+/** An open database: the Kysely handle and what citydesk needs to know about the engine. */
+export interface Db {
+  kysely: Kysely<Database>;
+  engine: Engine;
+  /** Runs a multi-statement SQL script inside a transaction the caller holds (migrations). */
+  runScript(trx: Transaction<Database>, script: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type Tx = Kysely<Database> | Transaction<Database>;
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** The embedded database's folder; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  /** Who holds the embedded database, for the message another process gets. */
+  purpose?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Db> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize) : openEmbedded(options.dataDir, options.purpose ?? 'citydesk');
+}
+
+async function openPostgres(url: string, poolSize = 10): Promise<Db> {
+  const types = {
+    getTypeParser: ((oid: number, format?: string) => {
+      if (oid === DATE_OID) return (value: string) => value;
+      if (oid === INT8_OID) return (value: string) => Number(value);
+      return pg.types.getTypeParser(oid, format as 'text');
+    }) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 10_000 });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. Queries report their own errors.
+  });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new AppError('DATABASE_UNAVAILABLE', `Cannot connect to PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${describeConnectionError(error)}`, [], { cause: error });
+  }
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kysely,
+    engine: 'postgres',
+    async runScript(trx, script) {
+      // With no parameters, pg sends the script as one simple query: many statements are fine.
+      await sql.raw(script).execute(trx);
+    },
+    close: () => kysely.destroy(),
+  };
+}
+
+async function openEmbedded(dataDir: string, purpose: string): Promise<Db> {
+  const inMemory = dataDir.startsWith('memory://');
+  const release = inMemory ? () => undefined : lockEmbeddedDatabase(dataDir, purpose);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(inMemory ? dataDir : join(dataDir, 'pglite'), {
+      parsers: { [DATE_OID]: (value: string) => value, [NUMERIC_OID]: (value: string) => value },
+    });
+  } catch (error) {
+    release();
+    throw new AppError('DATABASE_UNAVAILABLE', `Cannot open the embedded database in ${dataDir}: ${(error as Error).message}`, [], { cause: error });
+  }
+  const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kysely,
+    engine: 'pglite',
+    async runScript(_trx, script) {
+      // PGlite's extended protocol takes one statement; exec takes a script. The caller's
+      // transaction holds PGlite's only connection, so this runs inside it.
+      await pglite.exec(script);
+    },
+    async close() {
+      try {
+        await kysely.destroy();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+function describeConnectionError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException & { code?: string };
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused. Is PostgreSQL running, and are the host and port right?';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name was not found. Check the host in DATABASE_URL.';
+    case '3D000':
+      return `${e.message}. Create it (createdb) or fix the database name.`;
+    case '28P01':
+    case '28000':
+      return `${e.message}. Check the user and password.`;
+    default:
+      return e.message || String(error);
+  }
+}

@@ -1,0 +1,84 @@
+import type { Db, Tx } from '../db/connect.js';
+import type { Row } from '../db/schema.js';
+import { AppError } from '../platform/errors.js';
+import { BusinessCalendar, type CalendarRules } from '../standard/calendar.js';
+import { applyClosureChanges, defaultClosureDays, type ClosureChange, type ClosureDay, type ClosureRules } from '../standard/closures.js';
+import type { ServiceTargets, Target } from '../standard/targets.js';
+
+/** The municipality's settings as stored by the seed. */
+export interface MunicipalitySettings {
+  standard: string;
+  website: string | null;
+  calendar: CalendarRules;
+  closureRules: ClosureRules;
+  contact: { phone: string; email: string };
+  generalInquiry: { acknowledge: Target };
+  emergency: { phone: string; for: string };
+}
+
+export interface Municipality {
+  name: string;
+  settings: MunicipalitySettings;
+  calendarRevision: number;
+}
+
+export async function isSeeded(db: Tx): Promise<boolean> {
+  const row = await db.selectFrom('municipality').select('id').executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function loadMunicipality(db: Tx): Promise<Municipality> {
+  const row = await db.selectFrom('municipality').select(['name', 'settings', 'calendar_revision']).executeTakeFirst();
+  if (!row) {
+    throw new AppError('NOT_FOUND', 'No municipality is loaded in this database. Run `citydesk seed` to load config/.');
+  }
+  return { name: row.name, settings: row.settings as MunicipalitySettings, calendarRevision: row.calendar_revision };
+}
+
+export function toServiceTargets(row: Pick<Row<'dst_target'>, 'acknowledge_amount' | 'acknowledge_unit' | 'resolve_amount' | 'resolve_unit' | 'targets_by'>): ServiceTargets {
+  const targets: ServiceTargets = {
+    acknowledge: { amount: row.acknowledge_amount, unit: row.acknowledge_unit },
+    resolve: { amount: row.resolve_amount, unit: row.resolve_unit },
+  };
+  if (row.targets_by) targets.byAttribute = row.targets_by as NonNullable<ServiceTargets['byAttribute']>;
+  return targets;
+}
+
+/** The closure calendar: generated defaults with the administrators' changes applied. */
+export function closureSource(rules: ClosureRules, changes: readonly ClosureChange[]): (year: number) => ClosureDay[] {
+  const byYear = new Map<number, ClosureChange[]>();
+  for (const change of changes) {
+    const year = Number(change.date.slice(0, 4));
+    byYear.set(year, [...(byYear.get(year) ?? []), change]);
+  }
+  return (year) => applyClosureChanges(defaultClosureDays(year, rules), byYear.get(year) ?? []);
+}
+
+export async function loadClosureChanges(db: Tx): Promise<ClosureChange[]> {
+  const rows = await db.selectFrom('closure_change').select(['closure_date', 'action', 'name']).orderBy('closure_date').execute();
+  return rows.map((r) => ({ date: r.closure_date, action: r.action, name: r.name }));
+}
+
+/**
+ * The business calendar of the loaded municipality. Built once and reused until the closure
+ * calendar changes (any server copy's change bumps the revision that `get` checks).
+ */
+export class CalendarProvider {
+  private cached: { revision: number; calendar: BusinessCalendar } | undefined;
+
+  constructor(private readonly db: Db) {}
+
+  async get(tx: Tx = this.db.kysely): Promise<BusinessCalendar> {
+    const municipality = await loadMunicipality(tx);
+    if (this.cached && this.cached.revision === municipality.calendarRevision) return this.cached.calendar;
+    const calendar = await buildCalendar(tx, municipality);
+    this.cached = { revision: municipality.calendarRevision, calendar };
+    return calendar;
+  }
+}
+
+export async function buildCalendar(tx: Tx, municipality?: Municipality): Promise<BusinessCalendar> {
+  const m = municipality ?? (await loadMunicipality(tx));
+  const changes = await loadClosureChanges(tx);
+  return new BusinessCalendar(m.settings.calendar, closureSource(m.settings.closureRules, changes));
+}

@@ -1,0 +1,103 @@
+import { resolve } from 'node:path';
+import { AppError } from './errors.js';
+
+/**
+ * The process settings, read from the environment once at start-up. Each setting is documented
+ * here and in the README; a bad value stops citydesk with one line naming the setting and saying
+ * what to write instead.
+ */
+export interface Settings {
+  /** PORT: the HTTP port (default 3000). */
+  port: number;
+  /** HOST: the address to listen on (default localhost; 0.0.0.0 to accept outside connections). */
+  host: string;
+  /** DATABASE_URL: a PostgreSQL URL. Absent: the embedded database (PGlite) in dataDir. */
+  databaseUrl: string | undefined;
+  /** CITYDESK_DATA_DIR: the embedded database's folder (default ./data). */
+  dataDir: string;
+  /** CITYDESK_CONFIG_DIR: the municipality's configuration files (default ./config). */
+  configDir: string;
+  /** SMTP_URL: smtp:// or smtps:// server for outgoing mail. Absent: mail stays in the outbox. */
+  smtpUrl: string | undefined;
+  /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
+  logLevel: string;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function bad(name: string, value: string, fix: string): AppError {
+  return new AppError('CONFIG_INVALID', `Setting ${name}=${JSON.stringify(value)} is not valid: ${fix}`, [
+    { field: name, message: fix },
+  ]);
+}
+
+function present(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const portText = present(env, 'PORT') ?? '3000';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
+    throw bad('PORT', portText, 'use a whole number from 1 to 65535, e.g. PORT=3000.');
+  }
+
+  const host = present(env, 'HOST') ?? 'localhost';
+  if (/\s|\//.test(host)) throw bad('HOST', host, 'use a host name or IP address, e.g. HOST=0.0.0.0.');
+
+  const databaseUrl = present(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
+
+  const smtpUrl = present(env, 'SMTP_URL');
+  if (smtpUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['smtp:', 'smtps:'].includes(url.protocol) || url.hostname === '') {
+      throw bad('SMTP_URL', redactUrl(smtpUrl), 'use smtp://user:password@host:587 or smtps://host:465.');
+    }
+  }
+
+  const logLevel = present(env, 'LOG_LEVEL') ?? 'info';
+  if (!logLevels.includes(logLevel)) throw bad('LOG_LEVEL', logLevel, `use one of ${logLevels.join(', ')}.`);
+
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir: resolve(present(env, 'CITYDESK_DATA_DIR') ?? './data'),
+    configDir: resolve(present(env, 'CITYDESK_CONFIG_DIR') ?? './config'),
+    smtpUrl,
+    logLevel,
+  };
+}
+
+function checkDatabaseUrl(value: string): void {
+  const fix = 'use postgres://user:password@host:5432/database, or leave DATABASE_URL unset for the embedded database.';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad('DATABASE_URL', redactUrl(value), fix);
+  }
+  if (!['postgres:', 'postgresql:'].includes(url.protocol)) throw bad('DATABASE_URL', redactUrl(value), fix);
+  if (url.hostname === '' && !url.searchParams.has('host')) throw bad('DATABASE_URL', redactUrl(value), fix);
+  if (url.port !== '' && !(Number(url.port) >= 1 && Number(url.port) <= 65535)) {
+    throw bad('DATABASE_URL', redactUrl(value), fix);
+  }
+}
+
+/** A URL as it may appear in a message or log: never with its password. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '*****';
+    return url.toString();
+  } catch {
+    return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:*****@');
+  }
+}

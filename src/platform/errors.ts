@@ -1,0 +1,54 @@
+/**
+ * The one error type citydesk raises on purpose. Every code is stable (clients and tests rely on
+ * it) and maps to exactly one HTTP status here, nowhere else. `message` is for the person who
+ * meets the error: it says what happened and what to do next.
+ */
+export const errorCodes = {
+  VALIDATION_FAILED: 400,
+  CONFIG_INVALID: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  EMBEDDED_DATABASE_BUSY: 503,
+  DATABASE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export interface ErrorDetail {
+  /** Where the problem is: a field path, a file and field, or a setting name. */
+  field?: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get httpStatus(): number {
+    return errorCodes[this.code];
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: ErrorDetail[] } {
+    return this.details.length > 0
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+export const validationError = (message: string, details: ErrorDetail[] = []): AppError =>
+  new AppError('VALIDATION_FAILED', message, details);
