@@ -232,7 +232,7 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
       return undefined;
     }
     const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
     const where = (path: (string | number)[]): string => {
       const at = locate(doc, lineCounter, path);
       return `${shown(file)}${at ? `:${at}` : ''}`;
@@ -250,12 +250,23 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     const errors = [...Value.Errors(schema, value)];
     if (errors.length > 0) {
       // Report the most specific error of each path once.
+      // A misspelt setting shows as an unknown key beside a missing one: report it first, with
+      // the right spelling.
+      const missing = errors.filter((e) => e.message === 'Expected required property').map((e) => e.path);
+      const ordered = [...errors].sort((a, b) => Number(b.message === 'Unexpected property') - Number(a.message === 'Unexpected property'));
       const seen = new Set<string>();
-      for (const error of errors) {
+      for (const error of ordered) {
         if (seen.has(error.path)) continue;
         seen.add(error.path);
         const path = error.path.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
-        problem(path, describeSchemaError(error.message, error.value));
+        let message = describeSchemaError(error.message, error.value);
+        if (error.message === 'Unexpected property') {
+          const parent = error.path.slice(0, error.path.lastIndexOf('/'));
+          const key = error.path.slice(error.path.lastIndexOf('/') + 1).toLowerCase();
+          const meant = missing.find((m) => m.slice(0, m.lastIndexOf('/')) === parent && m.slice(m.lastIndexOf('/') + 1).toLowerCase() === key);
+          if (meant) message = `is not a setting citydesk knows; did you mean ${meant.slice(meant.lastIndexOf('/') + 1)}?`;
+        }
+        problem(path, message);
       }
       return undefined;
     }
