@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from './platform/logger.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Db } from './db/connect.js';
@@ -9,13 +10,14 @@ import { loadMunicipality } from './directory/municipality.js';
 export interface AppOptions {
   db: Db;
   clock: Clock;
-  logger?: FastifyServerOptions['logger'];
+  /** The process logger (pino); without it the app logs nothing (tests). */
+  logger?: Logger | undefined;
 }
 
 /** Builds the Fastify app from the areas. Routes are thin: validate, authorize, call a use case. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     // Finish requests in flight on close; refuse new ones with 503 meanwhile.
     return503OnClosing: true,
     forceCloseConnections: 'idle',

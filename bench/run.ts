@@ -1,0 +1,25 @@
+/**
+ * `npm run bench -- <name>`: citydesk's speed and memory targets. Each benchmark prints its
+ * figures and whether it met its target; record them in bench/README.md with the machine.
+ */
+import { cpus, totalmem } from 'node:os';
+import { benchCalendar } from './calendar.bench.js';
+
+const benchmarks: Record<string, () => Promise<boolean>> = {
+  calendar: benchCalendar,
+};
+
+const names = process.argv.slice(2);
+const chosen = names.length > 0 ? names : Object.keys(benchmarks);
+const unknown = chosen.filter((n) => !(n in benchmarks));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark ${unknown.join(', ')}. Benchmarks: ${Object.keys(benchmarks).join(', ')}.`);
+  process.exit(2);
+}
+console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+let allMet = true;
+for (const name of chosen) {
+  console.log(`\n== ${name}`);
+  allMet = (await benchmarks[name]!()) && allMet;
+}
+process.exitCode = allMet ? 0 : 1;
