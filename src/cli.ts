@@ -17,6 +17,8 @@ import { checkAttributeValues } from './standard/attributes.js';
 import { dueTimes } from './standard/due-times.js';
 import { chooseTargets, formatTarget } from './standard/targets.js';
 import { buildApp } from './server.js';
+import { smtpTransport, startOutboxDelivery } from './notify/deliver-outbox.js';
+import { createStaffUser } from './directory/staff.js';
 
 /** The `citydesk` command. Every action reads its settings once and reports errors in one line. */
 
@@ -91,7 +93,14 @@ program
       const logger = createLogger(settings.logLevel);
       const db = await openPreparedDatabase({ settings, clock: systemClock, purpose: `citydesk start (port ${settings.port})`, logger });
       const app = await buildApp({ db, clock: systemClock, logger });
+      const municipality = await loadMunicipality(db.kysely);
+      const from = `${municipality.name} <${municipality.settings.contact.email}>`;
+      const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, from) : undefined;
+      const delivery = transport ? startOutboxDelivery({ db, clock: systemClock, transport, from, logger }) : undefined;
+      if (!transport) logger.info('SMTP_URL is not set: messages to customers stay in the outbox and the case history');
       app.addHook('onClose', async () => {
+        await delivery?.stop();
+        transport?.close();
         await db.close();
       });
       closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
@@ -258,5 +267,33 @@ apikey
       });
     }),
   );
+
+const user = program.command('user').description('staff accounts');
+user
+  .command('create')
+  .description('create a staff account; the password is read from CITYDESK_PASSWORD or standard input')
+  .requiredOption('--email <email>', 'their e-mail address (they sign in with it)')
+  .requiredOption('--name <name>', 'their name as customers and colleagues see it')
+  .requiredOption('--role <role>', 'customer_service, division_staff, division_head, department_head, manager_customer_service, cao, working_group or administrator')
+  .option('--division <code>', 'their division (division roles)')
+  .option('--department <code>', 'the department they head (department_head)')
+  .option('--json', 'print JSON: {"id"}')
+  .action(
+    action(async (options: { email: string; name: string; role: string; division?: string; department?: string; json?: boolean }) => {
+      const password = process.env['CITYDESK_PASSWORD'] ?? (process.stdin.isTTY ? '' : (await readStdin()).trim());
+      if (!password) throw new AppError('VALIDATION_FAILED', 'Give the password in CITYDESK_PASSWORD or on standard input (echo "…" | citydesk user create …).');
+      const settings = readSettings();
+      await withDatabase(settings, 'citydesk user create', async (db) => {
+        const created = await createStaffUser({ tx: db.kysely, staff: { ...options, password }, now: systemClock.now() });
+        process.stdout.write(options.json ? `${JSON.stringify({ id: created.id })}\n` : `Created the account of ${options.name} (${options.email}), ${options.role}.\n`);
+      });
+    }),
+  );
+
+async function readStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  return text;
+}
 
 await program.parseAsync(process.argv);

@@ -6,6 +6,12 @@ import type { Db } from './db/connect.js';
 import type { Clock } from './platform/clock.js';
 import { AppError, isAppError } from './platform/errors.js';
 import { loadMunicipality } from './directory/municipality.js';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { caseServices } from './cases/case-services.js';
+import { registerCaseRoutes } from './cases/case-routes.js';
+import { registerDirectoryRoutes } from './directory/directory-routes.js';
 
 export interface AppOptions {
   db: Db;
@@ -22,7 +28,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     bodyLimit: 1_048_576,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // No type coercion: a number sent as a string is a mistake the client should hear about.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error, request, reply) => {
@@ -34,6 +41,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const appError = new AppError('NOT_FOUND', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`);
     void reply.status(404).send({ error: appError.toJSON() });
   });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'citydesk staff API', version: '1', description: 'Cases, queues and sign-in for City staff. Errors are {"error": {"code", "message", "details"}}.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  const services = caseServices(options.db, options.clock);
+  registerDirectoryRoutes(app, services);
+  registerCaseRoutes(app, services);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -68,11 +89,17 @@ export function toAppError(error: unknown): AppError {
     }));
     return new AppError('VALIDATION_FAILED', `The request is not valid: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}.`, details);
   }
-  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (e.statusCode === 400 && e.message)) {
-    return new AppError('VALIDATION_FAILED', `The request body is not valid: ${e.message ?? 'malformed'}. Send well-formed JSON.`);
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large (at most 1 MB).');
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'This content type is not accepted: send JSON with "Content-Type: application/json".');
   }
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('VALIDATION_FAILED', 'The request body is too large (at most 1 MB).');
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('VALIDATION_FAILED', `This content type is not accepted: ${e.message ?? ''}`);
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('VALIDATION_FAILED', 'The request body is empty: send a JSON object.');
+  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e.statusCode === 400 && e.message)) {
+    return new AppError('VALIDATION_FAILED', `The request body is not valid JSON (${e.message ?? 'malformed'}). Send a well-formed JSON object.`);
+  }
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 404 && e.statusCode !== 429) {
+    return new AppError('VALIDATION_FAILED', e.message ?? 'The request is not valid.');
+  }
   if (e.statusCode === 404) return new AppError('NOT_FOUND', 'Not found.');
   if (e.statusCode === 429) return new AppError('RATE_LIMITED', 'Too many requests. Wait a minute and try again.');
   return new AppError('INTERNAL', 'Something went wrong on our side. The problem is logged; please try again.', [], { cause: error });

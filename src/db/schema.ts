@@ -104,6 +104,126 @@ export interface ApiKeyTable {
   revoked_at: Timestamp | null;
 }
 
+export type RoleCodeColumn =
+  | 'customer_service'
+  | 'division_staff'
+  | 'division_head'
+  | 'department_head'
+  | 'manager_customer_service'
+  | 'cao'
+  | 'working_group'
+  | 'administrator';
+
+export interface StaffUserTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  role: RoleCodeColumn;
+  division_id: number | null;
+  department_id: number | null;
+  password_hash: string;
+  failed_sign_ins: Generated<number>;
+  locked_until: Timestamp | null;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface StaffSessionTable {
+  token_hash: string;
+  user_id: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export type CaseKind = 'inquiry' | 'service_request';
+export type CaseStatus = 'open' | 'resolved';
+export type PreferredContact = 'email' | 'phone' | 'letter' | 'in_person' | 'none';
+export type MessageKind = 'receipt' | 'acknowledgment' | 'update' | 'transfer' | 'resolution' | 'escalation' | 'reopened';
+export type MessageMethod = 'email' | 'phone' | 'letter' | 'in_person' | 'record';
+
+export interface ServiceCaseTable {
+  id: Generated<number>;
+  reference: string;
+  kind: CaseKind;
+  status: Generated<CaseStatus>;
+  channel: string;
+  service_centre_id: number | null;
+  request_type_id: number | null;
+  division_id: number;
+  owner_id: number | null;
+  customer_name: string | null;
+  customer_email: string | null;
+  customer_phone: string | null;
+  preferred_contact: Generated<PreferredContact>;
+  description: string;
+  summary: string;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  attributes: Json<Record<string, string | string[]>>;
+  received_at: Timestamp;
+  recorded_at: Timestamp;
+  created_by: number | null;
+  created_via: string | null;
+  idempotency_key: string | null;
+  idempotency_hash: string | null;
+  dst_version_id: number | null;
+  acknowledge_by: Timestamp;
+  resolve_by: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: number | null;
+  committed_by: Timestamp | null;
+  revised_resolve_by: Timestamp | null;
+  last_update_at: Timestamp | null;
+  transfer_to_division_id: number | null;
+  transfer_requested_at: Timestamp | null;
+  transfer_requested_by: number | null;
+  transfer_follow_up_by: Timestamp | null;
+  resolved_at: Timestamp | null;
+  resolved_by: number | null;
+  resolution: string | null;
+  first_contact_resolution: Generated<boolean>;
+  next_due_at: Timestamp | null;
+  version: Generated<number>;
+}
+
+export interface CaseEventTable {
+  id: Generated<number>;
+  case_id: number;
+  at: Timestamp;
+  actor_id: number | null;
+  actor_label: string;
+  type: string;
+  data: Json<Record<string, unknown>>;
+}
+
+export interface CaseMessageTable {
+  id: Generated<number>;
+  case_id: number;
+  at: Timestamp;
+  kind: MessageKind;
+  automated: boolean;
+  method: MessageMethod;
+  sent_by: number | null;
+  subject: string;
+  body: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  message_id: string;
+  case_message_id: number | null;
+  to_address: string;
+  subject: string;
+  body: string;
+  status: Generated<'pending' | 'sending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -123,6 +243,12 @@ export interface Database {
   dst_target: DstTargetTable;
   api_key: ApiKeyTable;
   schema_migration: SchemaMigrationTable;
+  staff_user: StaffUserTable;
+  staff_session: StaffSessionTable;
+  service_case: ServiceCaseTable;
+  case_event: CaseEventTable;
+  case_message: CaseMessageTable;
+  outbox: OutboxTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

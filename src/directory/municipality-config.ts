@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -165,6 +165,28 @@ const RequestTypesFile = Type.Object(
   { additionalProperties: false },
 );
 
+const StaffFile = Type.Object(
+  {
+    demoPassword: Type.Optional(Type.String({ minLength: 12, maxLength: 200 })),
+    accounts: Type.Array(
+      Type.Object(
+        {
+          email: Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 254 }),
+          name: Text,
+          role: Type.Union(roleCodes.map((r) => Type.Literal(r))),
+          division: Type.Optional(Code),
+          department: Type.Optional(Code),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Roles that belong to a division; a Department Head belongs to a department; the rest are corporate. */
+export const divisionRoles: readonly RoleCode[] = ['customer_service', 'division_staff', 'division_head', 'manager_customer_service'];
+
 export type AttributeDefinition = Static<typeof AttributeSchema>;
 export type ChannelConfig = Static<typeof ChannelsFile>['channels'][number];
 
@@ -200,6 +222,8 @@ export interface MunicipalityConfig {
   emergency: { phone: string; for: string };
   dstEffectiveFrom: string;
   requestTypes: RequestTypeConfig[];
+  /** Accounts to create when missing (staff.yaml, optional), all with `demoPassword`. */
+  staff: { demoPassword: string | undefined; accounts: { email: string; name: string; role: RoleCode; division?: string | undefined; department?: string | undefined }[] };
 }
 
 export const configFiles = {
@@ -209,6 +233,7 @@ export const configFiles = {
   serviceCentres: 'service-centres.yaml',
   channels: 'channels.yaml',
   requestTypes: 'request-types.yaml',
+  staff: 'staff.yaml',
 } as const;
 
 interface Loaded<T> {
@@ -279,6 +304,7 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
   const centres = load(configFiles.serviceCentres, ServiceCentresFile);
   const channels = load(configFiles.channels, ChannelsFile);
   const requestTypes = load(configFiles.requestTypes, RequestTypesFile);
+  const staff = existsSync(join(dir, configFiles.staff)) ? load(configFiles.staff, StaffFile) : { value: { accounts: [] }, problem: () => undefined };
 
   let calendar: CalendarRules | undefined;
   let inquiryTarget: Target | undefined;
@@ -436,6 +462,34 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     });
   }
 
+  if (staff && organization) {
+    const departmentCodes = new Set(organization.value.departments.map((d) => d.code));
+    const emails = new Set<string>();
+    const customerService = organization.value.customerServiceDivision;
+    staff.value.accounts.forEach((a, i) => {
+      const at = (field: string): (string | number)[] => ['accounts', i, field];
+      if (emails.has(a.email.toLowerCase())) staff.problem(at('email'), `${a.email} is listed twice`);
+      emails.add(a.email.toLowerCase());
+      if (divisionRoles.includes(a.role)) {
+        if (!a.division) staff.problem(at('division'), `a ${a.role} works in a division; name it`);
+        else if (!divisionCodes.has(a.division)) staff.problem(at('division'), `"${a.division}" is not a division in ${configFiles.organization}`);
+        else if ((a.role === 'customer_service' || a.role === 'manager_customer_service') && a.division !== customerService) {
+          staff.problem(at('division'), `a ${a.role} works in the Customer Service division (${customerService})`);
+        }
+        if (a.department) staff.problem(at('department'), `a ${a.role} belongs to a division, not a department`);
+      } else if (a.role === 'department_head') {
+        if (!a.department) staff.problem(at('department'), 'a department_head heads a department; name it');
+        else if (!departmentCodes.has(a.department)) staff.problem(at('department'), `"${a.department}" is not a department in ${configFiles.organization}`);
+        if (a.division) staff.problem(at('division'), 'a department_head belongs to a department, not a division');
+      } else if (a.division || a.department) {
+        staff.problem(at(a.division ? 'division' : 'department'), `a ${a.role} is corporate: give no division or department`);
+      }
+    });
+    if (staff.value.accounts.length > 0 && !('demoPassword' in staff.value && staff.value.demoPassword)) {
+      staff.problem(['demoPassword'], 'the accounts listed need a demoPassword (at least 12 characters)');
+    }
+  }
+
   if (problems.length > 0) {
     const [first] = problems;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''} in the configuration)` : '';
@@ -461,6 +515,7 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     emergency: channels!.value.emergency,
     dstEffectiveFrom: requestTypes!.value.effectiveFrom,
     requestTypes: types,
+    staff: { demoPassword: 'demoPassword' in staff!.value ? staff!.value.demoPassword : undefined, accounts: staff!.value.accounts },
   };
 }
 

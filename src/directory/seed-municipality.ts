@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connect.js';
 import { AppError } from '../platform/errors.js';
+import { hashPassword } from '../platform/passwords.js';
 import type { ServiceTargets } from '../standard/targets.js';
 import { configFiles, type MunicipalityConfig } from './municipality-config.js';
 import { toServiceTargets, type MunicipalitySettings } from './municipality.js';
@@ -9,6 +10,7 @@ export interface SeedResult {
   departments: number;
   divisions: number;
   requestTypes: number;
+  staffAccountsCreated: number;
   /** DST versions created by this seed, e.g. "Roads Operations v1 from 2025-01-01". */
   dstVersionsCreated: string[];
 }
@@ -21,6 +23,13 @@ export interface SeedResult {
  */
 export async function seedMunicipality(options: { db: Db; config: MunicipalityConfig; now: Date }): Promise<SeedResult> {
   const { db, config, now } = options;
+  // Hash before the transaction: scrypt is slow on purpose and needs no database.
+  const existing = new Set((await db.kysely.selectFrom('staff_user').select('email').execute().catch(() => [])).map((r) => r.email.toLowerCase()));
+  const newAccounts = await Promise.all(
+    config.staff.accounts
+      .filter((a) => !existing.has(a.email.toLowerCase()))
+      .map(async (a) => ({ ...a, passwordHash: await hashPassword(config.staff.demoPassword!) })),
+  );
   return db.kysely.transaction().execute(async (trx) => {
     if (db.engine === 'postgres') await sql`select pg_advisory_xact_lock(72657002)`.execute(trx);
     const settings: MunicipalitySettings = {
@@ -91,6 +100,23 @@ export async function seedMunicipality(options: { db: Db; config: MunicipalityCo
         service_requests: channel.serviceRequests,
       };
       await trx.insertInto('channel').values({ code: channel.code, ...values }).onConflict((oc) => oc.column('code').doUpdateSet(values)).execute();
+    }
+
+    const departmentIds = new Map((await trx.selectFrom('department').select(['id', 'code']).execute()).map((d) => [d.code, d.id]));
+    for (const account of newAccounts) {
+      await trx
+        .insertInto('staff_user')
+        .values({
+          email: account.email,
+          name: account.name,
+          role: account.role,
+          division_id: account.division ? divisionIds.get(account.division)! : null,
+          department_id: account.department ? departmentIds.get(account.department)! : null,
+          password_hash: account.passwordHash,
+          created_at: now,
+        })
+        .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+        .execute();
     }
 
     const typeIds = new Map<string, number>();
@@ -165,6 +191,7 @@ export async function seedMunicipality(options: { db: Db; config: MunicipalityCo
       departments: config.departments.length,
       divisions: divisionIds.size,
       requestTypes: config.requestTypes.length,
+      staffAccountsCreated: newAccounts.length,
       dstVersionsCreated,
     };
   });

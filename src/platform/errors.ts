@@ -8,8 +8,13 @@ export const errorCodes = {
   CONFIG_INVALID: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  ACCOUNT_LOCKED: 423,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The request is well formed but the Standard does not allow it (e.g. a social-media service request). */
+  RULE_VIOLATION: 422,
   RATE_LIMITED: 429,
   EMBEDDED_DATABASE_BUSY: 503,
   DATABASE_UNAVAILABLE: 503,

@@ -1,0 +1,24 @@
+import type { StaffMember } from '../directory/staff.js';
+import { AppError } from '../platform/errors.js';
+import { assertOpen, assertResponsibleDivision } from './case-policy.js';
+import { recordEvent, saveCase, type CaseRow } from './case-record.js';
+import { changeCase } from './case-change.js';
+import type { CaseServices } from './case-services.js';
+
+/** INTERPRETATION §5: every open case has an owner, a member of the responsible division. */
+export async function assignCase(options: { services: CaseServices; staff: StaffMember; reference: string; input: { ownerId: number } }): Promise<CaseRow> {
+  const { services, staff, reference, input } = options;
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName }) => {
+    assertOpen(caseRow);
+    const division = await divisionName(caseRow.division_id);
+    assertResponsibleDivision(staff, caseRow, 'assign', division, caseRow.transfer_to_division_id ? await divisionName(caseRow.transfer_to_division_id) : undefined);
+    const owner = await trx.selectFrom('staff_user').select(['id', 'name', 'division_id', 'active']).where('id', '=', input.ownerId).executeTakeFirst();
+    if (!owner || !owner.active) throw new AppError('VALIDATION_FAILED', `There is no active staff member ${input.ownerId}.`, [{ field: 'ownerId', message: 'unknown staff member' }]);
+    if (owner.division_id !== caseRow.division_id) {
+      throw new AppError('VALIDATION_FAILED', `${owner.name} is not in ${division}; the owner must be a member of the responsible division.`, [{ field: 'ownerId', message: 'not in the division' }]);
+    }
+    const updated = await saveCase(trx, caseRow, { owner_id: owner.id });
+    await recordEvent(trx, { caseId: caseRow.id, at: now, actor: staff, type: 'assigned', data: { ownerId: owner.id, owner: owner.name, previousOwnerId: caseRow.owner_id } });
+    return updated;
+  });
+}

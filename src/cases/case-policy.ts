@@ -1,0 +1,66 @@
+import type { StaffMember } from '../directory/staff.js';
+import { AppError } from '../platform/errors.js';
+import type { CaseRow } from './case-record.js';
+
+/**
+ * Who may see and act on a case (INTERPRETATION §9, CSS §3.1). Staff of a division act on their
+ * division's cases; a case outside their responsibility they can only transfer out, or, when it is
+ * sent to them, confirm receipt of. Customer Service takes contacts for every division and routes
+ * them. Department Heads, the Manager of Customer Service and the CAO see across divisions.
+ */
+
+const corporateViewers = new Set(['customer_service', 'manager_customer_service', 'cao', 'administrator']);
+
+export interface CaseScope {
+  divisionId: number;
+  transferToDivisionId: number | null;
+  /** The department of the responsible division (and of the transfer target, if any). */
+  departmentIds: number[];
+}
+
+export function canViewCase(staff: StaffMember, scope: CaseScope): boolean {
+  if (corporateViewers.has(staff.role)) return true;
+  if (staff.role === 'department_head') return staff.departmentId !== null && scope.departmentIds.includes(staff.departmentId);
+  if (staff.role === 'working_group') return false;
+  return staff.divisionId !== null && (staff.divisionId === scope.divisionId || staff.divisionId === scope.transferToDivisionId);
+}
+
+export function assertCanView(staff: StaffMember, scope: CaseScope, reference: string): void {
+  if (!canViewCase(staff, scope)) {
+    // Not found rather than forbidden: staff outside the case's reach do not learn it exists.
+    throw new AppError('NOT_FOUND', `There is no case ${reference} that you can see.`);
+  }
+}
+
+export type DivisionAction = 'acknowledge' | 'update' | 'resolve' | 'assign' | 'reclassify' | 'reopen';
+
+const actionWords: Record<DivisionAction, string> = {
+  acknowledge: 'acknowledge it (CSS §3.3, §4.1)',
+  update: 'send the customer an update',
+  resolve: 'resolve it',
+  assign: 'assign its owner',
+  reclassify: 'reclassify it',
+  reopen: 'reopen it',
+};
+
+/** The action is for staff of the responsible division, and not while a transfer waits. */
+export function assertResponsibleDivision(staff: StaffMember, c: CaseRow, action: DivisionAction, divisionName: string, pendingDivisionName?: string): void {
+  const reopenByCustomerService = action === 'reopen' && staff.inCustomerService;
+  if (staff.divisionId !== c.division_id && !reopenByCustomerService) {
+    const you = staff.divisionName ? `You are in ${staff.divisionName}` : 'You do not work in a division';
+    throw new AppError(
+      'FORBIDDEN',
+      `Only staff of ${divisionName}, the division responsible for ${c.reference}, can ${actionWords[action]}. ${you}: if it belongs to your division, ask ${divisionName} to transfer it.`,
+    );
+  }
+  if (c.transfer_to_division_id !== null && action !== 'reopen') {
+    throw new AppError(
+      'RULE_VIOLATION',
+      `${c.reference} is waiting for ${pendingDivisionName ?? 'the receiving division'} to confirm receipt of its transfer (CSS §3.1); nothing else can be done until they confirm it or the transfer is withdrawn.`,
+    );
+  }
+}
+
+export function assertOpen(c: CaseRow): void {
+  if (c.status !== 'open') throw new AppError('RULE_VIOLATION', `${c.reference} is resolved. Reopen it first if the customer's issue is not resolved.`);
+}

@@ -1,0 +1,144 @@
+import { sql, type Updateable } from 'kysely';
+import type { Tx } from '../db/connect.js';
+import type { MessageKind, MessageMethod, Row, ServiceCaseTable } from '../db/schema.js';
+import type { StaffMember } from '../directory/staff.js';
+import { enqueueMail } from '../notify/outbox.js';
+import { AppError } from '../platform/errors.js';
+
+/** What every case use case shares: loading a case to change it, its audit events, its messages. */
+
+export type CaseRow = Row<'service_case'>;
+
+export const referencePattern = '^(SR|GI)-\\d{4}-\\d{6,}$';
+
+export function checkReference(reference: string): void {
+  if (!new RegExp(referencePattern).test(reference)) {
+    throw new AppError('VALIDATION_FAILED', `"${reference.slice(0, 40)}" is not a reference number; they look like SR-2026-000123 or GI-2026-000045.`, [
+      { field: 'reference', message: 'not a reference number' },
+    ]);
+  }
+}
+
+/** The case, locked for this transaction so two changes to one case take turns. */
+export async function loadCaseForChange(trx: Tx, reference: string): Promise<CaseRow> {
+  checkReference(reference);
+  const row = await trx.selectFrom('service_case').selectAll().where('reference', '=', reference).forUpdate().executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', `There is no case ${reference}.`);
+  return row;
+}
+
+export async function findCase(tx: Tx, reference: string): Promise<CaseRow> {
+  checkReference(reference);
+  const row = await tx.selectFrom('service_case').selectAll().where('reference', '=', reference).executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', `There is no case ${reference}.`);
+  return row;
+}
+
+export const actorLabel = (staff: StaffMember): string => `${staff.name} (${staff.email})`;
+
+export async function recordEvent(
+  trx: Tx,
+  event: { caseId: number; at: Date; actor: StaffMember | string; type: string; data?: Record<string, unknown> },
+): Promise<void> {
+  await trx
+    .insertInto('case_event')
+    .values({
+      case_id: event.caseId,
+      at: event.at,
+      actor_id: typeof event.actor === 'string' ? null : event.actor.id,
+      actor_label: typeof event.actor === 'string' ? event.actor : actorLabel(event.actor),
+      type: event.type,
+      data: JSON.stringify(event.data ?? {}),
+    })
+    .execute();
+}
+
+/**
+ * Keeps a message to the customer in the case history and, when it goes by e-mail, puts it in the
+ * outbox in the same transaction.
+ */
+export async function recordMessage(
+  trx: Tx,
+  message: {
+    caseRow: Pick<CaseRow, 'id' | 'customer_email'>;
+    at: Date;
+    kind: MessageKind;
+    automated: boolean;
+    method: MessageMethod;
+    sentBy: StaffMember | null;
+    subject: string;
+    body: string;
+  },
+): Promise<{ id: number }> {
+  const row = await trx
+    .insertInto('case_message')
+    .values({
+      case_id: message.caseRow.id,
+      at: message.at,
+      kind: message.kind,
+      automated: message.automated,
+      method: message.method,
+      sent_by: message.sentBy?.id ?? null,
+      subject: message.subject,
+      body: message.body,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (message.method === 'email' && message.caseRow.customer_email) {
+    await enqueueMail(trx, { to: message.caseRow.customer_email, subject: message.subject, body: message.body, caseMessageId: row.id, now: message.at });
+  }
+  return row;
+}
+
+/** How a message reaches this customer unless staff say otherwise (INTERPRETATION §4). */
+export function defaultMethod(c: Pick<CaseRow, 'preferred_contact' | 'customer_email' | 'customer_phone'>): MessageMethod {
+  if (c.preferred_contact === 'email' && c.customer_email) return 'email';
+  if (c.preferred_contact === 'phone' && c.customer_phone) return 'phone';
+  if (c.preferred_contact === 'letter') return 'letter';
+  if (c.preferred_contact === 'in_person') return 'in_person';
+  if (c.customer_email) return 'email';
+  if (c.customer_phone) return 'phone';
+  return 'record';
+}
+
+export function checkMethod(c: Pick<CaseRow, 'customer_email' | 'customer_phone'>, method: MessageMethod): void {
+  if (method === 'email' && !c.customer_email) {
+    throw new AppError('VALIDATION_FAILED', 'The customer gave no e-mail address: reach them another way (phone, letter, in person) or record it.', [
+      { field: 'method', message: 'no e-mail address on file' },
+    ]);
+  }
+  if (method === 'phone' && !c.customer_phone) {
+    throw new AppError('VALIDATION_FAILED', 'The customer gave no phone number: reach them another way or record it.', [{ field: 'method', message: 'no phone number on file' }]);
+  }
+}
+
+type DueFields = Pick<CaseRow, 'status' | 'acknowledged_at' | 'acknowledge_by' | 'committed_by' | 'revised_resolve_by' | 'resolve_by' | 'transfer_follow_up_by'>;
+
+/** The next deadline of an open case, which queues sort by; null once resolved. */
+export function nextDueAt(c: DueFields): Date | null {
+  if (c.status !== 'open') return null;
+  const candidates = [
+    c.acknowledged_at ? null : c.acknowledge_by,
+    c.committed_by,
+    c.revised_resolve_by ? null : c.resolve_by,
+    c.transfer_follow_up_by,
+  ]
+    .filter((d): d is Date => d !== null && d !== undefined)
+    .map((d) => new Date(d).getTime());
+  return candidates.length > 0 ? new Date(Math.min(...candidates)) : null;
+}
+
+/** Writes the changed fields, recomputes the next deadline and bumps the version. */
+export async function saveCase(trx: Tx, before: CaseRow, changes: Omit<Updateable<ServiceCaseTable>, 'id' | 'reference' | 'version'>): Promise<CaseRow> {
+  const merged = { ...before, ...changes } as DueFields;
+  return trx
+    .updateTable('service_case')
+    .set({ ...changes, next_due_at: nextDueAt(merged), version: sql`version + 1` })
+    .where('id', '=', before.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function divisionById(tx: Tx, id: number): Promise<{ id: number; code: string; name: string; contact_phone: string | null; contact_email: string | null; department_id: number }> {
+  return tx.selectFrom('division').select(['id', 'code', 'name', 'contact_phone', 'contact_email', 'department_id']).where('id', '=', id).executeTakeFirstOrThrow();
+}

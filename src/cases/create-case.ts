@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import type { PreferredContact } from '../db/schema.js';
+import { findServiceTargets } from '../directory/find-service-targets.js';
+import { loadMunicipality } from '../directory/municipality.js';
+import type { StaffMember } from '../directory/staff.js';
+import { receiptMessage, resolutionMessage } from '../notify/templates.js';
+import { AppError } from '../platform/errors.js';
+import { checkAttributeValues, type AttributeValues } from '../standard/attributes.js';
+import { dueTimes } from '../standard/due-times.js';
+import { chooseTargets } from '../standard/targets.js';
+import { defaultMethod, nextDueAt, recordEvent, recordMessage, type CaseRow } from './case-record.js';
+import { messageContext, type CaseServices } from './case-services.js';
+
+/** A contact as staff record it (or as the portal and Open311 submit it). */
+export interface IntakeInput {
+  kind: 'inquiry' | 'service_request';
+  channel: string;
+  serviceCentre?: string | undefined;
+  requestType?: string | undefined;
+  /** For an inquiry: the division responsible for its topic (default: Customer Service). */
+  division?: string | undefined;
+  customer?: { name?: string | undefined; email?: string | undefined; phone?: string | undefined; preferredContact?: PreferredContact | undefined } | undefined;
+  description: string;
+  summary: string;
+  summaryConfirmed: boolean;
+  location?: { address?: string | undefined; latitude?: number | undefined; longitude?: number | undefined } | undefined;
+  attributes?: AttributeValues | undefined;
+  receivedAt?: string | undefined;
+  /** First-contact resolution of an inquiry (INTERPRETATION §2): the answer given. */
+  resolveAtFirstContact?: { answer: string } | undefined;
+}
+
+/** Who recorded the contact: a staff member, the public portal, or an Open311 client. */
+export type IntakeOrigin = { staff: StaffMember } | { via: string };
+
+const invalid = (field: string, message: string): AppError => new AppError('VALIDATION_FAILED', message, [{ field, message }]);
+const blank = (s: string | undefined): boolean => s === undefined || s.trim() === '';
+
+/**
+ * §3.3, §3.2, §3.1: records a general inquiry or a service request with its targets, the version
+ * of the Division Service Targets in force at receipt, its audit event and the automatic receipt
+ * message (which never counts as the acknowledgment). A retried create with the same
+ * Idempotency-Key returns the same case.
+ */
+export async function createCase(options: {
+  services: CaseServices;
+  origin: IntakeOrigin;
+  input: IntakeInput;
+  idempotencyKey?: string | undefined;
+}): Promise<{ caseRow: CaseRow; replayed: boolean }> {
+  const { services, origin, input } = options;
+  const staff = 'staff' in origin ? origin.staff : null;
+  const createdVia = 'via' in origin ? origin.via : null;
+  const now = services.clock.now();
+  const key = options.idempotencyKey?.trim() || undefined;
+  if (key !== undefined && key.length > 200) throw invalid('Idempotency-Key', 'The Idempotency-Key header can have at most 200 characters.');
+  const inputHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+
+  const replay = async (): Promise<CaseRow | undefined> => {
+    if (key === undefined) return undefined;
+    const existing = await services.db.kysely
+      .selectFrom('service_case')
+      .selectAll()
+      .where(sql<boolean>`coalesce(created_by, 0) = ${staff?.id ?? 0}`)
+      .where(sql<boolean>`coalesce(created_via, '') = ${createdVia ?? ''}`)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    if (existing && existing.idempotency_hash !== inputHash) {
+      throw new AppError('CONFLICT', 'This Idempotency-Key was already used for a different request. Use a new key for a new contact.');
+    }
+    return existing;
+  };
+  const earlier = await replay();
+  if (earlier) return { caseRow: earlier, replayed: true };
+
+  try {
+    return await services.db.kysely.transaction().execute(async (trx) => {
+      const municipality = await loadMunicipality(trx);
+      const calendar = await services.calendars.get(trx);
+      const zone = calendar.timeZone;
+
+      // Channel (§3.2): social media is monitored for inquiries but takes no service requests.
+      const channel = await trx.selectFrom('channel').selectAll().where('code', '=', input.channel).executeTakeFirst();
+      if (!channel) {
+        const codes = (await trx.selectFrom('channel').select('code').execute()).map((c) => c.code);
+        throw invalid('channel', `"${input.channel}" is not a channel; channels: ${codes.join(', ')}.`);
+      }
+      if (input.kind === 'service_request' && !channel.service_requests) {
+        const official = await trx.selectFrom('channel').selectAll().where('service_requests', '=', true).execute();
+        const ways = official
+          .map((c) => (c.phones.length > 0 ? `${c.name} ${c.phones.join(' or ')}` : c.email ? `${c.name} ${c.email}` : c.url ? `${c.name} ${c.url}` : c.name))
+          .join('; ');
+        throw new AppError(
+          'RULE_VIOLATION',
+          `${channel.name} is not an official channel for service requests (CSS §3.2). Log this contact as a general inquiry and point the customer to an official channel: ${ways}.`,
+          [{ field: 'channel', message: 'not a service-request channel' }],
+        );
+      }
+      let serviceCentreId: number | null = null;
+      if (input.channel === 'in_person') {
+        if (blank(input.serviceCentre)) throw invalid('serviceCentre', 'An in-person contact needs the Service Centre where it was made.');
+        const centre = await trx.selectFrom('service_centre').select('id').where('code', '=', input.serviceCentre!).executeTakeFirst();
+        if (!centre) {
+          const codes = (await trx.selectFrom('service_centre').select('code').execute()).map((c) => c.code);
+          throw invalid('serviceCentre', `"${input.serviceCentre}" is not a Service Centre; Service Centres: ${codes.join(', ')}.`);
+        }
+        serviceCentreId = centre.id;
+      } else if (!blank(input.serviceCentre)) {
+        throw invalid('serviceCentre', 'A Service Centre is only given for in-person contacts.');
+      }
+
+      // Receipt (INTERPRETATION §1): now, or earlier when staff back-date it; never in the future.
+      let receivedAt = now;
+      if (!blank(input.receivedAt)) {
+        if (!staff) throw invalid('receivedAt', 'Only staff can record when a contact was received.');
+        const parsed = DateTime.fromISO(input.receivedAt!.trim(), { zone });
+        if (!parsed.isValid || !/T\d\d:\d\d/.test(input.receivedAt!)) {
+          throw invalid('receivedAt', `"${input.receivedAt}" is not a date and time; write e.g. 2026-11-26T10:15 (local) or 2026-11-26T10:15:00-05:00.`);
+        }
+        if (parsed.toMillis() > now.getTime()) {
+          throw invalid('receivedAt', `A contact cannot be received in the future (${parsed.toISO()} is after now, ${DateTime.fromJSDate(now, { zone }).toISO()}).`);
+        }
+        if (parsed.year < 2000) throw invalid('receivedAt', `${parsed.toISODate()} is too long ago to record.`);
+        receivedAt = parsed.toJSDate();
+      }
+      const backdated = now.getTime() - receivedAt.getTime() > 60_000;
+
+      // Customer: every detail optional (anonymous contacts are allowed).
+      const customer = input.customer ?? {};
+      const email = blank(customer.email) ? null : customer.email!.trim();
+      const phone = blank(customer.phone) ? null : customer.phone!.trim();
+      if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw invalid('customer.email', `"${email}" is not an e-mail address.`);
+      if (phone !== null && !/^[+()\d\s.-]{7,25}(\s*(x|ext\.?)\s*\d{1,6})?$/i.test(phone)) {
+        throw invalid('customer.phone', `"${phone}" is not a phone number; write e.g. 705-555-0123 or 705-555-0123 ext 42.`);
+      }
+      const preferred: PreferredContact = customer.preferredContact ?? (email ? 'email' : phone ? 'phone' : 'none');
+      if (preferred === 'email' && !email) throw invalid('customer.preferredContact', 'The customer prefers e-mail but gave no e-mail address.');
+      if (preferred === 'phone' && !phone) throw invalid('customer.preferredContact', 'The customer prefers the phone but gave no phone number.');
+
+      if (blank(input.description)) throw invalid('description', 'Describe what the customer asked or reported.');
+      if (blank(input.summary)) throw invalid('summary', 'Write the summary you read back to the customer (CSS §3.1).');
+      if (staff && !input.summaryConfirmed) {
+        throw new AppError('RULE_VIOLATION', 'Read the summary back to the customer and record that they confirmed it (CSS §3.1: summarize and confirm customer requests).', [
+          { field: 'summaryConfirmed', message: 'must be true' },
+        ]);
+      }
+      const location = input.location ?? {};
+      const hasPoint = location.latitude !== undefined || location.longitude !== undefined;
+      if (hasPoint && (location.latitude === undefined || location.longitude === undefined)) {
+        throw invalid('location', 'Give both latitude and longitude, or neither.');
+      }
+      const address = blank(location.address) ? null : location.address!.trim();
+
+      // What it is, who is responsible, and its targets (§3.3, §4).
+      let requestTypeId: number | null = null;
+      let divisionId: number;
+      let dstVersionId: number | null = null;
+      let due;
+      const attributes = input.attributes ?? {};
+      if (input.kind === 'service_request') {
+        if (blank(input.requestType)) throw invalid('requestType', 'A service request needs its request type, e.g. pothole.');
+        if (!blank(input.division)) throw invalid('division', "A service request's division comes from its request type; do not give one.");
+        if (input.resolveAtFirstContact) {
+          throw new AppError('RULE_VIOLATION', 'A service request needs City action and cannot be resolved at first contact (CSS §3.3); record an inquiry instead if the customer only needed information.');
+        }
+        if (!address && !hasPoint) throw invalid('location', 'A service request needs a location: an address, or latitude and longitude.');
+        const found = await findServiceTargets(trx, { requestTypeCode: input.requestType!, receivedAt: receivedAt.getTime(), calendar });
+        const problems = checkAttributeValues(found.requestType.attributes, attributes, { enforceRequired: true });
+        if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `${problems[0]!.field}: ${problems[0]!.message}.`, problems);
+        requestTypeId = found.requestType.id;
+        divisionId = found.division.id;
+        dstVersionId = found.dstVersion.id;
+        due = dueTimes(calendar, receivedAt.getTime(), chooseTargets(found.targets, attributes));
+      } else {
+        if (!blank(input.requestType)) throw invalid('requestType', 'A general inquiry has no request type; record a service request instead.');
+        if (Object.keys(attributes).length > 0) throw invalid('attributes', 'A general inquiry has no attributes.');
+        const division = blank(input.division)
+          ? await trx.selectFrom('division').select('id').where('is_customer_service', '=', true).executeTakeFirstOrThrow()
+          : await trx.selectFrom('division').select('id').where('code', '=', input.division!).executeTakeFirst();
+        if (!division) {
+          const codes = (await trx.selectFrom('division').select('code').orderBy('code').execute()).map((d) => d.code);
+          throw invalid('division', `"${input.division}" is not a division; divisions: ${codes.join(', ')}.`);
+        }
+        divisionId = division.id;
+        due = dueTimes(calendar, receivedAt.getTime(), municipality.settings.generalInquiry);
+      }
+
+      const firstContact = input.resolveAtFirstContact;
+      if (firstContact) {
+        if (!staff) throw new AppError('RULE_VIOLATION', 'Only a staff member can resolve an inquiry at first contact.');
+        if (blank(firstContact.answer)) throw invalid('resolveAtFirstContact.answer', 'Write the answer you gave the customer.');
+      }
+
+      const prefix = input.kind === 'service_request' ? 'SR' : 'GI';
+      const sequence = input.kind === 'service_request' ? 'service_request_number' : 'general_inquiry_number';
+      const { n } = (await sql<{ n: number }>`select nextval(${sequence})::int as n`.execute(trx)).rows[0]!;
+      const reference = `${prefix}-${DateTime.fromJSDate(receivedAt, { zone }).year}-${String(n).padStart(6, '0')}`;
+
+      const base = {
+        reference,
+        kind: input.kind,
+        status: firstContact ? ('resolved' as const) : ('open' as const),
+        channel: input.channel,
+        service_centre_id: serviceCentreId,
+        request_type_id: requestTypeId,
+        division_id: divisionId,
+        owner_id: staff?.id ?? null,
+        customer_name: blank(customer.name) ? null : customer.name!.trim(),
+        customer_email: email,
+        customer_phone: phone,
+        preferred_contact: preferred,
+        description: input.description.trim(),
+        summary: input.summary.trim(),
+        address,
+        latitude: location.latitude ?? null,
+        longitude: location.longitude ?? null,
+        attributes: JSON.stringify(attributes),
+        received_at: receivedAt,
+        recorded_at: now,
+        created_by: staff?.id ?? null,
+        created_via: createdVia,
+        idempotency_key: key ?? null,
+        idempotency_hash: key ? inputHash : null,
+        dst_version_id: dstVersionId,
+        acknowledge_by: new Date(due.acknowledgeBy),
+        resolve_by: due.resolveBy === null ? null : new Date(due.resolveBy),
+        acknowledged_at: firstContact ? now : null,
+        acknowledged_by: firstContact ? staff!.id : null,
+        resolved_at: firstContact ? now : null,
+        resolved_by: firstContact ? staff!.id : null,
+        resolution: firstContact ? firstContact.answer.trim() : null,
+        first_contact_resolution: Boolean(firstContact),
+      };
+      const caseRow = await trx
+        .insertInto('service_case')
+        .values({
+          ...base,
+          next_due_at: nextDueAt({ ...base, acknowledge_by: base.acknowledge_by, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null }),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+
+      const actor = staff ?? createdVia!;
+      await recordEvent(trx, {
+        caseId: caseRow.id,
+        at: now,
+        actor,
+        type: 'received',
+        data: {
+          kind: input.kind,
+          channel: input.channel,
+          receivedAt: calendar.format(receivedAt.getTime()),
+          ...(backdated ? { backdated: true, recordedAt: calendar.format(now.getTime()) } : {}),
+          receiptBusinessDay: due.receiptBusinessDay,
+          acknowledgeBy: calendar.format(due.acknowledgeBy),
+          resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
+          ...(dstVersionId ? { dstVersionId } : {}),
+          summaryConfirmed: input.summaryConfirmed,
+        },
+      });
+
+      const context = await messageContext(trx, caseRow, divisionId);
+      if (firstContact) {
+        await recordEvent(trx, { caseId: caseRow.id, at: now, actor, type: 'resolved', data: { firstContact: true, resolution: caseRow.resolution } });
+        const message = resolutionMessage({ ...context, staffName: staff!.name, resolution: caseRow.resolution! });
+        const method = defaultMethod(caseRow);
+        // An answer given on the phone or at the counter was the message; it is kept on record.
+        const given = input.channel === 'phone' ? 'phone' : input.channel === 'in_person' ? 'in_person' : method;
+        await recordMessage(trx, { caseRow, at: now, kind: 'resolution', automated: false, method: given, sentBy: staff, ...message });
+      } else if (email) {
+        const message = receiptMessage({ ...context, receivedAt: receivedAt.getTime(), acknowledgeBy: due.acknowledgeBy });
+        await recordMessage(trx, { caseRow, at: now, kind: 'receipt', automated: true, method: 'email', sentBy: null, ...message });
+      }
+      return { caseRow, replayed: false };
+    });
+  } catch (error) {
+    // Two copies of one retried create raced: the loser returns the winner's case.
+    if ((error as { code?: string }).code === '23505' && key !== undefined) {
+      const winner = await replay();
+      if (winner) return { caseRow: winner, replayed: true };
+    }
+    throw error;
+  }
+}

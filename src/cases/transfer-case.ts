@@ -1,0 +1,96 @@
+import type { StaffMember } from '../directory/staff.js';
+import { transferMessage } from '../notify/templates.js';
+import { AppError } from '../platform/errors.js';
+import { assertOpen } from './case-policy.js';
+import { defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from './case-record.js';
+import { changeCase } from './case-change.js';
+import { messageContext, type CaseServices } from './case-services.js';
+
+/**
+ * CSS §3.1, INTERPRETATION §5: a case outside the sender's responsibility goes to the correct
+ * division with a note, and stays "transfer pending" until a member of that division confirms
+ * receipt. The sender keeps a follow-up item, overdue after 1 business day. The customer's clock
+ * never restarts.
+ */
+export async function transferCase(options: {
+  services: CaseServices;
+  staff: StaffMember;
+  reference: string;
+  input: { toDivision: string; note: string };
+}): Promise<CaseRow> {
+  const { services, staff, reference, input } = options;
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, divisionName }) => {
+    assertOpen(caseRow);
+    const from = await divisionName(caseRow.division_id);
+    if (staff.divisionId !== caseRow.division_id && !staff.inCustomerService) {
+      throw new AppError('FORBIDDEN', `Only staff of ${from}, which has ${reference}, or Customer Service can transfer it.`);
+    }
+    if (caseRow.transfer_to_division_id) {
+      throw new AppError('CONFLICT', `${reference} is already being transferred to ${await divisionName(caseRow.transfer_to_division_id)}; withdraw that transfer first.`);
+    }
+    if (!input.note?.trim()) throw new AppError('VALIDATION_FAILED', 'A transfer needs a note for the receiving division (CSS §3.1).', [{ field: 'note', message: 'required' }]);
+    const target = await trx.selectFrom('division').select(['id', 'name']).where('code', '=', input.toDivision).executeTakeFirst();
+    if (!target) {
+      const codes = (await trx.selectFrom('division').select('code').orderBy('code').execute()).map((d) => d.code);
+      throw new AppError('VALIDATION_FAILED', `"${input.toDivision}" is not a division; divisions: ${codes.join(', ')}.`, [{ field: 'toDivision', message: 'unknown division' }]);
+    }
+    if (target.id === caseRow.division_id) throw new AppError('VALIDATION_FAILED', `${reference} is already with ${from}.`, [{ field: 'toDivision', message: 'same division' }]);
+    const followUpBy = new Date(calendar.dueAt(now.getTime(), { amount: 1, unit: 'business_days' }));
+    const updated = await saveCase(trx, caseRow, {
+      transfer_to_division_id: target.id,
+      transfer_requested_at: now,
+      transfer_requested_by: staff.id,
+      transfer_follow_up_by: followUpBy,
+    });
+    await recordEvent(trx, {
+      caseId: caseRow.id,
+      at: now,
+      actor: staff,
+      type: 'transfer_requested',
+      data: { from, to: target.name, note: input.note.trim(), followUpBy: calendar.format(followUpBy.getTime()) },
+    });
+    return updated;
+  });
+}
+
+/** A member of the receiving division confirms receipt: the case is theirs and the customer is told. */
+export async function confirmTransfer(options: { services: CaseServices; staff: StaffMember; reference: string }): Promise<CaseRow> {
+  const { services, staff, reference } = options;
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName }) => {
+    if (!caseRow.transfer_to_division_id) throw new AppError('CONFLICT', `${reference} is not waiting for a transfer to be confirmed.`);
+    const to = await divisionName(caseRow.transfer_to_division_id);
+    if (staff.divisionId !== caseRow.transfer_to_division_id) {
+      throw new AppError('FORBIDDEN', `Only staff of ${to}, the division ${reference} is being transferred to, can confirm its receipt.`);
+    }
+    const from = await divisionName(caseRow.division_id);
+    const updated = await saveCase(trx, caseRow, {
+      division_id: caseRow.transfer_to_division_id,
+      owner_id: staff.id,
+      transfer_to_division_id: null,
+      transfer_requested_at: null,
+      transfer_requested_by: null,
+      transfer_follow_up_by: null,
+    });
+    await recordEvent(trx, { caseId: caseRow.id, at: now, actor: staff, type: 'transfer_confirmed', data: { from, to } });
+    const context = await messageContext(trx, updated, updated.division_id);
+    const message = transferMessage({ ...context, fromDivisionName: from });
+    await recordMessage(trx, { caseRow: updated, at: now, kind: 'transfer', automated: false, method: defaultMethod(updated), sentBy: staff, ...message });
+    return updated;
+  });
+}
+
+/** The sender takes a transfer back (sent to the wrong place, or refused by phone). */
+export async function withdrawTransfer(options: { services: CaseServices; staff: StaffMember; reference: string; reason: string }): Promise<CaseRow> {
+  const { services, staff, reference, reason } = options;
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName }) => {
+    if (!caseRow.transfer_to_division_id) throw new AppError('CONFLICT', `${reference} is not waiting for a transfer to be confirmed.`);
+    if (staff.divisionId !== caseRow.division_id && !staff.inCustomerService) {
+      throw new AppError('FORBIDDEN', `Only staff of ${await divisionName(caseRow.division_id)}, which sent ${reference}, can withdraw its transfer.`);
+    }
+    if (!reason?.trim()) throw new AppError('VALIDATION_FAILED', 'Say why the transfer is withdrawn.', [{ field: 'reason', message: 'required' }]);
+    const to = await divisionName(caseRow.transfer_to_division_id);
+    const updated = await saveCase(trx, caseRow, { transfer_to_division_id: null, transfer_requested_at: null, transfer_requested_by: null, transfer_follow_up_by: null });
+    await recordEvent(trx, { caseId: caseRow.id, at: now, actor: staff, type: 'transfer_withdrawn', data: { to, reason: reason.trim() } });
+    return updated;
+  });
+}

@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db, Tx } from '../db/connect.js';
+import { AppError } from '../platform/errors.js';
+import { verifyPassword } from '../platform/passwords.js';
+import { loadStaffMember, type StaffMember } from './staff.js';
+
+/**
+ * Staff sign-in. Sessions are rows (only the token's hash is kept), so every server copy knows
+ * them. Five wrong passwords in a row lock the account for fifteen minutes.
+ */
+export const sessionHours = 12;
+export const maxFailedSignIns = 5;
+export const lockMinutes = 15;
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+// Spent on unknown e-mail addresses too, so the answer's timing does not reveal which exist.
+const decoyHash = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+export async function signIn(options: { db: Db; email: string; password: string; now: Date }): Promise<{ token: string; staff: StaffMember; expiresAt: Date }> {
+  const { db, now } = options;
+  const user = await db.kysely
+    .selectFrom('staff_user')
+    .select(['id', 'password_hash', 'failed_sign_ins', 'locked_until', 'active'])
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', options.email.trim().toLowerCase()))
+    .executeTakeFirst();
+  const wrong = new AppError('UNAUTHENTICATED', 'That e-mail address and password do not match an account. Check them and try again.');
+  if (!user || !user.active) {
+    await verifyPassword(options.password, decoyHash);
+    throw wrong;
+  }
+  if (user.locked_until && new Date(user.locked_until) > now) {
+    throw new AppError('ACCOUNT_LOCKED', `This account is locked after ${maxFailedSignIns} wrong passwords until ${new Date(user.locked_until).toISOString()}. Try again then, or ask an administrator.`);
+  }
+  if (!(await verifyPassword(options.password, user.password_hash))) {
+    const failures = user.failed_sign_ins + 1;
+    const locked = failures >= maxFailedSignIns;
+    await db.kysely
+      .updateTable('staff_user')
+      .set({ failed_sign_ins: locked ? 0 : failures, locked_until: locked ? new Date(now.getTime() + lockMinutes * 60_000) : null })
+      .where('id', '=', user.id)
+      .execute();
+    if (locked) throw new AppError('ACCOUNT_LOCKED', `Too many wrong passwords: this account is locked for ${lockMinutes} minutes. Try again then, or ask an administrator.`);
+    throw wrong;
+  }
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + sessionHours * 3_600_000);
+  await db.kysely.transaction().execute(async (trx) => {
+    await trx.updateTable('staff_user').set({ failed_sign_ins: 0, locked_until: null }).where('id', '=', user.id).execute();
+    await trx.insertInto('staff_session').values({ token_hash: hashToken(token), user_id: user.id, created_at: now, expires_at: expiresAt }).execute();
+    await trx.deleteFrom('staff_session').where('user_id', '=', user.id).where('expires_at', '<', now).execute();
+  });
+  const staff = await loadStaffMember(db.kysely, user.id);
+  return { token, staff: staff!, expiresAt };
+}
+
+export async function authenticate(tx: Tx, token: string, now: Date): Promise<StaffMember | undefined> {
+  if (token.length < 20 || token.length > 200) return undefined;
+  const session = await tx.selectFrom('staff_session').select(['user_id', 'expires_at']).where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  if (!session || new Date(session.expires_at) <= now) return undefined;
+  return loadStaffMember(tx, session.user_id);
+}
+
+export async function signOut(tx: Tx, token: string): Promise<void> {
+  await tx.deleteFrom('staff_session').where('token_hash', '=', hashToken(token)).execute();
+}
