@@ -4,9 +4,11 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { benchCalendar } from './calendar.bench.js';
+import { benchIntake } from './intake.bench.js';
 
 const benchmarks: Record<string, () => Promise<boolean>> = {
   calendar: benchCalendar,
+  intake: benchIntake,
 };
 
 const names = process.argv.slice(2);

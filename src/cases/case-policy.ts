@@ -46,6 +46,12 @@ const actionWords: Record<DivisionAction, string> = {
 /** The action is for staff of the responsible division, and not while a transfer waits. */
 export function assertResponsibleDivision(staff: StaffMember, c: CaseRow, action: DivisionAction, divisionName: string, pendingDivisionName?: string): void {
   const reopenByCustomerService = action === 'reopen' && staff.inCustomerService;
+  if (c.transfer_to_division_id !== null && staff.divisionId === c.transfer_to_division_id) {
+    throw new AppError(
+      'RULE_VIOLATION',
+      `${c.reference} is being transferred to ${pendingDivisionName ?? 'your division'} but its receipt is not confirmed yet: confirm receipt of the transfer first (CSS §3.1), then ${actionWords[action]}.`,
+    );
+  }
   if (staff.divisionId !== c.division_id && !reopenByCustomerService) {
     const you = staff.divisionName ? `You are in ${staff.divisionName}` : 'You do not work in a division';
     throw new AppError(

@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
+import type { SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import type { StaffMember } from '../directory/staff.js';
@@ -171,41 +171,41 @@ export async function listQueue(
   let query: SelectQueryBuilder<Database, 'service_case', object> = tx.selectFrom('service_case');
   let sortBy: 'next_due_at' | 'acknowledge_by' | 'resolve_by' | 'committed_by' | 'transfer_follow_up_by' = 'next_due_at';
   const inDivision = <Q extends SelectQueryBuilder<Database, 'service_case', object>>(q: Q, column: 'division_id' | 'transfer_to_division_id' = 'division_id'): Q => {
-    if (divisionId !== null) return q.where(column, '=', divisionId) as Q;
+    if (divisionId !== null) return q.where(`service_case.${column}`, '=', divisionId) as Q;
     if (staff.role === 'department_head') {
-      return q.where(column, 'in', (eb) => eb.selectFrom('division').select('id').where('department_id', '=', staff.departmentId!)) as Q;
+      return q.where(`service_case.${column}`, 'in', (eb) => eb.selectFrom('division').select('id').where('department_id', '=', staff.departmentId!)) as Q;
     }
     return q;
   };
   switch (queue) {
     case 'mine':
-      query = query.where('status', '=', 'open').where('owner_id', '=', staff.id);
+      query = query.where('service_case.status', '=', 'open').where('service_case.owner_id', '=', staff.id);
       break;
     case 'division':
-      query = inDivision(query.where('status', '=', 'open'));
+      query = inDivision(query.where('service_case.status', '=', 'open'));
       break;
     case 'acknowledge-due-today':
-      query = inDivision(query.where('status', '=', 'open').where('acknowledged_at', 'is', null).where('acknowledge_by', '>=', now).where('acknowledge_by', '<=', endOfToday));
+      query = inDivision(query.where('service_case.status', '=', 'open').where('service_case.acknowledged_at', 'is', null).where('service_case.acknowledge_by', '>=', now).where('service_case.acknowledge_by', '<=', endOfToday));
       sortBy = 'acknowledge_by';
       break;
     case 'acknowledge-overdue':
-      query = inDivision(query.where('status', '=', 'open').where('acknowledged_at', 'is', null).where('acknowledge_by', '<', now));
+      query = inDivision(query.where('service_case.status', '=', 'open').where('service_case.acknowledged_at', 'is', null).where('service_case.acknowledge_by', '<', now));
       sortBy = 'acknowledge_by';
       break;
     case 'resolution-overdue':
-      query = inDivision(query.where('status', '=', 'open').where('resolve_by', 'is not', null).where('resolve_by', '<', now));
+      query = inDivision(query.where('service_case.status', '=', 'open').where('service_case.resolve_by', 'is not', null).where('service_case.resolve_by', '<', now));
       sortBy = 'resolve_by';
       break;
     case 'update-overdue':
-      query = inDivision(query.where('status', '=', 'open').where('committed_by', 'is not', null).where('committed_by', '<', now));
+      query = inDivision(query.where('service_case.status', '=', 'open').where('service_case.committed_by', 'is not', null).where('service_case.committed_by', '<', now));
       sortBy = 'committed_by';
       break;
     case 'transfers-in':
-      query = inDivision(query.where('transfer_to_division_id', 'is not', null), 'transfer_to_division_id');
+      query = inDivision(query.where('service_case.transfer_to_division_id', 'is not', null), 'transfer_to_division_id');
       sortBy = 'transfer_follow_up_by';
       break;
     case 'transfers-out':
-      query = inDivision(query.where('transfer_to_division_id', 'is not', null));
+      query = inDivision(query.where('service_case.transfer_to_division_id', 'is not', null));
       sortBy = 'transfer_follow_up_by';
       break;
   }
@@ -230,7 +230,7 @@ export async function listQueue(
       'd.name as division',
       't.name as request_type',
     ])
-    .orderBy(`service_case.${sortBy}`, sql`asc nulls last`)
+    .orderBy(`service_case.${sortBy}`, (ob) => ob.asc().nullsLast())
     .orderBy('service_case.id')
     .limit(limit + 1)
     .offset(options.offset ?? 0)
