@@ -89,8 +89,27 @@ describe('citydesk due and closures give the interpretation’s answers (INTERPR
     assert.match(JSON.parse(result.stdout).key, /^cdk_/);
   });
 
+  test('user create makes a staff account; a weak password or a wrong division is refused in one line', async () => {
+    const ok = await citydesk(
+      ['user', 'create', '--email', 'jane.roads@kawarthalakes.example', '--name', 'Jane Roads', '--role', 'division_staff', '--division', 'roads-operations', '--json'],
+      { ...env, CITYDESK_PASSWORD: 'a long enough passphrase' },
+    );
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(JSON.parse(ok.stdout).id > 0);
+    const weak = await citydesk(['user', 'create', '--email', 'x@kawarthalakes.example', '--name', 'X', '--role', 'cao'], { ...env, CITYDESK_PASSWORD: 'short' });
+    assert.equal(weak.code, 1);
+    oneLine(weak.stderr);
+    assert.match(weak.stderr, /at least 12 characters/);
+    const wrong = await citydesk(['user', 'create', '--email', 'y@kawarthalakes.example', '--name', 'Y', '--role', 'customer_service', '--division', 'roads-operations'], {
+      ...env,
+      CITYDESK_PASSWORD: 'a long enough passphrase',
+    });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /works in the Customer Service division/);
+  });
+
   test('--help describes every command', async () => {
-    for (const command of ['start', 'migrate', 'seed', 'due', 'closures', 'apikey']) {
+    for (const command of ['start', 'migrate', 'seed', 'due', 'closures', 'apikey', 'user']) {
       const result = await citydesk([command, '--help'], env);
       assert.equal(result.code, 0, command);
       assert.match(result.stdout, new RegExp(`Usage: citydesk ${command}`));

@@ -65,6 +65,22 @@ describe('errors and shutdown', () => {
     assert.ok(!response.body.includes('secret'));
   });
 
+  test('the staff API is described by OpenAPI at /api/docs', async (t) => {
+    const db = await engine!.open({ seed: true });
+    const app = await buildApp({ db, clock: fixedClock('2026-11-26T15:00:00Z') });
+    t.after(async () => {
+      await app.close();
+      await db.close();
+    });
+    const page = await app.inject({ method: 'GET', url: '/api/docs/' });
+    assert.equal(page.statusCode, 200);
+    const spec = (await app.inject({ method: 'GET', url: '/api/docs/json' })).json();
+    assert.match(spec.openapi, /^3\./);
+    for (const path of ['/api/v1/cases', '/api/v1/cases/{reference}', '/api/v1/cases/{reference}/acknowledge', '/api/v1/queues/{queue}', '/api/v1/session']) {
+      assert.ok(spec.paths[path], path);
+    }
+  });
+
   test('the home page names the municipality', async (t) => {
     const db = await engine!.open({ seed: true });
     const app = await buildApp({ db, clock: fixedClock('2026-11-26T15:00:00Z') });

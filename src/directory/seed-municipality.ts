@@ -21,14 +21,20 @@ export interface SeedResult {
  * longer listed, and adds a new DST version for each division whose targets changed (versions are
  * history and are never edited).
  */
-export async function seedMunicipality(options: { db: Db; config: MunicipalityConfig; now: Date }): Promise<SeedResult> {
+export async function seedMunicipality(options: {
+  db: Db;
+  config: MunicipalityConfig;
+  now: Date;
+  /** How demo passwords are hashed (tests pass a memoized one: scrypt is slow on purpose). */
+  hash?: (password: string) => Promise<string>;
+}): Promise<SeedResult> {
   const { db, config, now } = options;
   // Hash before the transaction: scrypt is slow on purpose and needs no database.
   const existing = new Set((await db.kysely.selectFrom('staff_user').select('email').execute().catch(() => [])).map((r) => r.email.toLowerCase()));
   const newAccounts = await Promise.all(
     config.staff.accounts
       .filter((a) => !existing.has(a.email.toLowerCase()))
-      .map(async (a) => ({ ...a, passwordHash: await hashPassword(config.staff.demoPassword!) })),
+      .map(async (a) => ({ ...a, passwordHash: await (options.hash ?? hashPassword)(config.staff.demoPassword!) })),
   );
   return db.kysely.transaction().execute(async (trx) => {
     if (db.engine === 'postgres') await sql`select pg_advisory_xact_lock(72657002)`.execute(trx);

@@ -9,6 +9,14 @@ import { openDatabase, type Db } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import { seedMunicipality } from '../../src/directory/seed-municipality.js';
 import { sampleConfig } from './factories.js';
+import { hashPassword } from '../../src/platform/passwords.js';
+
+// Every test database gets the same demo accounts: hash their password once per test process.
+const hashes = new Map<string, Promise<string>>();
+const hashOnce = (password: string): Promise<string> => {
+  if (!hashes.has(password)) hashes.set(password, hashPassword(password));
+  return hashes.get(password)!;
+};
 
 export interface TestEngine {
   name: 'pglite' | 'postgres';
@@ -26,7 +34,7 @@ export function testEngines(): TestEngine[] {
 async function prepare(opening: Promise<Db>, options: { seed?: boolean; migrate?: boolean } = {}): Promise<Db> {
   const db = await opening;
   if (options.migrate !== false) await migrate(db);
-  if (options.seed) await seedMunicipality({ db, config: sampleConfig(), now: new Date('2025-01-01T12:00:00Z') });
+  if (options.seed) await seedMunicipality({ db, config: sampleConfig(), now: new Date('2025-01-01T12:00:00Z'), hash: hashOnce });
   return db;
 }
 

@@ -1,9 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject } from 'mailparser';
+import { startSmtpServer } from '../helpers/smtp.js';
 import { pino } from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { testEngines } from '../helpers/db.js';
 import type { Db } from '../../src/db/connect.js';
 import { enqueueMail } from '../../src/notify/outbox.js';
@@ -14,48 +13,6 @@ const now = new Date('2026-11-26T15:00:00Z');
 const minutes = (n: number) => n * 60_000;
 const later = (from: Date, ms: number) => new Date(from.getTime() + ms);
 const FROM = 'City of Kawartha Lakes <noreply@kawarthalakes.invalid>';
-
-interface Arrival {
-  envelopeTo: string[];
-  mail: ParsedMail;
-}
-
-/**
- * A real SMTP server on a free local port. It keeps every message it accepts, parsed as a mail
- * client would show it; while `refuse` is set it answers DATA with a temporary failure.
- */
-async function startSmtpServer(): Promise<{ url: string; arrivals: Arrival[]; refuse: string | undefined; close(): Promise<void> }> {
-  const state = {
-    url: '',
-    arrivals: [] as Arrival[],
-    refuse: undefined as string | undefined,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          if (state.refuse !== undefined) {
-            callback(Object.assign(new Error(state.refuse), { responseCode: 451 }));
-            return;
-          }
-          state.arrivals.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), mail });
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  state.url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  return state;
-}
 
 const addresses = (field: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value.map((v) => v.address));
