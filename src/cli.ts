@@ -19,6 +19,8 @@ import { chooseTargets, formatTarget } from './standard/targets.js';
 import { buildApp } from './server.js';
 import { smtpTransport, startOutboxDelivery } from './notify/deliver-outbox.js';
 import { createStaffUser } from './directory/staff.js';
+import { sweep } from './escalation/sweep.js';
+import { startSweeper } from './escalation/sweeper.js';
 
 /** The `citydesk` command. Every action reads its settings once and reports errors in one line. */
 
@@ -98,7 +100,9 @@ program
       const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, from) : undefined;
       const delivery = transport ? startOutboxDelivery({ db, clock: systemClock, transport, from, logger }) : undefined;
       if (!transport) logger.info('SMTP_URL is not set: messages to customers stay in the outbox and the case history');
+      const sweeper = startSweeper({ db, clock: systemClock, logger });
       app.addHook('onClose', async () => {
+        await sweeper.stop();
         await delivery?.stop();
         transport?.close();
         await db.close();
@@ -264,6 +268,36 @@ apikey
         const created = await createApiKey({ tx: db.kysely, name, now: systemClock.now() });
         if (options.json) process.stdout.write(`${JSON.stringify({ key: created.key })}\n`);
         else process.stdout.write(`API key for "${created.name}":\n\n  ${created.key}\n\nStore it now: citydesk keeps only a hash and cannot show it again.\n`);
+      });
+    }),
+  );
+
+program
+  .command('sweep')
+  .description('record missed deadlines and escalate what is due (the server does this every minute)')
+  .option('--now <iso-8601>', 'sweep as if it were this time (local time without an offset)')
+  .option('--json', 'print what the sweep did as JSON')
+  .action(
+    action(async (options: { now?: string; json?: boolean }) => {
+      const settings = readSettings();
+      await withDatabase(settings, 'citydesk sweep', async (db) => {
+        const municipality = await loadMunicipality(db.kysely);
+        const now = options.now ? parseInstant(options.now, municipality.settings.calendar.timeZone, '--now') : systemClock.now();
+        const result = await sweep({ db, now });
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ now: now.toISOString(), ...result })}\n`);
+          return;
+        }
+        if (result.skipped) {
+          process.stdout.write('Another sweep is running; this one did nothing.\n');
+          return;
+        }
+        process.stdout.write(
+          `Checked ${result.checked} case${result.checked === 1 ? '' : 's'}: ${result.breaches.length} breach${result.breaches.length === 1 ? '' : 'es'} recorded, ` +
+            `${result.escalations.length} escalation${result.escalations.length === 1 ? '' : 's'}, ${result.reviewListed.length} put on the review list.\n`,
+        );
+        for (const e of result.escalations) process.stdout.write(`  ${e.reference} escalated to level ${e.level} (${e.role}): ${e.reason}\n`);
+        for (const r of result.reviewListed) process.stdout.write(`  ${r.reference} on the Manager of Customer Service's review list\n`);
       });
     }),
   );

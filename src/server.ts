@@ -7,11 +7,13 @@ import type { Clock } from './platform/clock.js';
 import { AppError, isAppError } from './platform/errors.js';
 import { loadMunicipality } from './directory/municipality.js';
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { caseServices } from './cases/case-services.js';
 import { registerCaseRoutes } from './cases/case-routes.js';
 import { registerDirectoryRoutes } from './directory/directory-routes.js';
+import { registerEscalationRoutes } from './escalation/escalation-routes.js';
 
 export interface AppOptions {
   db: Db;
@@ -43,6 +45,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(cookie);
+  // Limits apply where a route asks for one (the public routes), per client address.
+  await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
       info: { title: 'citydesk staff API', version: '1', description: 'Cases, queues and sign-in for City staff. Errors are {"error": {"code", "message", "details"}}.' },
@@ -55,6 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const services = caseServices(options.db, options.clock);
   registerDirectoryRoutes(app, services);
   registerCaseRoutes(app, services);
+  registerEscalationRoutes(app, services);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

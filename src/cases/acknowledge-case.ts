@@ -66,8 +66,9 @@ export async function acknowledgeCase(options: { services: CaseServices; staff: 
     const updated = await saveCase(trx, caseRow, {
       acknowledged_at: now,
       acknowledged_by: staff.id,
+      last_update_at: now,
       owner_id: ownerInDivision ? caseRow.owner_id : staff.id,
-      ...(timeline ? { committed_by: timeline, ...(caseRow.kind === 'service_request' ? { revised_resolve_by: timeline } : {}) } : {}),
+      ...(timeline ? { committed_by: timeline, revised_at: now, ...(caseRow.kind === 'service_request' ? { revised_resolve_by: timeline } : {}) } : {}),
     });
     await recordEvent(trx, {
       caseId: caseRow.id,

@@ -84,6 +84,7 @@ export async function getCase(tx: Tx, staff: StaffMember, reference: string, cal
 
 export type TimelineEntry =
   | { at: string; entry: 'event'; type: string; actor: string; data: Record<string, unknown> }
+  | { at: string; entry: 'breach'; kind: string; deadline: string }
   | {
       at: string;
       entry: 'message';
@@ -108,7 +109,14 @@ export async function caseTimeline(tx: Tx, caseId: number, calendar: BusinessCal
     .orderBy('m.at')
     .orderBy('m.id')
     .execute();
+  const breaches = await tx.selectFrom('case_breach').select(['kind', 'deadline', 'detected_at']).where('case_id', '=', caseId).orderBy('detected_at').orderBy('id').execute();
   const entries: { ms: number; order: number; entry: TimelineEntry }[] = [
+    ...breaches.map((b) => ({
+      // A breach happened at its deadline, whenever the sweep noticed it.
+      ms: new Date(b.deadline).getTime(),
+      order: 2,
+      entry: { at: calendar.format(new Date(b.deadline).getTime()), entry: 'breach' as const, kind: b.kind, deadline: calendar.format(new Date(b.deadline).getTime()) },
+    })),
     ...events.map((e) => ({
       ms: new Date(e.at).getTime(),
       order: 0,

@@ -113,6 +113,29 @@ export function checkMethod(c: Pick<CaseRow, 'customer_email' | 'customer_phone'
 }
 
 type DueFields = Pick<CaseRow, 'status' | 'acknowledged_at' | 'acknowledge_by' | 'committed_by' | 'revised_resolve_by' | 'resolve_by' | 'transfer_follow_up_by'>;
+type CheckFields = DueFields & Partial<Pick<CaseRow, 'escalation_level' | 'escalated_at'>>;
+
+/** Two weeks after an escalation, the next step of the pathway (INTERPRETATION §6). */
+export const escalationStepMs = 14 * 86_400_000;
+
+/**
+ * When the sweep must next look at a case: its earliest deadline, missed or not (the sweep
+ * records each breach once and moves the check on), or the next step of its escalation.
+ */
+export function nextCheckAt(c: CheckFields): Date | null {
+  if (c.status !== 'open') return null;
+  const level = c.escalation_level ?? 0;
+  const candidates = [
+    c.acknowledged_at ? null : c.acknowledge_by,
+    c.resolve_by,
+    c.committed_by,
+    c.transfer_follow_up_by,
+    level >= 1 && level <= 2 && c.escalated_at ? new Date(new Date(c.escalated_at).getTime() + escalationStepMs) : null,
+  ]
+    .filter((d): d is Date => d !== null && d !== undefined)
+    .map((d) => new Date(d).getTime());
+  return candidates.length > 0 ? new Date(Math.min(...candidates)) : null;
+}
 
 /** The next deadline of an open case, which queues sort by; null once resolved. */
 export function nextDueAt(c: DueFields): Date | null {
@@ -130,10 +153,10 @@ export function nextDueAt(c: DueFields): Date | null {
 
 /** Writes the changed fields, recomputes the next deadline and bumps the version. */
 export async function saveCase(trx: Tx, before: CaseRow, changes: Omit<Updateable<ServiceCaseTable>, 'id' | 'reference' | 'version'>): Promise<CaseRow> {
-  const merged = { ...before, ...changes } as DueFields;
+  const merged = { ...before, ...changes } as CheckFields;
   return trx
     .updateTable('service_case')
-    .set({ ...changes, next_due_at: nextDueAt(merged), version: sql`version + 1` })
+    .set({ ...changes, next_due_at: nextDueAt(merged), next_check_at: nextCheckAt(merged), version: sql`version + 1` })
     .where('id', '=', before.id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -10,7 +10,7 @@ import { AppError } from '../platform/errors.js';
 import { checkAttributeValues, type AttributeValues } from '../standard/attributes.js';
 import { dueTimes } from '../standard/due-times.js';
 import { chooseTargets } from '../standard/targets.js';
-import { defaultMethod, nextDueAt, recordEvent, recordMessage, type CaseRow } from './case-record.js';
+import { defaultMethod, nextCheckAt, nextDueAt, recordEvent, recordMessage, type CaseRow } from './case-record.js';
 import { messageContext, type CaseServices } from './case-services.js';
 
 /** A contact as staff record it (or as the portal and Open311 submit it). */
@@ -237,7 +237,8 @@ export async function createCase(options: {
         .insertInto('service_case')
         .values({
           ...base,
-          next_due_at: nextDueAt({ ...base, acknowledge_by: base.acknowledge_by, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null }),
+          next_due_at: nextDueAt({ ...base, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null }),
+          next_check_at: nextCheckAt({ ...base, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null }),
         })
         .returningAll()
         .executeTakeFirstOrThrow();

@@ -32,6 +32,7 @@ export async function sendUpdate(options: {
     checkMethod(caseRow, method);
     const updated = await saveCase(trx, caseRow, {
       committed_by: timeline,
+      revised_at: now,
       ...(caseRow.kind === 'service_request' ? { revised_resolve_by: timeline } : {}),
       last_update_at: now,
     });

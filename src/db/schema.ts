@@ -138,7 +138,7 @@ export interface StaffSessionTable {
 export type CaseKind = 'inquiry' | 'service_request';
 export type CaseStatus = 'open' | 'resolved';
 export type PreferredContact = 'email' | 'phone' | 'letter' | 'in_person' | 'none';
-export type MessageKind = 'receipt' | 'acknowledgment' | 'update' | 'transfer' | 'resolution' | 'escalation' | 'reopened';
+export type MessageKind = 'receipt' | 'acknowledgment' | 'update' | 'transfer' | 'resolution' | 'escalation' | 'reopened' | 'escalation_code' | 'escalation_answer';
 export type MessageMethod = 'email' | 'phone' | 'letter' | 'in_person' | 'record';
 
 export interface ServiceCaseTable {
@@ -185,6 +185,83 @@ export interface ServiceCaseTable {
   first_contact_resolution: Generated<boolean>;
   next_due_at: Timestamp | null;
   version: Generated<number>;
+  next_check_at: Timestamp | null;
+  escalation_level: Generated<number>;
+  escalated_at: Timestamp | null;
+  revised_at: Timestamp | null;
+}
+
+export type BreachKind = 'acknowledgment' | 'resolution' | 'update' | 'transfer_receipt';
+
+export interface CaseBreachTable {
+  id: Generated<number>;
+  case_id: number;
+  kind: BreachKind;
+  deadline: Timestamp;
+  detected_at: Timestamp;
+  division_id: number;
+}
+
+export interface EscalationTable {
+  id: Generated<number>;
+  case_id: number;
+  level: number;
+  escalated_at: Timestamp;
+  reason: string;
+  division_id: number;
+  department_id: number;
+  initiated_by: 'sweep' | 'staff' | 'public' | 'manager';
+  initiated_by_staff_id: number | null;
+}
+
+export interface EscalationReviewTable {
+  id: Generated<number>;
+  escalation_id: number;
+  reviewed_at: Timestamp;
+  reviewer_id: number;
+  findings: string;
+  revised_timeline: Timestamp;
+}
+
+export interface ReviewListEntryTable {
+  id: Generated<number>;
+  case_id: number;
+  escalation_id: number;
+  listed_at: Timestamp;
+  decided_at: Timestamp | null;
+  decision: 'escalated' | 'not_escalated' | null;
+  decision_reason: string | null;
+  decided_by: number | null;
+}
+
+export interface EscalationRequestTable {
+  id: Generated<number>;
+  case_id: number;
+  requested_at: Timestamp;
+  requested_by: string;
+  requested_by_staff_id: number | null;
+  grounds: 'missed_target' | 'disagree_with_outcome';
+  outcome: 'accepted' | 'declined';
+  answer: string;
+  escalation_id: number | null;
+}
+
+export interface CustomerFeedbackTable {
+  id: Generated<number>;
+  case_id: number;
+  received_at: Timestamp;
+  kind: string;
+  text: string;
+}
+
+export interface EscalationCodeTable {
+  id: Generated<number>;
+  case_id: number;
+  code_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  attempts: Generated<number>;
 }
 
 export interface CaseEventTable {
@@ -249,6 +326,13 @@ export interface Database {
   case_event: CaseEventTable;
   case_message: CaseMessageTable;
   outbox: OutboxTable;
+  case_breach: CaseBreachTable;
+  escalation: EscalationTable;
+  escalation_review: EscalationReviewTable;
+  review_list_entry: ReviewListEntryTable;
+  escalation_request: EscalationRequestTable;
+  customer_feedback: CustomerFeedbackTable;
+  escalation_code: EscalationCodeTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Tx } from '../db/connect.js';
 
 /**
@@ -24,4 +25,20 @@ export async function enqueueMail(
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, messageId };
+}
+
+/** Many mails in one statement (the sweep's notices). */
+export async function enqueueMails(
+  tx: Tx,
+  mails: { to: string; subject: string; body: string; caseMessageId: number | null }[],
+  now: Date,
+  domain = 'citydesk.invalid',
+): Promise<void> {
+  if (mails.length === 0) return;
+  await sql`
+    insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at)
+    select u.message_id, u.case_message_id, u.to_address, u.subject, u.body, ${now}, ${now}
+    from unnest(${mails.map(() => `<${randomUUID()}@${domain}>`)}::text[], ${mails.map((m) => m.caseMessageId)}::bigint[],
+                ${mails.map((m) => m.to)}::text[], ${mails.map((m) => m.subject)}::text[], ${mails.map((m) => m.body)}::text[])
+      as u(message_id, case_message_id, to_address, subject, body)`.execute(tx);
 }

@@ -103,3 +103,67 @@ export function reopenedMessage(c: MessageContext & { reason: string }): Message
     body: [greeting(c), `We have reopened your ${c.what}, reference ${c.reference}: ${c.reason}`, signOff(c)].join('\n\n'),
   };
 }
+
+export type EscalationReasonCode =
+  | 'not_acknowledged'
+  | 'not_resolved'
+  | 'revised_timeline_passed'
+  | 'unacknowledged_two_weeks_after_escalation'
+  | 'no_update_two_weeks_after_escalation'
+  | 'revised_timeline_passed_after_escalation'
+  | 'requested'
+  | 'manager_review';
+
+const escalationReasonWords: Record<EscalationReasonCode, string> = {
+  not_acknowledged: 'was not acknowledged within its Division Service Target',
+  not_resolved: 'was not resolved within its Division Service Target',
+  revised_timeline_passed: 'was not resolved by the revised date we gave you',
+  unacknowledged_two_weeks_after_escalation: 'was still not acknowledged two weeks after it was escalated',
+  no_update_two_weeks_after_escalation: 'had no update for you in the two weeks after it was escalated',
+  revised_timeline_passed_after_escalation: 'was not resolved by the revised date given after it was escalated',
+  requested: 'missed its target and you asked us to escalate it',
+  manager_review: 'is still unresolved two weeks after it was escalated, and the Manager of Customer Service has reviewed it',
+};
+
+export function escalationReasonText(reason: string): string {
+  return escalationReasonWords[reason as EscalationReasonCode] ?? 'needs a review';
+}
+
+/** §5.2: the customer is told their request was escalated, and to which role. */
+export function escalationMessage(c: {
+  municipality: string;
+  reference: string;
+  customerName: string | null;
+  what: string;
+  divisionName: string;
+  levelRole: string;
+  headTitle: string;
+  reason: string;
+}): Message {
+  return {
+    subject: `Your ${c.what} has been escalated (${c.reference})`,
+    body: [
+      c.customerName ? `Hello ${c.customerName},` : 'Hello,',
+      `Your ${c.what}, reference ${c.reference}, ${escalationReasonText(c.reason)}. We have escalated it to the ${c.levelRole} (${c.headTitle}), who will review it, give you a revised timeline and keep you updated (Corporate Customer Service Standard, section 5).`,
+      `We are sorry for the delay. Questions? Contact ${c.divisionName} and quote ${c.reference}.`,
+      c.municipality,
+    ].join('\n\n'),
+  };
+}
+
+/** One line of a head's notice of new escalations. */
+export function escalationDigestLine(c: { reference: string; typeName: string | null; divisionName: string; level: number; levelRole: string; reason: string }): string {
+  return `${c.reference} (${c.typeName ?? 'service request'}, ${c.divisionName}): level ${c.level}, ${c.levelRole}; it ${escalationReasonText(c.reason)}.`;
+}
+
+export function escalationDigest(c: { municipality: string; when: string; lines: string[] }): Message {
+  return {
+    subject: `${c.lines.length} service request${c.lines.length === 1 ? '' : 's'} escalated to you (${c.when})`,
+    body: [
+      `These service requests were escalated on ${c.when}:`,
+      c.lines.map((l) => `- ${l}`).join('\n'),
+      'Review each one in citydesk, give the customer a revised timeline and update them (CSS §5.2).',
+      `citydesk, ${c.municipality}`,
+    ].join('\n\n'),
+  };
+}

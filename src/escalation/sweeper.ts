@@ -1,0 +1,33 @@
+import type { Db } from '../db/connect.js';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import { sweep } from './sweep.js';
+
+/** Runs the sweep every minute inside the server; runs never overlap, errors are logged. */
+export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | undefined; intervalMs?: number }): { stop(): Promise<void> } {
+  const { db, clock, logger } = options;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const tick = (): void => {
+    if (running || stopped) return;
+    running = sweep({ db, now: clock.now() })
+      .then((result) => {
+        if (result.breaches.length + result.escalations.length + result.reviewListed.length > 0) {
+          logger?.info({ breaches: result.breaches.length, escalations: result.escalations.length, reviewListed: result.reviewListed.length }, 'escalation sweep');
+        }
+      })
+      .catch((error: unknown) => logger?.error({ err: error }, 'escalation sweep failed; the next one will retry'))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  const timer = setInterval(tick, options.intervalMs ?? 60_000);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
