@@ -88,12 +88,19 @@ export async function notifyHeads(
   for (const [to, lines] of digests) await enqueueMail(trx, { to, ...escalationDigest({ municipality, when, lines }), now });
 }
 
-export async function sweep(options: { db: Db; now: Date; batchSize?: number }): Promise<SweepResult> {
+export async function sweep(options: {
+  db: Db;
+  now: Date;
+  batchSize?: number;
+  /** Stop after this many batches (a bounded run; what is left stays due for the next sweep). */
+  maxBatches?: number;
+}): Promise<SweepResult> {
   const { db, now } = options;
   const batchSize = options.batchSize ?? 5000;
   const result: SweepResult = { skipped: false, checked: 0, breaches: [], escalations: [], reviewListed: [] };
   const municipality = await loadMunicipality(db.kysely);
   const zone = municipality.settings.calendar.timeZone;
+  let batches = 0;
   for (;;) {
     const batch = await db.kysely.transaction().execute(async (trx) => {
       const locked = (await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${sweepLockKey}) as locked`.execute(trx)).rows[0]!.locked;
@@ -108,7 +115,8 @@ export async function sweep(options: { db: Db; now: Date; batchSize?: number }):
       break;
     }
     result.checked += batch;
-    if (batch < batchSize) break;
+    batches += 1;
+    if (batch < batchSize || batches >= (options.maxBatches ?? Infinity)) break;
   }
   return result;
 }
