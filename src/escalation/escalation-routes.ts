@@ -149,7 +149,7 @@ export function registerEscalationRoutes(app: FastifyInstance, services: CaseSer
         summary: 'Send a one-time code to the e-mail address on file, to ask for an escalation',
         body: Type.Object({ reference: Type.String({ maxLength: 30 }) }, { additionalProperties: false }),
       },
-      config: { rateLimit: { max: 5, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
     },
     async (request, reply) => reply.status(202).send(await sendEscalationCode({ db: services.db, reference: request.body.reference.trim(), now: services.clock.now() })),
   );
@@ -160,11 +160,13 @@ export function registerEscalationRoutes(app: FastifyInstance, services: CaseSer
       schema: {
         tags: ['public'],
         summary: 'Ask for an escalation with the reference number and the one-time code; answered at once (CSS §5.3)',
+        // With the code's five attempts, this keeps guessing hopeless.
         body: Type.Object(
           { reference: Type.String({ maxLength: 30 }), code: Type.String({ maxLength: 12 }), grounds: Grounds, comment: Type.Optional(Type.String({ maxLength: 4000 })) },
           { additionalProperties: false },
         ),
       },
+      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
     },
     async (request) =>
       requestEscalation({ services, reference: request.body.reference.trim(), code: request.body.code, grounds: request.body.grounds, comment: request.body.comment, staff: null }),

@@ -19,9 +19,14 @@ for (const engine of testEngines()) {
     let manager: Client;
     before(async () => {
       api = await startApi(engine, '2026-11-23T15:00:00Z');
-      [csRep, roads, roadsHead, director, cao, manager] = await Promise.all(
-        [demo.csRep, demo.roadsStaff, demo.roadsHead, demo.worksDirector, demo.cao, demo.csManager].map((e) => api.as(e)),
-      );
+      [csRep, roads, roadsHead, director, cao, manager] = await Promise.all([
+        api.as(demo.csRep),
+        api.as(demo.roadsStaff),
+        api.as(demo.roadsHead),
+        api.as(demo.worksDirector),
+        api.as(demo.cao),
+        api.as(demo.csManager),
+      ]);
     });
     after(() => api.close());
 

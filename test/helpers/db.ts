@@ -39,7 +39,7 @@ async function prepare(opening: Promise<Db>, options: { seed?: boolean; migrate?
 }
 
 /** Creates a database named for this test on the server DATABASE_URL points at. */
-export async function openFreshPostgres(url: string): Promise<Db> {
+export async function openFreshPostgres(url: string): Promise<Db & { url: string }> {
   const name = `citydesk_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -50,6 +50,7 @@ export async function openFreshPostgres(url: string): Promise<Db> {
   const db = await openDatabase({ databaseUrl: target.toString(), dataDir: 'unused' });
   return {
     ...db,
+    url: target.toString(),
     async close() {
       await db.close();
       const cleanup = new pg.Client({ connectionString: url });

@@ -1,0 +1,53 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { openFreshPostgres } from '../helpers/db.js';
+import { citydesk, cliEnv } from '../helpers/cli.js';
+import { sampleConfig } from '../helpers/factories.js';
+import { potholeByPhone } from '../helpers/api.js';
+import { migrate } from '../../src/db/migrate.js';
+import { seedMunicipality } from '../../src/directory/seed-municipality.js';
+import { caseServices } from '../../src/cases/case-services.js';
+import { createCase, type IntakeInput } from '../../src/cases/create-case.js';
+import { fixedClock } from '../../src/platform/clock.js';
+import { loadStaffMember } from '../../src/directory/staff.js';
+
+const url = process.env['DATABASE_URL'];
+
+describe('two sweepers on one PostgreSQL', { skip: url ? false : 'needs DATABASE_URL (PostgreSQL)' }, () => {
+  test('two `citydesk sweep` processes started together escalate and notify each overdue request exactly once', async (t) => {
+    const db = await openFreshPostgres(url!);
+    t.after(() => db.close());
+    await migrate(db);
+    await seedMunicipality({ db, config: sampleConfig(), now: new Date('2026-01-01T12:00:00Z') });
+    const rep = await db.kysely.selectFrom('staff_user').select('id').where('email', '=', 'cs.rep@kawarthalakes.example').executeTakeFirstOrThrow();
+    const staff = (await loadStaffMember(db.kysely, rep.id))!;
+    const services = caseServices(db, fixedClock('2026-11-23T15:00:00Z'));
+    const count = 120;
+    const references: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const { caseRow } = await createCase({ services, origin: { staff }, input: potholeByPhone({ description: `Pothole ${i}` }) as unknown as IntakeInput });
+      references.push(caseRow.reference);
+    }
+    // Acknowledge by Wednesday 25 November 16:30; both sweep a minute later, at the same moment.
+    const env = cliEnv({ DATABASE_URL: db.url });
+    const [a, b] = await Promise.all([
+      citydesk(['sweep', '--now', '2026-11-25T16:31', '--json'], env),
+      citydesk(['sweep', '--now', '2026-11-25T16:31', '--json'], env),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const escalated = [...JSON.parse(a.stdout).escalations, ...JSON.parse(b.stdout).escalations].map((e: { reference: string }) => e.reference);
+    assert.equal(escalated.length, count, 'between them, each request escalated once');
+    assert.deepEqual([...new Set(escalated)].sort(), [...references].sort());
+    const rows = await db.kysely.selectFrom('escalation').select('case_id').execute();
+    assert.equal(rows.length, count);
+    const notices = await db.kysely.selectFrom('outbox').select('subject').where('subject', 'like', 'Your service request (Pothole) has been escalated%').execute();
+    assert.equal(notices.length, count, 'one notice per customer');
+    assert.equal(new Set(notices.map((n) => n.subject)).size, count);
+    const digests = await db.kysely.selectFrom('outbox').select(['to_address', 'body']).where('subject', 'like', '%escalated to you%').execute();
+    for (const recipient of ['roads.head@kawarthalakes.example', 'cs.manager@kawarthalakes.example']) {
+      const text = digests.filter((d) => d.to_address === recipient).map((d) => d.body).join('\n');
+      for (const reference of references) assert.equal(text.split(reference).length - 1, 1, `${recipient} hears of ${reference} once`);
+    }
+  });
+});
