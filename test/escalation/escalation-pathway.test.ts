@@ -174,7 +174,7 @@ for (const engine of testEngines()) {
     });
 
     test('a sweep stopped halfway is completed by the next one, and sweeping again changes nothing', async () => {
-      const refs = [];
+      const refs: string[] = [];
       for (let i = 0; i < 5; i += 1) refs.push(await report('2027-03-01T15:00:00Z'));
       // Acknowledge by Wednesday 3 March 16:30 (21:30Z).
       const partial = await sweep({ db: api.db, now: new Date('2027-03-03T21:31:00Z'), batchSize: 2, maxBatches: 1 });
