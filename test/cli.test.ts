@@ -108,8 +108,18 @@ describe('citydesk due and closures give the interpretation’s answers (INTERPR
     assert.match(wrong.stderr, /works in the Customer Service division/);
   });
 
+  test('sweep --now --json reports what it did; with nothing due it does nothing', async () => {
+    const result = await citydesk(['sweep', '--now', '2026-11-26T10:00', '--json'], env);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.now, '2026-11-26T15:00:00.000Z');
+    assert.deepEqual({ skipped: report.skipped, escalations: report.escalations, breaches: report.breaches }, { skipped: false, escalations: [], breaches: [] });
+    const words = await citydesk(['sweep', '--now', '2026-11-26T10:00'], env);
+    assert.match(words.stdout, /^Checked 0 cases: 0 breaches recorded, 0 escalations, 0 put on the review list\./);
+  });
+
   test('--help describes every command', async () => {
-    for (const command of ['start', 'migrate', 'seed', 'due', 'closures', 'apikey', 'user']) {
+    for (const command of ['start', 'migrate', 'seed', 'due', 'closures', 'apikey', 'user', 'sweep']) {
       const result = await citydesk([command, '--help'], env);
       assert.equal(result.code, 0, command);
       assert.match(result.stdout, new RegExp(`Usage: citydesk ${command}`));
