@@ -83,6 +83,9 @@ function parseInstant(text: string, zone: string, option: string): Date {
       `${option} "${text}" is not an ISO-8601 date and time. Write e.g. 2026-11-26T10:00 (the City's local time) or 2026-11-26T10:00:00-05:00.`,
     );
   }
+  if (parsed.year < 1970 || parsed.year > 2100) {
+    throw new AppError('VALIDATION_FAILED', `${option} "${text}" is outside the years citydesk keeps a calendar for (1970 to 2100).`);
+  }
   return parsed.toJSDate();
 }
 

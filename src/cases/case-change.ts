@@ -49,6 +49,15 @@ export async function changeCase<T>(services: CaseServices, staff: StaffMember, 
 export function parsePromisedDate(text: string | undefined, field: string, calendar: BusinessCalendar, now: Date): Date {
   if (text === undefined || text.trim() === '') throw new AppError('VALIDATION_FAILED', `Give the ${field} as a date, e.g. 2026-12-04.`, [{ field, message: 'required' }]);
   const value = text.trim();
+  // A promise more than five years out is a typo, and far years would make the calendar build them.
+  const year = Number(/^\d{4}/.exec(value)?.[0] ?? NaN);
+  const thisYear = DateTime.fromJSDate(now, { zone: calendar.timeZone }).year;
+  if (!(year >= thisYear && year <= thisYear + 5)) {
+    const passed = year < thisYear;
+    throw new AppError('VALIDATION_FAILED', passed ? `The ${field} ${value} has already passed: give a date in the future.` : `"${value}" is not a date within the next five years; write e.g. ${thisYear}-12-04.`, [
+      { field, message: passed ? 'must be in the future' : 'must be a date within five years' },
+    ]);
+  }
   let at: DateTime;
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const day = DateTime.fromISO(value, { zone: calendar.timeZone });
