@@ -34,8 +34,8 @@ export function checkAttributeValues(
       continue;
     }
     const values = Array.isArray(value) ? value : [value];
-    if (definition.datatype !== 'multivaluelist' && values.length > 1) {
-      problems.push({ field: `attribute[${code}]`, message: `${code} takes one value, not ${values.length}` });
+    if (definition.datatype !== 'multivaluelist' && Array.isArray(value)) {
+      problems.push({ field: `attribute[${code}]`, message: `${code} takes one value, not a list` });
       continue;
     }
     for (const v of values) {
