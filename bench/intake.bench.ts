@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Result } from 'autocannon';
 import { sql } from 'kysely';
@@ -74,6 +75,22 @@ process.stdout.write(JSON.stringify({ latency, duration, errors, timeouts, non2x
 
 type LoadResult = Pick<Result, 'latency' | 'duration' | 'errors' | 'timeouts' | 'non2xx' | '2xx' | 'statusCodeStats'>;
 
+/** CPU time of the whole machine (every process), to tell how busy it was while measuring. */
+function machineCpu(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    busy += times.user + times.nice + times.sys + times.irq;
+    total += times.user + times.nice + times.sys + times.irq + times.idle;
+  }
+  return { busy, total };
+}
+
+const busyPercent = (from: { busy: number; total: number }): string => {
+  const to = machineCpu();
+  return `${(((to.busy - from.busy) / Math.max(to.total - from.total, 1)) * 100).toFixed(0)}%`;
+};
+
 interface Figures {
   perSecond: number;
   p50: number;
@@ -92,6 +109,10 @@ export async function benchIntake(): Promise<boolean> {
     await admin.end().catch(() => undefined);
     return true;
   }
+  // Other work on the machine skews every figure here: say how busy it was before we began.
+  const idleCheck = machineCpu();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  console.log(`machine CPU busy before the run (other processes): ${busyPercent(idleCheck)}`);
   const name = `citydesk_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
   try {
     await admin.query(`create database ${name}`);
@@ -159,6 +180,7 @@ async function measureHttp(db: Db, password: string): Promise<Figures | undefine
 
     const before = await countRows(db);
     let cpuAtStart = process.cpuUsage();
+    let machineAtStart = machineCpu();
     let measuring = false;
     const autocannonUrl = pathToFileURL(createRequire(import.meta.url).resolve('autocannon')).href;
     const options = { url: `${base}/api/v1/cases`, headers, body, connections, warmupSeconds, measureSeconds };
@@ -174,6 +196,7 @@ async function measureHttp(db: Db, password: string): Promise<Figures | undefine
         if (!measuring && output.startsWith('measuring\n')) {
           measuring = true;
           cpuAtStart = process.cpuUsage();
+          machineAtStart = machineCpu();
           void countRows(db).then((n) => (lastBefore = n));
         }
       });
@@ -185,6 +208,7 @@ async function measureHttp(db: Db, password: string): Promise<Figures | undefine
       });
     });
     const cpu = process.cpuUsage(cpuAtStart);
+    const machineBusy = busyPercent(machineAtStart);
     const after = await countRows(db);
 
     const ok = result['2xx'];
@@ -193,6 +217,7 @@ async function measureHttp(db: Db, password: string): Promise<Figures | undefine
     console.log(
       `HTTP: ${ok.toLocaleString('en-CA')} created, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; ` +
         `server process CPU ${(cpuMs / 1000 / result.duration * 100).toFixed(0)}% of a core, ${(cpuMs / Math.max(ok, 1)).toFixed(2)} ms per create; ` +
+        `machine CPU busy ${machineBusy} (all processes, all cores); ` +
         `rows written while measured: ${after.cases - lastBefore.cases} cases, ${after.events - lastBefore.events} events, ${after.messages - lastBefore.messages} messages, ${after.outbox - lastBefore.outbox} outbox`,
     );
     if (result.non2xx > 0 || result.errors > 0) {
@@ -215,20 +240,25 @@ async function countRows(db: Db): Promise<{ cases: number; events: number; messa
 /**
  * The baseline: the service_case row a create writes (copied from one the HTTP run created, with a
  * new reference each time), inserted by `connections` workers through a pg pool of the same size.
+ * The columns are those create-case.ts writes, plus any other column the created row has a value
+ * in (a column a later migration adds and a create fills, e.g. next_check_at), never id or version.
  */
 async function measurePlainInsert(db: Db, databaseUrl: string): Promise<Figures> {
-  const { rows } = await sql<Record<string, unknown>>`
-    select ${sql.raw(caseColumns.join(', '))} from service_case order by id limit 1`.execute(db.kysely);
+  const { rows } = await sql<Record<string, unknown>>`select * from service_case order by id limit 1`.execute(db.kysely);
   const template = rows[0]!;
-  const values = caseColumns.map((column) => {
+  const extra = Object.keys(template).filter((c) => !(caseColumns as readonly string[]).includes(c) && !['id', 'version'].includes(c) && template[c] !== null);
+  const columns = [...caseColumns, ...extra];
+  const values = columns.map((column) => {
     const value = template[column];
     return value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value;
   });
-  const text = `insert into service_case (${caseColumns.join(', ')}) values (${caseColumns.map((_, i) => `$${i + 1}`).join(', ')})`;
+  const text = `insert into service_case (${columns.join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   let serial = 0;
+  let lastMachineBusy = '';
   const run = async (seconds: number): Promise<Figures> => {
     const latencies: number[] = [];
+    const machineAtStart = machineCpu();
     const start = process.hrtime.bigint();
     const end = start + BigInt(seconds * 1e9);
     const worker = async (): Promise<void> => {
@@ -241,13 +271,16 @@ async function measurePlainInsert(db: Db, databaseUrl: string): Promise<Figures>
       }
     };
     await Promise.all(Array.from({ length: connections }, worker));
+    lastMachineBusy = busyPercent(machineAtStart);
     latencies.sort((a, b) => a - b);
     const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? Number.NaN;
     return { perSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99), count: latencies.length };
   };
   try {
     await run(warmupSeconds);
-    return await run(measureSeconds);
+    const figures = await run(measureSeconds);
+    console.log(`plain INSERT of ${columns.length} columns${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''}: ${figures.count.toLocaleString('en-CA')} rows; machine CPU busy ${lastMachineBusy} (all processes, all cores)`);
+    return figures;
   } finally {
     await pool.end();
   }

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from './platform/logger.js';
+import { AccessLog, type Logger } from './platform/logger.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Db } from './db/connect.js';
@@ -25,7 +25,7 @@ export interface AppOptions {
 /** Builds the Fastify app from the areas. Routes are thin: validate, authorize, call a use case. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger, logController: new AccessLog() } : { logger: false }),
     // Finish requests in flight on close; refuse new ones with 503 meanwhile.
     return503OnClosing: true,
     forceCloseConnections: 'idle',

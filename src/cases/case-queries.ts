@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
+import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
 import { AppError } from '../platform/errors.js';
 import type { BusinessCalendar } from '../standard/calendar.js';
@@ -12,8 +13,24 @@ import { caseScope } from './case-change.js';
 
 const iso = (calendar: BusinessCalendar, d: Date | string | null): string | null => (d === null ? null : calendar.format(new Date(d).getTime()));
 
+/** The names a case view shows beside the case's own columns. */
+export interface CaseNames {
+  division_code: string;
+  division_name: string;
+  channel_name: string;
+  type_code: string | null;
+  type_name: string | null;
+  centre_code: string | null;
+  centre_name: string | null;
+  owner_name: string | null;
+  transfer_code: string | null;
+  transfer_name: string | null;
+  dst_version: number | null;
+  dst_effective_from: string | null;
+}
+
 export async function presentCase(tx: Tx, c: CaseRow, calendar: BusinessCalendar) {
-  const names = await tx
+  const names: CaseNames = await tx
     .selectFrom('service_case as c')
     .innerJoin('division as d', 'd.id', 'c.division_id')
     .innerJoin('channel as ch', 'ch.code', 'c.channel')
@@ -38,6 +55,41 @@ export async function presentCase(tx: Tx, c: CaseRow, calendar: BusinessCalendar
     ])
     .where('c.id', '=', c.id)
     .executeTakeFirstOrThrow();
+  return caseView(c, names, calendar);
+}
+
+/**
+ * The names of a case from the directory in memory, for a case whose owner is known (a case just
+ * recorded): what presentCase's join would find.
+ */
+export function directoryCaseNames(directory: Directory, c: CaseRow, ownerName: string | null): CaseNames {
+  const division = directory.division(c.division_id);
+  const channel = directory.channel(c.channel);
+  const type = c.request_type_id === null ? undefined : directory.requestType(c.request_type_id);
+  const centre = c.service_centre_id === null ? undefined : directory.serviceCentreById(c.service_centre_id);
+  const transfer = c.transfer_to_division_id === null ? undefined : directory.division(c.transfer_to_division_id);
+  const version = c.dst_version_id === null ? undefined : directory.dstVersion(c.dst_version_id);
+  if (!division || !channel || (c.request_type_id !== null && !type) || (c.service_centre_id !== null && !centre) || (c.transfer_to_division_id !== null && !transfer) || (c.dst_version_id !== null && !version)) {
+    throw new Error(`case ${c.reference} names a row that is not in the directory`);
+  }
+  return {
+    division_code: division.code,
+    division_name: division.name,
+    channel_name: channel.name,
+    type_code: type?.code ?? null,
+    type_name: type?.name ?? null,
+    centre_code: centre?.code ?? null,
+    centre_name: centre?.name ?? null,
+    owner_name: c.owner_id === null ? null : ownerName,
+    transfer_code: transfer?.code ?? null,
+    transfer_name: transfer?.name ?? null,
+    dst_version: version?.version ?? null,
+    dst_effective_from: version?.effectiveFrom ?? null,
+  };
+}
+
+/** What staff see of a case: its columns, in the City's time zone, with the names it refers to. */
+export function caseView(c: CaseRow, names: CaseNames, calendar: BusinessCalendar) {
   return {
     reference: c.reference,
     kind: c.kind,
@@ -74,7 +126,7 @@ export async function presentCase(tx: Tx, c: CaseRow, calendar: BusinessCalendar
   };
 }
 
-export type CaseView = Awaited<ReturnType<typeof presentCase>>;
+export type CaseView = ReturnType<typeof caseView>;
 
 export async function getCase(tx: Tx, staff: StaffMember, reference: string, calendar: BusinessCalendar): Promise<{ caseRow: CaseRow; view: CaseView }> {
   const caseRow = await findCase(tx, reference);

@@ -5,7 +5,7 @@ import { requireStaff, signedInStaff } from '../platform/staff-auth.js';
 import { acknowledgeCase } from './acknowledge-case.js';
 import { addNote } from './add-note.js';
 import { assignCase } from './assign-case.js';
-import { caseTimeline, getCase, listQueue, presentCase, queueNames, type QueueName } from './case-queries.js';
+import { caseTimeline, caseView, getCase, listQueue, presentCase, queueNames, type QueueName } from './case-queries.js';
 import { referencePattern, type CaseRow } from './case-record.js';
 import type { CaseServices } from './case-services.js';
 import { createCase, type IntakeInput } from './create-case.js';
@@ -82,9 +82,11 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
     },
     async (request, reply) => {
       const staff = signedInStaff(request);
-      const { caseRow, replayed } = await createCase({ services, origin: { staff }, input: request.body as IntakeInput, idempotencyKey: request.headers['idempotency-key'] });
+      const { caseRow, replayed, names } = await createCase({ services, origin: { staff }, input: request.body as IntakeInput, idempotencyKey: request.headers['idempotency-key'] });
       if (replayed) void reply.header('Idempotent-Replayed', 'true');
-      return reply.status(replayed ? 200 : 201).send(await present(caseRow));
+      // A new case is shown from what intake already knows; a replayed one as it is now.
+      const view = names ? { case: caseView(caseRow, names, await services.calendars.get()) } : await present(caseRow);
+      return reply.status(replayed ? 200 : 201).send(view);
     },
   );
 

@@ -1,34 +1,57 @@
 import type { Db, Tx } from '../db/connect.js';
-import { CalendarProvider, loadMunicipality } from '../directory/municipality.js';
+import { DirectoryCache, type Directory } from '../directory/directory-cache.js';
+import { loadMunicipality, type CalendarSource, type Municipality } from '../directory/municipality.js';
 import type { Clock } from '../platform/clock.js';
 import type { MessageContext } from '../notify/templates.js';
 import type { CaseRow } from './case-record.js';
 
-/** What case use cases are given: the database, the one clock and the business calendar. */
+/**
+ * What case use cases are given: the database, the one clock, the directory kept in memory
+ * (names, targets, the calendar) and the business calendar from it.
+ */
 export interface CaseServices {
   db: Db;
   clock: Clock;
-  calendars: CalendarProvider;
+  directory: DirectoryCache;
+  calendars: CalendarSource;
 }
 
 export function caseServices(db: Db, clock: Clock): CaseServices {
-  return { db, clock, calendars: new CalendarProvider(db) };
+  const directory = new DirectoryCache(db, clock);
+  return { db, clock, directory, calendars: directory.calendars };
 }
 
+type MessageCase = Pick<CaseRow, 'reference' | 'customer_name' | 'kind' | 'request_type_id'>;
+type ContactDivision = { name: string; contact_phone: string | null; contact_email: string | null };
+
 /** The words every customer message about this case uses. */
-export async function messageContext(trx: Tx, c: Pick<CaseRow, 'reference' | 'customer_name' | 'kind' | 'request_type_id'>, divisionId: number): Promise<MessageContext> {
+export async function messageContext(trx: Tx, c: MessageCase, divisionId: number): Promise<MessageContext> {
   const municipality = await loadMunicipality(trx);
   const division = await trx.selectFrom('division').select(['name', 'contact_phone', 'contact_email']).where('id', '=', divisionId).executeTakeFirstOrThrow();
   const type = c.request_type_id
     ? await trx.selectFrom('request_type').select('name').where('id', '=', c.request_type_id).executeTakeFirstOrThrow()
     : undefined;
+  return toMessageContext(municipality, c, division, type?.name);
+}
+
+/** messageContext from the directory in memory. */
+export function directoryMessageContext(directory: Directory, c: MessageCase, divisionId: number): MessageContext {
+  const division = directory.division(divisionId);
+  if (!division) throw new Error(`division ${divisionId} is not in the directory`);
+  const typeName = c.request_type_id ? directory.requestType(c.request_type_id)?.name : undefined;
+  if (c.request_type_id && typeName === undefined) throw new Error(`request type ${c.request_type_id} is not in the directory`);
+  const contacts = { name: division.name, contact_phone: division.contactPhone, contact_email: division.contactEmail };
+  return toMessageContext(directory.municipality, c, contacts, typeName);
+}
+
+function toMessageContext(municipality: Municipality, c: MessageCase, division: ContactDivision, typeName: string | undefined): MessageContext {
   const phone = division.contact_phone ?? municipality.settings.contact.phone;
   const email = division.contact_email ?? municipality.settings.contact.email;
   return {
     municipality: municipality.name,
     reference: c.reference,
     customerName: c.customer_name,
-    what: type ? `service request (${type.name})` : 'inquiry',
+    what: typeName !== undefined ? `service request (${typeName})` : 'inquiry',
     divisionName: division.name,
     contact: `${division.name} at ${phone} or ${email}`,
     timeZone: municipality.settings.calendar.timeZone,

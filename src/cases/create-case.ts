@@ -1,17 +1,17 @@
-import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { createHash, randomUUID } from 'node:crypto';
+import { CompiledQuery, sql } from 'kysely';
 import { DateTime } from 'luxon';
-import type { PreferredContact } from '../db/schema.js';
-import { findServiceTargets } from '../directory/find-service-targets.js';
-import { loadMunicipality } from '../directory/municipality.js';
+import type { Db } from '../db/connect.js';
+import type { MessageKind, MessageMethod, PreferredContact } from '../db/schema.js';
 import type { StaffMember } from '../directory/staff.js';
-import { receiptMessage, resolutionMessage } from '../notify/templates.js';
+import { receiptMessage, resolutionMessage, type Message } from '../notify/templates.js';
 import { AppError } from '../platform/errors.js';
 import { checkAttributeValues, type AttributeValues } from '../standard/attributes.js';
 import { dueTimes } from '../standard/due-times.js';
 import { chooseTargets } from '../standard/targets.js';
-import { defaultMethod, nextCheckAt, nextDueAt, recordEvent, recordMessage, type CaseRow } from './case-record.js';
-import { messageContext, type CaseServices } from './case-services.js';
+import { directoryCaseNames, type CaseNames } from './case-queries.js';
+import { actorLabel, defaultMethod, nextCheckAt, nextDueAt, type CaseRow } from './case-record.js';
+import { directoryMessageContext, type CaseServices } from './case-services.js';
 
 /** A contact as staff record it (or as the portal and Open311 submit it). */
 export interface IntakeInput {
@@ -49,14 +49,14 @@ export async function createCase(options: {
   origin: IntakeOrigin;
   input: IntakeInput;
   idempotencyKey?: string | undefined;
-}): Promise<{ caseRow: CaseRow; replayed: boolean }> {
+}): Promise<{ caseRow: CaseRow; replayed: boolean; names: CaseNames | null }> {
   const { services, origin, input } = options;
   const staff = 'staff' in origin ? origin.staff : null;
   const createdVia = 'via' in origin ? origin.via : null;
   const now = services.clock.now();
   const key = options.idempotencyKey?.trim() || undefined;
   if (key !== undefined && key.length > 200) throw invalid('Idempotency-Key', 'The Idempotency-Key header can have at most 200 characters.');
-  const inputHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  const inputHash = key === undefined ? null : createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
   const replay = async (): Promise<CaseRow | undefined> => {
     if (key === undefined) return undefined;
@@ -73,215 +73,406 @@ export async function createCase(options: {
     return existing;
   };
   const earlier = await replay();
-  if (earlier) return { caseRow: earlier, replayed: true };
+  if (earlier) return { caseRow: earlier, replayed: true, names: null };
+
+  // Everything a contact is checked against is in memory; the database is written once, below.
+  const directory = await services.directory.get();
+  const { calendar, municipality } = directory;
+  const zone = calendar.timeZone;
+
+  // Channel (§3.2): social media is monitored for inquiries but takes no service requests.
+  const channel = directory.channel(input.channel);
+  if (!channel) throw invalid('channel', `"${input.channel}" is not a channel; channels: ${directory.channels.map((c) => c.code).join(', ')}.`);
+  if (input.kind === 'service_request' && !channel.serviceRequests) {
+    const ways = directory.channels
+      .filter((c) => c.serviceRequests)
+      .map((c) => (c.phones.length > 0 ? `${c.name} ${c.phones.join(' or ')}` : c.email ? `${c.name} ${c.email}` : c.url ? `${c.name} ${c.url}` : c.name))
+      .join('; ');
+    throw new AppError(
+      'RULE_VIOLATION',
+      `${channel.name} is not an official channel for service requests (CSS §3.2). Log this contact as a general inquiry and point the customer to an official channel: ${ways}.`,
+      [{ field: 'channel', message: 'not a service-request channel' }],
+    );
+  }
+  let serviceCentreId: number | null = null;
+  if (input.channel === 'in_person') {
+    if (blank(input.serviceCentre)) throw invalid('serviceCentre', 'An in-person contact needs the Service Centre where it was made.');
+    const centre = directory.serviceCentre(input.serviceCentre!);
+    if (!centre) {
+      const codes = directory.serviceCentres.map((c) => c.code);
+      throw invalid('serviceCentre', `"${input.serviceCentre}" is not a Service Centre; Service Centres: ${codes.join(', ')}.`);
+    }
+    serviceCentreId = centre.id;
+  } else if (!blank(input.serviceCentre)) {
+    throw invalid('serviceCentre', 'A Service Centre is only given for in-person contacts.');
+  }
+
+  // Receipt (INTERPRETATION §1): now, or earlier when staff back-date it; never in the future.
+  let receivedAt = now;
+  if (!blank(input.receivedAt)) {
+    if (!staff) throw invalid('receivedAt', 'Only staff can record when a contact was received.');
+    const parsed = DateTime.fromISO(input.receivedAt!.trim(), { zone });
+    if (!parsed.isValid || !/T\d\d:\d\d/.test(input.receivedAt!)) {
+      throw invalid('receivedAt', `"${input.receivedAt}" is not a date and time; write e.g. 2026-11-26T10:15 (local) or 2026-11-26T10:15:00-05:00.`);
+    }
+    if (parsed.toMillis() > now.getTime()) {
+      throw invalid('receivedAt', `A contact cannot be received in the future (${parsed.toISO()} is after now, ${DateTime.fromJSDate(now, { zone }).toISO()}).`);
+    }
+    if (parsed.year < 2000) throw invalid('receivedAt', `${parsed.toISODate()} is too long ago to record.`);
+    receivedAt = parsed.toJSDate();
+  }
+  const backdated = now.getTime() - receivedAt.getTime() > 60_000;
+
+  // Customer: every detail optional (anonymous contacts are allowed).
+  const customer = input.customer ?? {};
+  const email = blank(customer.email) ? null : customer.email!.trim();
+  const phone = blank(customer.phone) ? null : customer.phone!.trim();
+  if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw invalid('customer.email', `"${email}" is not an e-mail address.`);
+  if (phone !== null && !/^[+()\d\s.-]{7,25}(\s*(x|ext\.?)\s*\d{1,6})?$/i.test(phone)) {
+    throw invalid('customer.phone', `"${phone}" is not a phone number; write e.g. 705-555-0123 or 705-555-0123 ext 42.`);
+  }
+  const preferred: PreferredContact = customer.preferredContact ?? (email ? 'email' : phone ? 'phone' : 'none');
+  if (preferred === 'email' && !email) throw invalid('customer.preferredContact', 'The customer prefers e-mail but gave no e-mail address.');
+  if (preferred === 'phone' && !phone) throw invalid('customer.preferredContact', 'The customer prefers the phone but gave no phone number.');
+
+  if (blank(input.description)) throw invalid('description', 'Describe what the customer asked or reported.');
+  if (blank(input.summary)) throw invalid('summary', 'Write the summary you read back to the customer (CSS §3.1).');
+  if (staff && !input.summaryConfirmed) {
+    throw new AppError('RULE_VIOLATION', 'Read the summary back to the customer and record that they confirmed it (CSS §3.1: summarize and confirm customer requests).', [
+      { field: 'summaryConfirmed', message: 'must be true' },
+    ]);
+  }
+  const location = input.location ?? {};
+  const hasPoint = location.latitude !== undefined || location.longitude !== undefined;
+  if (hasPoint && (location.latitude === undefined || location.longitude === undefined)) {
+    throw invalid('location', 'Give both latitude and longitude, or neither.');
+  }
+  const address = blank(location.address) ? null : location.address!.trim();
+
+  // What it is, who is responsible, and its targets (§3.3, §4).
+  let requestTypeId: number | null = null;
+  let divisionId: number;
+  let dstVersionId: number | null = null;
+  let due;
+  const attributes = input.attributes ?? {};
+  if (input.kind === 'service_request') {
+    if (blank(input.requestType)) throw invalid('requestType', 'A service request needs its request type, e.g. pothole.');
+    if (!blank(input.division)) throw invalid('division', "A service request's division comes from its request type; do not give one.");
+    if (input.resolveAtFirstContact) {
+      throw new AppError('RULE_VIOLATION', 'A service request needs City action and cannot be resolved at first contact (CSS §3.3); record an inquiry instead if the customer only needed information.');
+    }
+    if (!address && !hasPoint) throw invalid('location', 'A service request needs a location: an address, or latitude and longitude.');
+    const found = directory.serviceTargets(input.requestType!, receivedAt.getTime());
+    const problems = checkAttributeValues(found.requestType.attributes, attributes, { enforceRequired: true });
+    if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `${problems[0]!.field}: ${problems[0]!.message}.`, problems);
+    requestTypeId = found.requestType.id;
+    divisionId = found.division.id;
+    dstVersionId = found.dstVersion.id;
+    due = dueTimes(calendar, receivedAt.getTime(), chooseTargets(found.targets, attributes));
+  } else {
+    if (!blank(input.requestType)) throw invalid('requestType', 'A general inquiry has no request type; record a service request instead.');
+    if (Object.keys(attributes).length > 0) throw invalid('attributes', 'A general inquiry has no attributes.');
+    let division;
+    if (blank(input.division)) {
+      division = directory.customerServiceDivision();
+      if (!division) throw new Error('The directory has no Customer Service division.');
+    } else {
+      division = directory.divisionByCode(input.division!);
+    }
+    if (!division) {
+      const codes = directory.divisions.map((d) => d.code);
+      throw invalid('division', `"${input.division}" is not a division; divisions: ${codes.join(', ')}.`);
+    }
+    divisionId = division.id;
+    due = dueTimes(calendar, receivedAt.getTime(), municipality.settings.generalInquiry);
+  }
+
+  const firstContact = input.resolveAtFirstContact;
+  if (firstContact) {
+    if (!staff) throw new AppError('RULE_VIOLATION', 'Only a staff member can resolve an inquiry at first contact.');
+    if (blank(firstContact.answer)) throw invalid('resolveAtFirstContact.answer', 'Write the answer you gave the customer.');
+  }
+
+  const base = {
+    kind: input.kind,
+    status: firstContact ? ('resolved' as const) : ('open' as const),
+    channel: input.channel,
+    service_centre_id: serviceCentreId,
+    request_type_id: requestTypeId,
+    division_id: divisionId,
+    owner_id: staff?.id ?? null,
+    customer_name: blank(customer.name) ? null : customer.name!.trim(),
+    customer_email: email,
+    customer_phone: phone,
+    preferred_contact: preferred,
+    description: input.description.trim(),
+    summary: input.summary.trim(),
+    address,
+    latitude: location.latitude ?? null,
+    longitude: location.longitude ?? null,
+    attributes: JSON.stringify(attributes),
+    received_at: receivedAt,
+    recorded_at: now,
+    created_by: staff?.id ?? null,
+    created_via: createdVia,
+    idempotency_key: key ?? null,
+    idempotency_hash: inputHash,
+    dst_version_id: dstVersionId,
+    acknowledge_by: new Date(due.acknowledgeBy),
+    resolve_by: due.resolveBy === null ? null : new Date(due.resolveBy),
+    acknowledged_at: firstContact ? now : null,
+    acknowledged_by: firstContact ? staff!.id : null,
+    resolved_at: firstContact ? now : null,
+    resolved_by: firstContact ? staff!.id : null,
+    resolution: firstContact ? firstContact.answer.trim() : null,
+    first_contact_resolution: Boolean(firstContact),
+  };
+  const deadlines = { ...base, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null };
+  const row = { ...base, next_due_at: nextDueAt(deadlines), next_check_at: nextCheckAt(deadlines) };
+
+  const events: IntakeEvent[] = [
+    {
+      type: 'received',
+      data: {
+        kind: input.kind,
+        channel: input.channel,
+        receivedAt: calendar.format(receivedAt.getTime()),
+        ...(backdated ? { backdated: true, recordedAt: calendar.format(now.getTime()) } : {}),
+        receiptBusinessDay: due.receiptBusinessDay,
+        acknowledgeBy: calendar.format(due.acknowledgeBy),
+        resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
+        ...(dstVersionId ? { dstVersionId } : {}),
+        summaryConfirmed: input.summaryConfirmed,
+      },
+    },
+  ];
+
+  // The message names the reference, which the insert draws: it is written around the reference.
+  const context = (reference: string) => directoryMessageContext(directory, { reference, customer_name: base.customer_name, kind: input.kind, request_type_id: requestTypeId }, divisionId);
+  let message: IntakeMessage | null = null;
+  if (firstContact) {
+    events.push({ type: 'resolved', data: { firstContact: true, resolution: base.resolution } });
+    // An answer given on the phone or at the counter was the message; it is kept on record.
+    const method = input.channel === 'phone' ? 'phone' : input.channel === 'in_person' ? 'in_person' : defaultMethod(base);
+    const parts = aroundReference((reference) => ({ ...context(reference), staffName: staff!.name, resolution: base.resolution! }), resolutionMessage);
+    message = { kind: 'resolution', automated: false, method, sentBy: staff!.id, ...parts };
+  } else if (email) {
+    const parts = aroundReference((reference) => ({ ...context(reference), receivedAt: receivedAt.getTime(), acknowledgeBy: due.acknowledgeBy }), receiptMessage);
+    message = { kind: 'receipt', automated: true, method: 'email', sentBy: null, ...parts };
+  }
 
   try {
-    return await services.db.kysely.transaction().execute(async (trx) => {
-      const municipality = await loadMunicipality(trx);
-      const calendar = await services.calendars.get(trx);
-      const zone = calendar.timeZone;
-
-      // Channel (§3.2): social media is monitored for inquiries but takes no service requests.
-      const channel = await trx.selectFrom('channel').selectAll().where('code', '=', input.channel).executeTakeFirst();
-      if (!channel) {
-        const codes = (await trx.selectFrom('channel').select('code').execute()).map((c) => c.code);
-        throw invalid('channel', `"${input.channel}" is not a channel; channels: ${codes.join(', ')}.`);
-      }
-      if (input.kind === 'service_request' && !channel.service_requests) {
-        const official = await trx.selectFrom('channel').selectAll().where('service_requests', '=', true).execute();
-        const ways = official
-          .map((c) => (c.phones.length > 0 ? `${c.name} ${c.phones.join(' or ')}` : c.email ? `${c.name} ${c.email}` : c.url ? `${c.name} ${c.url}` : c.name))
-          .join('; ');
-        throw new AppError(
-          'RULE_VIOLATION',
-          `${channel.name} is not an official channel for service requests (CSS §3.2). Log this contact as a general inquiry and point the customer to an official channel: ${ways}.`,
-          [{ field: 'channel', message: 'not a service-request channel' }],
-        );
-      }
-      let serviceCentreId: number | null = null;
-      if (input.channel === 'in_person') {
-        if (blank(input.serviceCentre)) throw invalid('serviceCentre', 'An in-person contact needs the Service Centre where it was made.');
-        const centre = await trx.selectFrom('service_centre').select('id').where('code', '=', input.serviceCentre!).executeTakeFirst();
-        if (!centre) {
-          const codes = (await trx.selectFrom('service_centre').select('code').execute()).map((c) => c.code);
-          throw invalid('serviceCentre', `"${input.serviceCentre}" is not a Service Centre; Service Centres: ${codes.join(', ')}.`);
-        }
-        serviceCentreId = centre.id;
-      } else if (!blank(input.serviceCentre)) {
-        throw invalid('serviceCentre', 'A Service Centre is only given for in-person contacts.');
-      }
-
-      // Receipt (INTERPRETATION §1): now, or earlier when staff back-date it; never in the future.
-      let receivedAt = now;
-      if (!blank(input.receivedAt)) {
-        if (!staff) throw invalid('receivedAt', 'Only staff can record when a contact was received.');
-        const parsed = DateTime.fromISO(input.receivedAt!.trim(), { zone });
-        if (!parsed.isValid || !/T\d\d:\d\d/.test(input.receivedAt!)) {
-          throw invalid('receivedAt', `"${input.receivedAt}" is not a date and time; write e.g. 2026-11-26T10:15 (local) or 2026-11-26T10:15:00-05:00.`);
-        }
-        if (parsed.toMillis() > now.getTime()) {
-          throw invalid('receivedAt', `A contact cannot be received in the future (${parsed.toISO()} is after now, ${DateTime.fromJSDate(now, { zone }).toISO()}).`);
-        }
-        if (parsed.year < 2000) throw invalid('receivedAt', `${parsed.toISODate()} is too long ago to record.`);
-        receivedAt = parsed.toJSDate();
-      }
-      const backdated = now.getTime() - receivedAt.getTime() > 60_000;
-
-      // Customer: every detail optional (anonymous contacts are allowed).
-      const customer = input.customer ?? {};
-      const email = blank(customer.email) ? null : customer.email!.trim();
-      const phone = blank(customer.phone) ? null : customer.phone!.trim();
-      if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw invalid('customer.email', `"${email}" is not an e-mail address.`);
-      if (phone !== null && !/^[+()\d\s.-]{7,25}(\s*(x|ext\.?)\s*\d{1,6})?$/i.test(phone)) {
-        throw invalid('customer.phone', `"${phone}" is not a phone number; write e.g. 705-555-0123 or 705-555-0123 ext 42.`);
-      }
-      const preferred: PreferredContact = customer.preferredContact ?? (email ? 'email' : phone ? 'phone' : 'none');
-      if (preferred === 'email' && !email) throw invalid('customer.preferredContact', 'The customer prefers e-mail but gave no e-mail address.');
-      if (preferred === 'phone' && !phone) throw invalid('customer.preferredContact', 'The customer prefers the phone but gave no phone number.');
-
-      if (blank(input.description)) throw invalid('description', 'Describe what the customer asked or reported.');
-      if (blank(input.summary)) throw invalid('summary', 'Write the summary you read back to the customer (CSS §3.1).');
-      if (staff && !input.summaryConfirmed) {
-        throw new AppError('RULE_VIOLATION', 'Read the summary back to the customer and record that they confirmed it (CSS §3.1: summarize and confirm customer requests).', [
-          { field: 'summaryConfirmed', message: 'must be true' },
-        ]);
-      }
-      const location = input.location ?? {};
-      const hasPoint = location.latitude !== undefined || location.longitude !== undefined;
-      if (hasPoint && (location.latitude === undefined || location.longitude === undefined)) {
-        throw invalid('location', 'Give both latitude and longitude, or neither.');
-      }
-      const address = blank(location.address) ? null : location.address!.trim();
-
-      // What it is, who is responsible, and its targets (§3.3, §4).
-      let requestTypeId: number | null = null;
-      let divisionId: number;
-      let dstVersionId: number | null = null;
-      let due;
-      const attributes = input.attributes ?? {};
-      if (input.kind === 'service_request') {
-        if (blank(input.requestType)) throw invalid('requestType', 'A service request needs its request type, e.g. pothole.');
-        if (!blank(input.division)) throw invalid('division', "A service request's division comes from its request type; do not give one.");
-        if (input.resolveAtFirstContact) {
-          throw new AppError('RULE_VIOLATION', 'A service request needs City action and cannot be resolved at first contact (CSS §3.3); record an inquiry instead if the customer only needed information.');
-        }
-        if (!address && !hasPoint) throw invalid('location', 'A service request needs a location: an address, or latitude and longitude.');
-        const found = await findServiceTargets(trx, { requestTypeCode: input.requestType!, receivedAt: receivedAt.getTime(), calendar });
-        const problems = checkAttributeValues(found.requestType.attributes, attributes, { enforceRequired: true });
-        if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `${problems[0]!.field}: ${problems[0]!.message}.`, problems);
-        requestTypeId = found.requestType.id;
-        divisionId = found.division.id;
-        dstVersionId = found.dstVersion.id;
-        due = dueTimes(calendar, receivedAt.getTime(), chooseTargets(found.targets, attributes));
-      } else {
-        if (!blank(input.requestType)) throw invalid('requestType', 'A general inquiry has no request type; record a service request instead.');
-        if (Object.keys(attributes).length > 0) throw invalid('attributes', 'A general inquiry has no attributes.');
-        const division = blank(input.division)
-          ? await trx.selectFrom('division').select('id').where('is_customer_service', '=', true).executeTakeFirstOrThrow()
-          : await trx.selectFrom('division').select('id').where('code', '=', input.division!).executeTakeFirst();
-        if (!division) {
-          const codes = (await trx.selectFrom('division').select('code').orderBy('code').execute()).map((d) => d.code);
-          throw invalid('division', `"${input.division}" is not a division; divisions: ${codes.join(', ')}.`);
-        }
-        divisionId = division.id;
-        due = dueTimes(calendar, receivedAt.getTime(), municipality.settings.generalInquiry);
-      }
-
-      const firstContact = input.resolveAtFirstContact;
-      if (firstContact) {
-        if (!staff) throw new AppError('RULE_VIOLATION', 'Only a staff member can resolve an inquiry at first contact.');
-        if (blank(firstContact.answer)) throw invalid('resolveAtFirstContact.answer', 'Write the answer you gave the customer.');
-      }
-
-      const prefix = input.kind === 'service_request' ? 'SR' : 'GI';
-      const sequence = input.kind === 'service_request' ? 'service_request_number' : 'general_inquiry_number';
-      const { n } = (await sql<{ n: number }>`select nextval(${sequence})::int as n`.execute(trx)).rows[0]!;
-      const reference = `${prefix}-${DateTime.fromJSDate(receivedAt, { zone }).year}-${String(n).padStart(6, '0')}`;
-
-      const base = {
-        reference,
-        kind: input.kind,
-        status: firstContact ? ('resolved' as const) : ('open' as const),
-        channel: input.channel,
-        service_centre_id: serviceCentreId,
-        request_type_id: requestTypeId,
-        division_id: divisionId,
-        owner_id: staff?.id ?? null,
-        customer_name: blank(customer.name) ? null : customer.name!.trim(),
-        customer_email: email,
-        customer_phone: phone,
-        preferred_contact: preferred,
-        description: input.description.trim(),
-        summary: input.summary.trim(),
-        address,
-        latitude: location.latitude ?? null,
-        longitude: location.longitude ?? null,
-        attributes: JSON.stringify(attributes),
-        received_at: receivedAt,
-        recorded_at: now,
-        created_by: staff?.id ?? null,
-        created_via: createdVia,
-        idempotency_key: key ?? null,
-        idempotency_hash: key ? inputHash : null,
-        dst_version_id: dstVersionId,
-        acknowledge_by: new Date(due.acknowledgeBy),
-        resolve_by: due.resolveBy === null ? null : new Date(due.resolveBy),
-        acknowledged_at: firstContact ? now : null,
-        acknowledged_by: firstContact ? staff!.id : null,
-        resolved_at: firstContact ? now : null,
-        resolved_by: firstContact ? staff!.id : null,
-        resolution: firstContact ? firstContact.answer.trim() : null,
-        first_contact_resolution: Boolean(firstContact),
-      };
-      const caseRow = await trx
-        .insertInto('service_case')
-        .values({
-          ...base,
-          next_due_at: nextDueAt({ ...base, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null }),
-          next_check_at: nextCheckAt({ ...base, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null }),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-
-      const actor = staff ?? createdVia!;
-      await recordEvent(trx, {
-        caseId: caseRow.id,
-        at: now,
-        actor,
-        type: 'received',
-        data: {
-          kind: input.kind,
-          channel: input.channel,
-          receivedAt: calendar.format(receivedAt.getTime()),
-          ...(backdated ? { backdated: true, recordedAt: calendar.format(now.getTime()) } : {}),
-          receiptBusinessDay: due.receiptBusinessDay,
-          acknowledgeBy: calendar.format(due.acknowledgeBy),
-          resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
-          ...(dstVersionId ? { dstVersionId } : {}),
-          summaryConfirmed: input.summaryConfirmed,
-        },
-      });
-
-      const context = await messageContext(trx, caseRow, divisionId);
-      if (firstContact) {
-        await recordEvent(trx, { caseId: caseRow.id, at: now, actor, type: 'resolved', data: { firstContact: true, resolution: caseRow.resolution } });
-        const message = resolutionMessage({ ...context, staffName: staff!.name, resolution: caseRow.resolution! });
-        const method = defaultMethod(caseRow);
-        // An answer given on the phone or at the counter was the message; it is kept on record.
-        const given = input.channel === 'phone' ? 'phone' : input.channel === 'in_person' ? 'in_person' : method;
-        await recordMessage(trx, { caseRow, at: now, kind: 'resolution', automated: false, method: given, sentBy: staff, ...message });
-      } else if (email) {
-        const message = receiptMessage({ ...context, receivedAt: receivedAt.getTime(), acknowledgeBy: due.acknowledgeBy });
-        await recordMessage(trx, { caseRow, at: now, kind: 'receipt', automated: true, method: 'email', sentBy: null, ...message });
-      }
-      return { caseRow, replayed: false };
+    const caseRow = await recordIntake(services.db, {
+      // SR-2026-000123: the year of receipt in the City's time zone.
+      referencePrefix: `${input.kind === 'service_request' ? 'SR' : 'GI'}-${calendar.localDate(receivedAt.getTime()).slice(0, 4)}-`,
+      sequence: input.kind === 'service_request' ? 'service_request_number' : 'general_inquiry_number',
+      row,
+      now,
+      actor: staff ? { id: staff.id, label: actorLabel(staff) } : { id: null, label: createdVia! },
+      events,
+      message,
+      // Mail goes out only to an address on file, as recordMessage does.
+      mail: message?.method === 'email' && email ? { messageId: `<${randomUUID()}@citydesk.invalid>`, to: email } : null,
     });
+    return { caseRow, replayed: false, names: directoryCaseNames(directory, caseRow, staff?.name ?? null) };
   } catch (error) {
     // Two copies of one retried create raced: the loser returns the winner's case.
     if ((error as { code?: string }).code === '23505' && key !== undefined) {
       const winner = await replay();
-      if (winner) return { caseRow: winner, replayed: true };
+      if (winner) return { caseRow: winner, replayed: true, names: null };
     }
     throw error;
   }
+}
+
+/** The columns intake writes, in order: all of a case's but those the database fills and those later steps set. */
+const intakeColumns = [
+  'kind',
+  'status',
+  'channel',
+  'service_centre_id',
+  'request_type_id',
+  'division_id',
+  'owner_id',
+  'customer_name',
+  'customer_email',
+  'customer_phone',
+  'preferred_contact',
+  'description',
+  'summary',
+  'address',
+  'latitude',
+  'longitude',
+  'attributes',
+  'received_at',
+  'recorded_at',
+  'created_by',
+  'created_via',
+  'idempotency_key',
+  'idempotency_hash',
+  'dst_version_id',
+  'acknowledge_by',
+  'resolve_by',
+  'acknowledged_at',
+  'acknowledged_by',
+  'resolved_at',
+  'resolved_by',
+  'resolution',
+  'first_contact_resolution',
+  'next_due_at',
+  'next_check_at',
+] as const satisfies readonly (keyof CaseRow)[];
+
+/** What the statement returns: what the database chose, and the attributes as jsonb keeps them. */
+const returned = ['id', 'reference', 'version', 'escalation_level', 'attributes'] as const;
+
+/** The columns no step of intake sets: they start empty. */
+const laterColumns = [
+  'committed_by',
+  'revised_resolve_by',
+  'last_update_at',
+  'transfer_to_division_id',
+  'transfer_requested_at',
+  'transfer_requested_by',
+  'transfer_follow_up_by',
+  'escalated_at',
+  'revised_at',
+] as const;
+
+const emptyLaterColumns = Object.fromEntries(laterColumns.map((column) => [column, null])) as Record<(typeof laterColumns)[number], null>;
+
+type IntakeColumn = (typeof intakeColumns)[number];
+const intakeColumnSet = new Set<string>(intakeColumns);
+const isIntakeColumn = (name: string): name is IntakeColumn => intakeColumnSet.has(name);
+
+type IntakeRow = { [C in IntakeColumn]: C extends 'attributes' ? string : CaseRow[C] };
+// A column added to service_case (and to schema.ts) must be written by intake, returned, or left empty.
+type Unaccounted = Exclude<keyof CaseRow, IntakeColumn | (typeof returned)[number] | (typeof laterColumns)[number]>;
+const everyColumnAccountedFor: [Unaccounted] extends [never] ? true : Unaccounted = true;
+void everyColumnAccountedFor;
+
+interface IntakeEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+interface IntakeMessage {
+  kind: MessageKind;
+  automated: boolean;
+  method: MessageMethod;
+  sentBy: number | null;
+  /** The subject and body cut where the reference goes. */
+  subject: string[];
+  body: string[];
+}
+
+/**
+ * A message written with a marker where the reference goes, cut at the marker: joined with the
+ * reference it is the message written with the reference. The marker is a private-use character
+ * pair that templates never write; should a customer's own words contain it, another is taken.
+ */
+function aroundReference<C>(context: (reference: string) => C, template: (c: C) => Message): { subject: string[]; body: string[] } {
+  for (let n = 0; ; n += 1) {
+    const marker = `\u{F8FE}${n}\u{F8FF}`;
+    const filled = context(marker);
+    const others = Object.entries(filled as object).filter(([name]) => name !== 'reference');
+    if (others.some(([, v]) => typeof v === 'string' && v.includes(marker))) continue;
+    const message = template(filled);
+    return { subject: message.subject.split(marker), body: message.body.split(marker) };
+  }
+}
+
+const intakeParameters = [
+  'referencePrefix',
+  'sequence',
+  ...intakeColumns,
+  'now',
+  'actorId',
+  'actorLabel',
+  'eventTypes',
+  'eventData',
+  'messageKind',
+  'messageAutomated',
+  'messageMethod',
+  'messageSentBy',
+  'messageSubject',
+  'messageBody',
+  'mailMessageId',
+  'mailTo',
+] as const;
+type IntakeParameter = (typeof intakeParameters)[number];
+/** Each parameter's placeholder in the statement: $1, $2, … in the order above. */
+const param = Object.fromEntries(intakeParameters.map((name, i) => [name, `$${i + 1}`])) as Record<IntakeParameter, string>;
+
+/**
+ * A new case in one statement: the next reference number, the case, its events (in order, so
+ * their ids follow it) and, when there is one, its message with the reference put in, and that
+ * message's mail in the outbox. One statement is one round trip and is atomic on its own, as a
+ * transaction would be; its text never changes, so it is prepared once per connection.
+ */
+const intakeStatement = `
+  with numbered as (
+    select ${param.referencePrefix}::text || lpad(n::text, greatest(6, length(n::text)), '0') as reference
+    from nextval(${param.sequence}::regclass) as n
+  ), c as (
+    insert into service_case (reference, ${intakeColumns.join(', ')})
+    values ((select reference from numbered), ${intakeColumns.map((column) => param[column]).join(', ')})
+    returning ${returned.join(', ')}
+  ), e as (
+    insert into case_event (case_id, at, actor_id, actor_label, type, data)
+    select (select id from c), ${param.now}::timestamptz, ${param.actorId}::integer, ${param.actorLabel}::text, e.type, e.data::jsonb
+    from unnest(${param.eventTypes}::text[], ${param.eventData}::text[]) with ordinality as e (type, data, n)
+    order by e.n
+  ), m as (
+    insert into case_message (case_id, at, kind, automated, method, sent_by, subject, body)
+    select (select id from c), ${param.now}::timestamptz, ${param.messageKind}::text, ${param.messageAutomated}::boolean, ${param.messageMethod}::text, ${param.messageSentBy}::integer,
+           array_to_string(${param.messageSubject}::text[], (select reference from numbered)),
+           array_to_string(${param.messageBody}::text[], (select reference from numbered))
+    where ${param.messageKind}::text is not null
+    returning id, subject, body
+  ), o as (
+    insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at)
+    select ${param.mailMessageId}::text, m.id, ${param.mailTo}::text, m.subject, m.body, ${param.now}::timestamptz, ${param.now}::timestamptz
+    from m
+    where ${param.mailTo}::text is not null
+  )
+  select ${returned.join(', ')} from c`;
+
+async function recordIntake(
+  db: Db,
+  intake: {
+    referencePrefix: string;
+    sequence: 'service_request_number' | 'general_inquiry_number';
+    row: IntakeRow;
+    now: Date;
+    actor: { id: number | null; label: string };
+    events: IntakeEvent[];
+    message: IntakeMessage | null;
+    mail: { messageId: string; to: string } | null;
+  },
+): Promise<CaseRow> {
+  const { row, now, actor, message, mail } = intake;
+  const values: Record<Exclude<IntakeParameter, IntakeColumn>, unknown> = {
+    referencePrefix: intake.referencePrefix,
+    sequence: intake.sequence,
+    now,
+    actorId: actor.id,
+    actorLabel: actor.label,
+    eventTypes: intake.events.map((e) => e.type),
+    eventData: intake.events.map((e) => JSON.stringify(e.data)),
+    messageKind: message?.kind ?? null,
+    messageAutomated: message?.automated ?? null,
+    messageMethod: message?.method ?? null,
+    messageSentBy: message?.sentBy ?? null,
+    messageSubject: message?.subject ?? null,
+    messageBody: message?.body ?? null,
+    mailMessageId: message && mail ? mail.messageId : null,
+    mailTo: message && mail ? mail.to : null,
+  };
+  const parameters = intakeParameters.map((name) => (isIntakeColumn(name) ? row[name] : values[name]));
+  const query = CompiledQuery.raw(intakeStatement, parameters) as CompiledQuery<Pick<CaseRow, (typeof returned)[number]>>;
+  const [written] = (await db.executePrepared(query)).rows;
+  // The case as `returning *` would give it: what was written, what the database chose, and the
+  // columns later steps set, empty.
+  return { ...row, ...written!, ...emptyLaterColumns };
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { createHash } from 'node:crypto';
+import { Kysely, PostgresDialect, sql, type CompiledQuery, type Transaction } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../platform/errors.js';
 import { redactUrl } from '../platform/config.js';
@@ -14,12 +15,23 @@ export type Engine = 'postgres' | 'pglite';
 export interface Db {
   kysely: Kysely<Database>;
   engine: Engine;
+  /**
+   * Runs a statement of a hot path (sign-in checks, intake) outside any transaction. On
+   * PostgreSQL it is a named prepared statement, parsed and planned once per connection rather
+   * than on every call; on the embedded database it runs as any other.
+   */
+  executePrepared<R>(query: CompiledQuery<R>): Promise<{ rows: R[] }>;
   /** Runs a multi-statement SQL script inside a transaction the caller holds (migrations). */
   runScript(trx: Transaction<Database>, script: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export type Tx = Kysely<Database> | Transaction<Database>;
+
+/** A query compiled once, with other values for its parameters. */
+export function withParameters<R>(query: CompiledQuery<R>, parameters: readonly unknown[]): CompiledQuery<R> {
+  return { ...query, parameters };
+}
 
 const DATE_OID = 1082;
 const INT8_OID = 20;
@@ -58,9 +70,38 @@ async function openPostgres(url: string, poolSize = 10): Promise<Db> {
     throw new AppError('DATABASE_UNAVAILABLE', `Cannot connect to PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${describeConnectionError(error)}`, [], { cause: error });
   }
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A statement's name is its text's hash and a generation, moved on when PostgreSQL refuses a
+  // prepared statement whose result a migration changed under a running server
+  // (feature_not_supported, "cached plan must not change result type", e.g. a `select *`).
+  let generation = 0;
+  const names = new Map<string, string>();
+  const statementName = (text: string): string => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `citydesk_${generation}_${createHash('sha1').update(text).digest('hex')}`;
+      names.set(text, name);
+    }
+    return name;
+  };
   return {
     kysely,
     engine: 'postgres',
+    async executePrepared<R>(query: CompiledQuery<R>) {
+      const client = await pool.connect();
+      try {
+        const run = () => client.query<R & pg.QueryResultRow>({ name: statementName(query.sql), text: query.sql, values: [...query.parameters] });
+        try {
+          return { rows: (await run()).rows };
+        } catch (error) {
+          if ((error as { code?: string }).code !== '0A000') throw error;
+          generation += 1;
+          names.clear();
+          return { rows: (await run()).rows };
+        }
+      } finally {
+        client.release();
+      }
+    },
     async runScript(trx, script) {
       // With no parameters, pg sends the script as one simple query: many statements are fine.
       await sql.raw(script).execute(trx);
@@ -85,6 +126,9 @@ async function openEmbedded(dataDir: string, purpose: string): Promise<Db> {
   return {
     kysely,
     engine: 'pglite',
+    async executePrepared<R>(query: CompiledQuery<R>) {
+      return { rows: (await kysely.executeQuery(query)).rows };
+    },
     async runScript(_trx, script) {
       // PGlite's extended protocol takes one statement; exec takes a script. The caller's
       // transaction holds PGlite's only connection, so this runs inside it.

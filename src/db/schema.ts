@@ -11,6 +11,7 @@ export interface MunicipalityTable {
   name: string;
   settings: Json<unknown>;
   calendar_revision: Generated<number>;
+  directory_revision: Generated<number>;
   seeded_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -9,7 +9,7 @@ const isDate = (value: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(value) && 
 /**
  * An administrator adds a closure day (a one-off closure, or a holiday the defaults leave out,
  * such as Easter Monday) or removes one. The change is stored against the date and every server
- * copy picks it up through the calendar revision.
+ * copy picks it up through the calendar and directory revisions.
  */
 export async function changeClosureCalendar(options: {
   db: Db;
@@ -47,6 +47,9 @@ export async function changeClosureCalendar(options: {
           .execute();
       } else throw new AppError('NOT_FOUND', `${date} is not a closure day, so there is nothing to remove.`);
     }
-    await trx.updateTable('municipality').set({ calendar_revision: sql`calendar_revision + 1`, updated_at: now }).execute();
+    await trx
+      .updateTable('municipality')
+      .set({ calendar_revision: sql`calendar_revision + 1`, directory_revision: sql`directory_revision + 1`, updated_at: now })
+      .execute();
   });
 }

@@ -38,9 +38,7 @@ export async function findServiceTargets(
     .executeTakeFirst();
   if (!type) {
     const known = await tx.selectFrom('request_type').select('code').where('active', '=', true).orderBy('code').execute();
-    throw new AppError('NOT_FOUND', `There is no request type "${options.requestTypeCode}". Request types: ${known.map((k) => k.code).join(', ')}.`, [
-      { field: 'type', message: 'unknown request type' },
-    ]);
+    throw unknownRequestType(options.requestTypeCode, known.map((k) => k.code));
   }
   const receiptDate = options.calendar.localDate(options.receivedAt);
   const base = tx
@@ -53,13 +51,20 @@ export async function findServiceTargets(
   const row =
     (await base.where('dst_version.effective_from', '<=', receiptDate).orderBy('dst_version.effective_from', 'desc').limit(1).executeTakeFirst()) ??
     (await base.orderBy('dst_version.effective_from', 'asc').limit(1).executeTakeFirst());
-  if (!row) {
-    throw new AppError('NOT_FOUND', `The request type "${type.code}" has no Division Service Target. Add its targets to config/request-types.yaml and run \`citydesk seed\`.`);
-  }
+  if (!row) throw noServiceTargets(type.code);
   return {
     requestType: { id: type.id, code: type.code, name: type.name, attributes: type.attributes as AttributeDefinition[] },
     division: { id: type.division_id, code: type.division_code, name: type.division_name },
     dstVersion: { id: row.dst_version_id, version: row.version, effectiveFrom: row.effective_from },
     targets: toServiceTargets(row),
   };
+}
+
+/** The answer to an unknown (or retired) request type, with the active ones by code. */
+export function unknownRequestType(code: string, activeCodes: readonly string[]): AppError {
+  return new AppError('NOT_FOUND', `There is no request type "${code}". Request types: ${activeCodes.join(', ')}.`, [{ field: 'type', message: 'unknown request type' }]);
+}
+
+export function noServiceTargets(code: string): AppError {
+  return new AppError('NOT_FOUND', `The request type "${code}" has no Division Service Target. Add its targets to config/request-types.yaml and run \`citydesk seed\`.`);
 }

@@ -29,10 +29,12 @@ export async function isSeeded(db: Tx): Promise<boolean> {
 
 export async function loadMunicipality(db: Tx): Promise<Municipality> {
   const row = await db.selectFrom('municipality').select(['name', 'settings', 'calendar_revision']).executeTakeFirst();
-  if (!row) {
-    throw new AppError('NOT_FOUND', 'No municipality is loaded in this database. Run `citydesk seed` to load config/.');
-  }
+  if (!row) throw notSeeded();
   return { name: row.name, settings: row.settings as MunicipalitySettings, calendarRevision: row.calendar_revision };
+}
+
+export function notSeeded(): AppError {
+  return new AppError('NOT_FOUND', 'No municipality is loaded in this database. Run `citydesk seed` to load config/.');
 }
 
 export function toServiceTargets(row: Pick<Row<'dst_target'>, 'acknowledge_amount' | 'acknowledge_unit' | 'resolve_amount' | 'resolve_unit' | 'targets_by'>): ServiceTargets {
@@ -59,11 +61,17 @@ export async function loadClosureChanges(db: Tx): Promise<ClosureChange[]> {
   return rows.map((r) => ({ date: r.closure_date, action: r.action, name: r.name }));
 }
 
+/** Where code that needs only the business calendar gets it (in a transaction: pass it). */
+export interface CalendarSource {
+  get(tx?: Tx): Promise<BusinessCalendar>;
+}
+
 /**
  * The business calendar of the loaded municipality. Built once and reused until the closure
- * calendar changes (any server copy's change bumps the revision that `get` checks).
+ * calendar changes (any server copy's change bumps the revision that `get` checks). The server
+ * reads its calendar from the directory cache (directory-cache.ts) instead.
  */
-export class CalendarProvider {
+export class CalendarProvider implements CalendarSource {
   private cached: { revision: number; calendar: BusinessCalendar } | undefined;
 
   constructor(private readonly db: Db) {}

@@ -47,10 +47,13 @@ export async function seedMunicipality(options: {
       generalInquiry: config.generalInquiry,
       emergency: config.emergency,
     };
+    // Seeding again bumps the directory revision: every server copy reloads what it keeps in memory.
     await trx
       .insertInto('municipality')
       .values({ id: 1, name: config.name, settings: JSON.stringify(settings), seeded_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ name: config.name, settings: JSON.stringify(settings), updated_at: now }))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ name: config.name, settings: JSON.stringify(settings), updated_at: now, directory_revision: sql`municipality.directory_revision + 1` }),
+      )
       .execute();
 
     for (const role of config.roles) {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db, Tx } from '../db/connect.js';
+import { withParameters, type Db, type Tx } from '../db/connect.js';
 import { AppError } from '../platform/errors.js';
 import { verifyPassword } from '../platform/passwords.js';
-import { loadStaffMember, type StaffMember } from './staff.js';
+import { loadStaffMember, staffMemberColumns, toStaffMember, type StaffMember } from './staff.js';
 
 /**
  * Staff sign-in. Sessions are rows (only the token's hash is kept), so every server copy knows
@@ -54,11 +54,27 @@ export async function signIn(options: { db: Db; email: string; password: string;
   return { token, staff: staff!, expiresAt };
 }
 
-export async function authenticate(tx: Tx, token: string, now: Date): Promise<StaffMember | undefined> {
+/** The staff member a session token belongs to: one prepared query, as every staff request makes it. */
+export async function authenticate(db: Db, token: string, now: Date): Promise<StaffMember | undefined> {
   if (token.length < 20 || token.length > 200) return undefined;
-  const session = await tx.selectFrom('staff_session').select(['user_id', 'expires_at']).where('token_hash', '=', hashToken(token)).executeTakeFirst();
-  if (!session || new Date(session.expires_at) <= now) return undefined;
-  return loadStaffMember(tx, session.user_id);
+  const [row] = (await db.executePrepared(withParameters(sessionQuery(db), [hashToken(token)]))).rows;
+  if (!row || new Date(row.expires_at) <= now) return undefined;
+  return toStaffMember(row);
+}
+
+// Compiled once per database: only the token's hash changes from one request to the next.
+const sessionQueries = new WeakMap<Db, ReturnType<typeof compileSessionQuery>>();
+const sessionQuery = (db: Db) => sessionQueries.get(db) ?? sessionQueries.set(db, compileSessionQuery(db)).get(db)!;
+
+function compileSessionQuery(db: Db) {
+  return db.kysely
+    .selectFrom('staff_session')
+    .innerJoin('staff_user', 'staff_user.id', 'staff_session.user_id')
+    .leftJoin('division', 'division.id', 'staff_user.division_id')
+    .select(staffMemberColumns)
+    .select('staff_session.expires_at')
+    .where('staff_session.token_hash', '=', '')
+    .compile();
 }
 
 export async function signOut(tx: Tx, token: string): Promise<void> {

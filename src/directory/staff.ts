@@ -23,21 +23,42 @@ export async function loadStaffMember(tx: Tx, id: number): Promise<StaffMember |
   const row = await tx
     .selectFrom('staff_user')
     .leftJoin('division', 'division.id', 'staff_user.division_id')
-    .select([
-      'staff_user.id',
-      'staff_user.email',
-      'staff_user.name',
-      'staff_user.role',
-      'staff_user.division_id',
-      'staff_user.department_id',
-      'staff_user.active',
-      'division.name as division_name',
-      'division.department_id as division_department_id',
-      'division.is_customer_service',
-    ])
+    .select(staffMemberColumns)
     .where('staff_user.id', '=', id)
     .executeTakeFirst();
-  if (!row || !row.active) return undefined;
+  return row ? toStaffMember(row) : undefined;
+}
+
+/** The columns toStaffMember needs, from staff_user left-joined with their division. */
+export const staffMemberColumns = [
+  'staff_user.id',
+  'staff_user.email',
+  'staff_user.name',
+  'staff_user.role',
+  'staff_user.division_id',
+  'staff_user.department_id',
+  'staff_user.active',
+  'division.name as division_name',
+  'division.department_id as division_department_id',
+  'division.is_customer_service',
+] as const;
+
+interface StaffMemberRow {
+  id: number;
+  email: string;
+  name: string;
+  role: RoleCode;
+  division_id: number | null;
+  department_id: number | null;
+  active: boolean;
+  division_name: string | null;
+  division_department_id: number | null;
+  is_customer_service: boolean | null;
+}
+
+/** A deactivated account is no staff member. */
+export function toStaffMember(row: StaffMemberRow): StaffMember | undefined {
+  if (!row.active) return undefined;
   return {
     id: row.id,
     email: row.email,

@@ -20,8 +20,21 @@ export interface Message {
   body: string;
 }
 
-export const longDate = (ms: number | Date, zone: string): string =>
-  DateTime.fromMillis(typeof ms === 'number' ? ms : ms.getTime(), { zone }).toFormat("cccc d LLLL yyyy 'at' h:mm a");
+// Messages name the same deadlines again and again (16:30 on a business day), and formatting in a
+// time zone is slow: recent long dates are kept.
+const longDates = new Map<string, string>();
+
+export const longDate = (ms: number | Date, zone: string): string => {
+  const at = typeof ms === 'number' ? ms : ms.getTime();
+  const key = `${zone} ${at}`;
+  let text = longDates.get(key);
+  if (text === undefined) {
+    if (longDates.size >= 1_000) longDates.clear();
+    text = DateTime.fromMillis(at, { zone }).toFormat("cccc d LLLL yyyy 'at' h:mm a");
+    longDates.set(key, text);
+  }
+  return text;
+};
 export const shortDate = (ms: number | Date, zone: string): string =>
   DateTime.fromMillis(typeof ms === 'number' ? ms : ms.getTime(), { zone }).toFormat('cccc d LLLL yyyy');
 

@@ -25,7 +25,7 @@ export function sessionToken(request: FastifyRequest): string | undefined {
 export function requireStaff(db: Db, clock: Clock) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const token = sessionToken(request);
-    const staff = token ? await authenticate(db.kysely, token, clock.now()) : undefined;
+    const staff = token ? await authenticate(db, token, clock.now()) : undefined;
     if (!staff) throw new AppError('UNAUTHENTICATED', 'Sign in first: send POST /api/v1/session with your e-mail and password, then the token it returns as "Authorization: Bearer <token>".');
     request.staff = staff;
   };
