@@ -32,7 +32,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1_048_576,
     // No type coercion: a number sent as a string is a mistake the client should hear about.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    // Long references are refused by their schema (in our error shape), not by the router.
+    maxParamLength: 1000,
+    // Errors Fastify meets before routing (a malformed URL) get the same shape as every other.
+    frameworkErrors: (error, _request, reply) => {
+      const appError = new AppError('VALIDATION_FAILED', error.code === 'FST_ERR_BAD_URL' ? 'The address is not valid.' : 'The request is not valid.');
+      void (reply as unknown as { status(code: number): { send(body: unknown): void } }).status(appError.httpStatus).send({ error: appError.toJSON() });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // The API speaks JSON only: a text body is a client's mistake (415), not a string to validate.
+  app.removeContentTypeParser('text/plain');
+  // PostgreSQL cannot store U+0000 or half a surrogate pair; say so instead of failing to store it.
+  app.addHook('preValidation', async (request) => {
+    const problem = unstorableText(request.body, 'body');
+    if (problem) throw new AppError('VALIDATION_FAILED', `${problem} contains a character that cannot be stored (a NUL or half of a surrogate pair). Remove it and send again.`, [{ field: problem, message: 'unstorable character' }]);
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
@@ -83,14 +98,43 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
+/** The path of the first string in a JSON value that PostgreSQL cannot store as text. */
+export function unstorableText(value: unknown, path: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- U+0000 is exactly what is looked for
+  if (typeof value === 'string') return /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = unstorableText(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const found = unstorableText(key, path) ?? unstorableText(inner, path === 'body' ? key : `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** The one map from any error to citydesk's error codes. */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
   const e = error as { statusCode?: number; code?: string; message?: string; validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[] };
   if (e.validation) {
-    const details = e.validation.map((v) => ({
-      field: (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || String(v.params?.['missingProperty'] ?? v.params?.['additionalProperty'] ?? 'body'),
-      message: v.message ?? 'is not valid',
+    const byField = new Map<string, { messages: Set<string>; allowed: unknown[] }>();
+    for (const v of e.validation) {
+      const path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+      const named = v.params?.['missingProperty'] ?? v.params?.['additionalProperty'];
+      const field = [path, named].filter((p) => p !== undefined && p !== '').join('.') || 'body';
+      const entry = byField.get(field) ?? { messages: new Set<string>(), allowed: [] };
+      // A choice of values shows as one "must be equal to constant" per value: list them once.
+      if (v.params && 'allowedValue' in v.params) entry.allowed.push(v.params['allowedValue']);
+      else if (v.message !== 'must match a schema in anyOf') entry.messages.add(named !== undefined && v.params?.['additionalProperty'] !== undefined ? 'is not a field this request takes' : (v.message ?? 'is not valid'));
+      byField.set(field, entry);
+    }
+    const details = [...byField].map(([field, entry]) => ({
+      field,
+      message: [...entry.messages, ...(entry.allowed.length > 0 ? [`must be one of ${entry.allowed.join(', ')}`] : [])].join('; ') || 'is not valid',
     }));
     return new AppError('VALIDATION_FAILED', `The request is not valid: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}.`, details);
   }

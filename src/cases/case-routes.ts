@@ -138,7 +138,7 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
     { status: Short(2000), timeline: Short(40), reason: Short(2000), method: Type.Optional(Method) },
     ({ reference, body, staff }) => sendUpdate({ services, staff, reference, input: body }),
   );
-  action('assign', 'Assign the owner: a member of the responsible division', { ownerId: Type.Integer({ minimum: 1 }) }, ({ reference, body, staff }) =>
+  action('assign', 'Assign the owner: a member of the responsible division', { ownerId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }, ({ reference, body, staff }) =>
     assignCase({ services, staff, reference, input: body }),
   );
   action('transfer', 'Transfer to another division with a note (CSS §3.1)', { toDivision: Short(64), note: Short(2000) }, ({ reference, body, staff }) =>
