@@ -83,7 +83,11 @@ export async function notifyHeads(
         (e.level === 2 && h.role === 'department_head' && h.department_id === e.departmentId) ||
         (e.level === 3 && h.role === 'cao'),
     );
-    for (const h of to) digests.set(h.email, [...(digests.get(h.email) ?? []), line]);
+    for (const h of to) {
+      const lines = digests.get(h.email);
+      if (lines) lines.push(line);
+      else digests.set(h.email, [line]);
+    }
   }
   for (const [to, lines] of digests) await enqueueMail(trx, { to, ...escalationDigest({ municipality, when, lines }), now });
 }
@@ -202,13 +206,6 @@ async function sweepBatch(trx: Tx, due: DueRow[], now: Date, zone: string, munic
             on conflict do nothing
             returning id, case_id, level, reason`.execute(trx)
         ).rows;
-  if (inserted.length > 0) {
-    await sql`
-      update service_case c set escalation_level = u.level, escalated_at = ${now}
-      from unnest(${inserted.map((e) => e.case_id)}::bigint[], ${inserted.map((e) => e.level)}::int[]) as u(id, level)
-      where c.id = u.id`.execute(trx);
-  }
-
   const listed =
     review.length === 0
       ? []
@@ -280,20 +277,27 @@ async function sweepBatch(trx: Tx, due: DueRow[], now: Date, zone: string, munic
   for (const e of inserted) result.escalations.push({ reference: byId.get(e.case_id)!.reference, level: e.level, role: escalationRoles[e.level], reason: e.reason });
   for (const l of listed) result.reviewListed.push({ reference: byId.get(l.case_id)!.reference, level: byId.get(l.case_id)!.escalation_level });
 
-  // Each case's next check: its next deadline still ahead, or the next step of its escalation.
+  // One update a case: its new escalation level, and its next check (its next deadline still ahead,
+  // or the next step of its escalation). One statement, so each row is rewritten once.
+  const newLevel = new Map(inserted.map((e) => [e.case_id, e.level]));
   await sql`
-    update service_case c set next_check_at = case when c.status <> 'open' then null else (
-      select min(v.d) from (values
-        (case when c.acknowledged_at is null then c.acknowledge_by end),
-        (c.resolve_by),
-        (c.committed_by),
-        (c.transfer_follow_up_by),
-        (case when c.escalation_level between 1 and 2 and not exists (
-            select 1 from review_list_entry r join escalation e on e.id = r.escalation_id
-            where e.case_id = c.id and e.level = c.escalation_level)
-          then c.escalated_at + interval '14 days' end)) as v(d)
-      where v.d > ${now}) end
-    where c.id = any(${ids})`.execute(trx);
+    update service_case c set
+      escalation_level = coalesce(u.level, c.escalation_level),
+      escalated_at = case when u.level is null then c.escalated_at else ${now} end,
+      next_check_at = case when c.status <> 'open' then null else (
+        select min(v.d) from (values
+          (case when c.acknowledged_at is null then c.acknowledge_by end),
+          (c.resolve_by),
+          (c.committed_by),
+          (c.transfer_follow_up_by),
+          (case when coalesce(u.level, c.escalation_level) between 1 and 2
+                 and (u.level is not null or not exists (
+                   select 1 from review_list_entry r join escalation e on e.id = r.escalation_id
+                   where e.case_id = c.id and e.level = c.escalation_level))
+            then (case when u.level is null then c.escalated_at else ${now} end) + interval '14 days' end)) as v(d)
+        where v.d > ${now}) end
+    from unnest(${ids}::bigint[], ${ids.map((id) => newLevel.get(id) ?? null)}::int[]) as u(id, level)
+    where c.id = u.id`.execute(trx);
 }
 
 export function roleTitle(c: Pick<DueRow, 'division_head' | 'department_head'>, level: EscalationLevel): string {

@@ -10,7 +10,6 @@ alter table service_case
   add column revised_at timestamptz;
 
 create index service_case_next_check on service_case (next_check_at) where next_check_at is not null;
-create index service_case_escalated on service_case (escalation_level, escalated_at) where status = 'open' and escalation_level > 0;
 
 -- A deadline missed: recorded once per case, kind and deadline, never changed or removed.
 create table case_breach (
