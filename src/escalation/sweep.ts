@@ -218,9 +218,9 @@ async function sweepBatch(trx: Tx, due: DueRow[], now: Date, zone: string, munic
             returning case_id`.execute(trx)
         ).rows;
 
-  // The audit trail: one event per breach, escalation and review listing.
+  // The audit trail: one event per escalation and review listing (a breach is its own immutable
+  // row in case_breach, which the case's timeline shows).
   const events: { caseId: number; type: string; data: Record<string, unknown> }[] = [
-    ...breaches.map((b) => ({ caseId: b.case_id, type: 'breach', data: { kind: b.kind, deadline: format(b.deadline) } })),
     ...inserted.map((e) => ({ caseId: e.case_id, type: 'escalated', data: { level: e.level, role: roleTitle(byId.get(e.case_id)!, e.level), reason: e.reason, initiatedBy: 'sweep' } })),
     ...listed.map((l) => ({ caseId: l.case_id, type: 'review_listed', data: { level: byId.get(l.case_id)!.escalation_level } })),
   ];
