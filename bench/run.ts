@@ -5,10 +5,12 @@
 import { cpus, totalmem } from 'node:os';
 import { benchCalendar } from './calendar.bench.js';
 import { benchIntake } from './intake.bench.js';
+import { benchSweep } from './sweep.bench.js';
 
 const benchmarks: Record<string, () => Promise<boolean>> = {
   calendar: benchCalendar,
   intake: benchIntake,
+  sweep: benchSweep,
 };
 
 const names = process.argv.slice(2);
