@@ -35,7 +35,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, services: CaseServ
   api.get('/api/v1/session', { preHandler: auth, schema: { tags: ['session'], summary: 'Who is signed in' } }, async (request) => ({ staff: signedInStaff(request) }));
 
   api.delete('/api/v1/session', { preHandler: auth, schema: { tags: ['session'], summary: 'Sign out' } }, async (request, reply) => {
-    await signOut(services.db.kysely, sessionToken(request)!);
+    await signOut(services.db, sessionToken(request)!);
     void reply.clearCookie(sessionCookie, { path: '/' });
     return reply.status(204).send();
   });

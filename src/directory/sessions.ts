@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { withParameters, type Db, type Tx } from '../db/connect.js';
+import { withParameters, type Db } from '../db/connect.js';
 import { AppError } from '../platform/errors.js';
 import { verifyPassword } from '../platform/passwords.js';
 import { loadStaffMember, staffMemberColumns, toStaffMember, type StaffMember } from './staff.js';
@@ -55,11 +55,33 @@ export async function signIn(options: { db: Db; email: string; password: string;
 }
 
 /** The staff member a session token belongs to: one prepared query, as every staff request makes it. */
+/**
+ * A session is looked up in the database at most once a second per server copy: staff make many
+ * requests in a row, and a signed-in check costs a round trip. Signing out here forgets it at
+ * once; on other copies a session signed out or an account deactivated stops working within a
+ * second.
+ */
+export const sessionCacheMs = 1000;
+const sessionCaches = new WeakMap<Db, Map<string, { staff: StaffMember; expiresAt: number; checkedAt: number }>>();
+const cacheOf = (db: Db) => sessionCaches.get(db) ?? sessionCaches.set(db, new Map()).get(db)!;
+
 export async function authenticate(db: Db, token: string, now: Date): Promise<StaffMember | undefined> {
   if (token.length < 20 || token.length > 200) return undefined;
-  const [row] = (await db.executePrepared(withParameters(sessionQuery(db), [hashToken(token)]))).rows;
-  if (!row || new Date(row.expires_at) <= now) return undefined;
-  return toStaffMember(row);
+  const hash = hashToken(token);
+  const cache = cacheOf(db);
+  const cached = cache.get(hash);
+  const at = now.getTime();
+  if (cached && at - cached.checkedAt < sessionCacheMs && at >= cached.checkedAt && cached.expiresAt > at) return cached.staff;
+  const [row] = (await db.executePrepared(withParameters(sessionQuery(db), [hash]))).rows;
+  if (!row || new Date(row.expires_at) <= now) {
+    cache.delete(hash);
+    return undefined;
+  }
+  const staff = toStaffMember(row);
+  if (!staff) return undefined;
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(hash, { staff, expiresAt: new Date(row.expires_at).getTime(), checkedAt: at });
+  return staff;
 }
 
 // Compiled once per database: only the token's hash changes from one request to the next.
@@ -77,6 +99,8 @@ function compileSessionQuery(db: Db) {
     .compile();
 }
 
-export async function signOut(tx: Tx, token: string): Promise<void> {
-  await tx.deleteFrom('staff_session').where('token_hash', '=', hashToken(token)).execute();
+export async function signOut(db: Db, token: string): Promise<void> {
+  const hash = hashToken(token);
+  cacheOf(db).delete(hash);
+  await db.kysely.deleteFrom('staff_session').where('token_hash', '=', hash).execute();
 }
