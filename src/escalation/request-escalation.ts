@@ -3,13 +3,14 @@ import type { Db } from '../db/connect.js';
 import type { StaffMember } from '../directory/staff.js';
 import { loadMunicipality } from '../directory/municipality.js';
 import { AppError } from '../platform/errors.js';
-import { decideEscalationRequest, escalationRoles, type EscalationState } from '../standard/escalation.js';
+import { decideEscalationRequest, escalationRoles } from '../standard/escalation.js';
 import { longDate } from '../notify/templates.js';
-import { checkReference, loadCaseForChange, recordEvent, recordMessage, referencePattern, type CaseRow } from '../cases/case-record.js';
+import { checkReference, loadCaseForChange, recordEvent, recordMessage, referencePattern } from '../cases/case-record.js';
 import type { CaseServices } from '../cases/case-services.js';
 import { caseScope } from '../cases/case-change.js';
 import { assertCanView } from '../cases/case-policy.js';
 import { escalateCase } from './escalate-case.js';
+import { escalationState } from './sweep.js';
 
 export type Grounds = 'missed_target' | 'disagree_with_outcome';
 
@@ -19,24 +20,6 @@ export interface EscalationAnswer {
   level: number | null;
   role: string | null;
   answer: string;
-}
-
-const ms = (d: Date | string | null): number | null => (d === null ? null : new Date(d).getTime());
-
-export function escalationState(c: CaseRow): EscalationState {
-  return {
-    kind: c.kind,
-    status: c.status,
-    acknowledgedAt: ms(c.acknowledged_at),
-    acknowledgeBy: ms(c.acknowledge_by)!,
-    resolveBy: ms(c.resolve_by),
-    revisedResolveBy: ms(c.revised_resolve_by),
-    revisedAt: ms(c.revised_at),
-    lastUpdateAt: ms(c.last_update_at),
-    escalationLevel: c.escalation_level,
-    escalatedAt: ms(c.escalated_at),
-    resolvedAt: ms(c.resolved_at),
-  };
 }
 
 /**

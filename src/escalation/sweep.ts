@@ -58,6 +58,28 @@ interface DueRow {
 
 const ms = (d: Date | string | null): number | null => (d === null ? null : new Date(d).getTime());
 
+type StateFields = Pick<
+  DueRow,
+  'kind' | 'status' | 'acknowledged_at' | 'acknowledge_by' | 'resolve_by' | 'revised_resolve_by' | 'revised_at' | 'last_update_at' | 'escalation_level' | 'escalated_at' | 'resolved_at'
+>;
+
+/** A case as the escalation rules (src/standard/escalation.ts) read it. */
+export function escalationState(c: StateFields): EscalationState {
+  return {
+    kind: c.kind,
+    status: c.status,
+    acknowledgedAt: ms(c.acknowledged_at),
+    acknowledgeBy: ms(c.acknowledge_by)!,
+    resolveBy: ms(c.resolve_by),
+    revisedResolveBy: ms(c.revised_resolve_by),
+    revisedAt: ms(c.revised_at),
+    lastUpdateAt: ms(c.last_update_at),
+    escalationLevel: c.escalation_level,
+    escalatedAt: ms(c.escalated_at),
+    resolvedAt: ms(c.resolved_at),
+  };
+}
+
 /** The heads an escalation goes to, and the Manager of Customer Service, get one message each. */
 export async function notifyHeads(
   trx: Tx,
@@ -170,19 +192,7 @@ async function sweepBatch(trx: Tx, due: DueRow[], now: Date, zone: string, munic
   const escalate: { caseId: number; level: EscalationLevel; reason: EscalationReason }[] = [];
   const review: { caseId: number; escalationId: number }[] = [];
   for (const c of due) {
-    const state: EscalationState = {
-      kind: c.kind,
-      status: c.status,
-      acknowledgedAt: ms(c.acknowledged_at),
-      acknowledgeBy: ms(c.acknowledge_by)!,
-      resolveBy: ms(c.resolve_by),
-      revisedResolveBy: ms(c.revised_resolve_by),
-      revisedAt: ms(c.revised_at),
-      lastUpdateAt: ms(c.last_update_at),
-      escalationLevel: c.escalation_level,
-      escalatedAt: ms(c.escalated_at),
-      resolvedAt: ms(c.resolved_at),
-    };
+    const state = escalationState(c);
     const first = firstLevelDue(state, now.getTime());
     if (first) {
       escalate.push({ caseId: c.id, level: 1, reason: first });
