@@ -429,10 +429,10 @@ const intakeStatement = `
            array_to_string(${param.messageSubject}::text[], (select reference from numbered)),
            array_to_string(${param.messageBody}::text[], (select reference from numbered))
     where ${param.messageKind}::text is not null
-    returning id, subject, body
+    returning id
   ), o as (
     insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at)
-    select ${param.mailMessageId}::text, m.id, ${param.mailTo}::text, m.subject, m.body, ${param.now}::timestamptz, ${param.now}::timestamptz
+    select ${param.mailMessageId}::text, m.id, ${param.mailTo}::text, null, null, ${param.now}::timestamptz, ${param.now}::timestamptz
     from m
     where ${param.mailTo}::text is not null
   )

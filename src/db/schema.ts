@@ -292,8 +292,9 @@ export interface OutboxTable {
   message_id: string;
   case_message_id: number | null;
   to_address: string;
-  subject: string;
-  body: string;
+  /** Null when the row points at its case message, which holds the text. */
+  subject: string | null;
+  body: string | null;
   status: Generated<'pending' | 'sending' | 'sent' | 'failed'>;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;
@@ -327,6 +328,8 @@ export interface Database {
   case_event: CaseEventTable;
   case_message: CaseMessageTable;
   outbox: OutboxTable;
+  /** View: outbox rows with their text filled in from the case message. */
+  outbox_mail: Omit<OutboxTable, 'subject' | 'body'> & { subject: string; body: string };
   case_breach: CaseBreachTable;
   escalation: EscalationTable;
   escalation_review: EscalationReviewTable;

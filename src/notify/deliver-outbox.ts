@@ -77,10 +77,15 @@ export async function deliverOutbox(options: {
       .returning(['id', 'message_id', 'to_address', 'subject', 'body', 'attempts'])
       .executeTakeFirst();
     if (!row) continue;
+    // A customer message's row points at the message for its text.
+    const text =
+      row.subject !== null && row.body !== null
+        ? { subject: row.subject, body: row.body }
+        : await db.kysely.selectFrom('outbox_mail').select(['subject', 'body']).where('id', '=', row.id).executeTakeFirstOrThrow();
 
     let failure: string | undefined;
     try {
-      await transport.send({ messageId: row.message_id, to: row.to_address, subject: row.subject, text: row.body, from });
+      await transport.send({ messageId: row.message_id, to: row.to_address, subject: text.subject, text: text.body, from });
     } catch (error) {
       failure = (error instanceof Error ? error.message : String(error)).slice(0, LAST_ERROR_LENGTH);
     }

@@ -17,8 +17,9 @@ export async function enqueueMail(
       message_id: messageId,
       case_message_id: mail.caseMessageId ?? null,
       to_address: mail.to,
-      subject: mail.subject,
-      body: mail.body,
+      // A case message already holds the text: the outbox row points at it.
+      subject: mail.caseMessageId ? null : mail.subject,
+      body: mail.caseMessageId ? null : mail.body,
       next_attempt_at: mail.now,
       created_at: mail.now,
     })
@@ -39,6 +40,7 @@ export async function enqueueMails(
     insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at)
     select u.message_id, u.case_message_id, u.to_address, u.subject, u.body, ${now}, ${now}
     from unnest(${mails.map(() => `<${randomUUID()}@${domain}>`)}::text[], ${mails.map((m) => m.caseMessageId)}::bigint[],
-                ${mails.map((m) => m.to)}::text[], ${mails.map((m) => m.subject)}::text[], ${mails.map((m) => m.body)}::text[])
+                ${mails.map((m) => m.to)}::text[], ${mails.map((m) => (m.caseMessageId ? null : m.subject))}::text[],
+                ${mails.map((m) => (m.caseMessageId ? null : m.body))}::text[])
       as u(message_id, case_message_id, to_address, subject, body)`.execute(tx);
 }

@@ -41,10 +41,10 @@ describe('two sweepers on one PostgreSQL', { skip: url ? false : 'needs DATABASE
     assert.deepEqual([...new Set(escalated)].sort(), [...references].sort());
     const rows = await db.kysely.selectFrom('escalation').select('case_id').execute();
     assert.equal(rows.length, count);
-    const notices = await db.kysely.selectFrom('outbox').select('subject').where('subject', 'like', 'Your service request (Pothole) has been escalated%').execute();
+    const notices = await db.kysely.selectFrom('outbox_mail').select('subject').where('subject', 'like', 'Your service request (Pothole) has been escalated%').execute();
     assert.equal(notices.length, count, 'one notice per customer');
     assert.equal(new Set(notices.map((n) => n.subject)).size, count);
-    const digests = await db.kysely.selectFrom('outbox').select(['to_address', 'body']).where('subject', 'like', '%escalated to you%').execute();
+    const digests = await db.kysely.selectFrom('outbox_mail').select(['to_address', 'body']).where('subject', 'like', '%escalated to you%').execute();
     for (const recipient of ['roads.head@kawarthalakes.example', 'cs.manager@kawarthalakes.example']) {
       const text = digests.filter((d) => d.to_address === recipient).map((d) => d.body).join('\n');
       for (const reference of references) assert.equal(text.split(reference).length - 1, 1, `${recipient} hears of ${reference} once`);
