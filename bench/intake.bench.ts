@@ -1,7 +1,6 @@
+import { busyPercent, machineCpu, withThrowawayDatabase } from './throwaway-database.js';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Result } from 'autocannon';
 import { sql } from 'kysely';
@@ -28,7 +27,6 @@ import { buildApp } from '../src/server.js';
  * database on the server DATABASE_URL points at, dropped afterwards.
  */
 
-const defaultUrl = 'postgres://postgres@127.0.0.1:5432/test';
 const connections = 10;
 const poolSize = 10;
 const warmupSeconds = 3;
@@ -75,21 +73,6 @@ process.stdout.write(JSON.stringify({ latency, duration, errors, timeouts, non2x
 
 type LoadResult = Pick<Result, 'latency' | 'duration' | 'errors' | 'timeouts' | 'non2xx' | '2xx' | 'statusCodeStats'>;
 
-/** CPU time of the whole machine (every process), to tell how busy it was while measuring. */
-function machineCpu(): { busy: number; total: number } {
-  let busy = 0;
-  let total = 0;
-  for (const { times } of cpus()) {
-    busy += times.user + times.nice + times.sys + times.irq;
-    total += times.user + times.nice + times.sys + times.irq + times.idle;
-  }
-  return { busy, total };
-}
-
-const busyPercent = (from: { busy: number; total: number }): string => {
-  const to = machineCpu();
-  return `${(((to.busy - from.busy) / Math.max(to.total - from.total, 1)) * 100).toFixed(0)}%`;
-};
 
 interface Figures {
   perSecond: number;
@@ -99,29 +82,7 @@ interface Figures {
 }
 
 export async function benchIntake(): Promise<boolean> {
-  const url = process.env['DATABASE_URL'] || defaultUrl;
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    console.log(`skipped: PostgreSQL is not reachable at ${redactUrl(url)} (${(error as Error).message || String(error)}).`);
-    console.log('Start PostgreSQL or set DATABASE_URL to a server where this user may create databases.');
-    await admin.end().catch(() => undefined);
-    return true;
-  }
-  // Other work on the machine skews every figure here: say how busy it was before we began.
-  const idleCheck = machineCpu();
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  console.log(`machine CPU busy before the run (other processes): ${busyPercent(idleCheck)}`);
-  const name = `citydesk_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const databaseUrl = target.toString();
+  return withThrowawayDatabase(async (databaseUrl) => {
   let db: Db | undefined;
   try {
     db = await openDatabase({ databaseUrl, dataDir: 'unused', poolSize });
@@ -150,11 +111,8 @@ export async function benchIntake(): Promise<boolean> {
     return fastEnough && quickEnough && closeEnough;
   } finally {
     await db?.close().catch(() => undefined);
-    const cleanup = new pg.Client({ connectionString: url });
-    await cleanup.connect();
-    await cleanup.query(`drop database if exists ${name} with (force)`);
-    await cleanup.end();
   }
+  });
 }
 
 /** POST /api/v1/cases over HTTP against the in-process server, the load from a child process. */

@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { busyPercent, machineCpu, withThrowawayDatabase } from './throwaway-database.js';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import { DateTime } from 'luxon';
-import pg from 'pg';
 import { openDatabase, type Db } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { findServiceTargets } from '../src/directory/find-service-targets.js';
@@ -36,7 +34,6 @@ import { chooseTargets, type ServiceTargets } from '../src/standard/targets.js';
  * then five more sweeps at `now` with nothing left due.
  */
 
-const defaultUrl = 'postgres://postgres@127.0.0.1:5432/test';
 const total = 1_000_000;
 /** Every 100th case (1%) is due. */
 const dueEvery = 100;
@@ -123,47 +120,12 @@ function labelOf(node: RootOperationNode): string {
   return `${node.kind.replace(/QueryNode$/, '').toLowerCase()} ${table}`;
 }
 
-/** CPU time of the whole machine (every process), to tell how busy it was. */
-function machineCpu(): { busy: number; total: number } {
-  let busy = 0;
-  let all = 0;
-  for (const { times } of cpus()) {
-    busy += times.user + times.nice + times.sys + times.irq;
-    all += times.user + times.nice + times.sys + times.irq + times.idle;
-  }
-  return { busy, total: all };
-}
-const busyPercent = (from: { busy: number; total: number }): string => {
-  const to = machineCpu();
-  return `${(((to.busy - from.busy) / Math.max(to.total - from.total, 1)) * 100).toFixed(0)}%`;
-};
 
 const fmt = (n: number): string => n.toLocaleString('en-CA');
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 export async function benchSweep(): Promise<boolean> {
-  const url = process.env['DATABASE_URL'] || defaultUrl;
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    console.log(`skipped: PostgreSQL is not reachable at ${redactUrl(url)} (${(error as Error).message || String(error)}).`);
-    console.log('Start PostgreSQL or set DATABASE_URL to a server where this user may create databases.');
-    await admin.end().catch(() => undefined);
-    return true;
-  }
-  const idleCheck = machineCpu();
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  console.log(`machine CPU busy before the run (other processes): ${busyPercent(idleCheck)}`);
-  const name = `citydesk_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const databaseUrl = target.toString();
+  return withThrowawayDatabase(async (databaseUrl) => {
   let db: Db | undefined;
   try {
     db = await openDatabase({ databaseUrl, dataDir: 'unused', poolSize: 10 });
@@ -273,11 +235,8 @@ export async function benchSweep(): Promise<boolean> {
     return dueMet && idleMet;
   } finally {
     await db?.close().catch(() => undefined);
-    const cleanup = new pg.Client({ connectionString: url });
-    await cleanup.connect();
-    await cleanup.query(`drop database if exists ${name} with (force)`);
-    await cleanup.end();
   }
+  });
 }
 
 /**
