@@ -72,7 +72,7 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
   api.post(
     '/api/v1/cases',
     {
-      preHandler: auth,
+      onRequest: auth,
       schema: {
         tags: ['cases'],
         summary: 'Record a general inquiry or a service request (intake)',
@@ -92,7 +92,7 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
 
   api.get(
     '/api/v1/cases/:reference',
-    { preHandler: auth, schema: { tags: ['cases'], summary: 'A case with its timeline of events and messages', params: ReferenceParams} },
+    { onRequest: auth, schema: { tags: ['cases'], summary: 'A case with its timeline of events and messages', params: ReferenceParams} },
     async (request) => {
       const calendar = await services.calendars.get();
       const { caseRow, view } = await getCase(services.db.kysely, signedInStaff(request), request.params.reference, calendar);
@@ -109,7 +109,7 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
     const schema = Type.Object(body, { additionalProperties: false });
     api.post(
       `/api/v1/cases/:reference/${path}`,
-      { preHandler: auth, schema: { tags: ['cases'], summary, params: ReferenceParams, body: schema} },
+      { onRequest: auth, schema: { tags: ['cases'], summary, params: ReferenceParams, body: schema} },
       async (request, reply) => {
         const staff = signedInStaff(request);
         const result = await run({ reference: request.params.reference, body: request.body as never, staff });
@@ -165,7 +165,7 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
   api.get(
     '/api/v1/queues/:queue',
     {
-      preHandler: auth,
+      onRequest: auth,
       schema: {
         tags: ['queues'],
         summary: 'A work queue, sorted by the deadline that makes each case urgent',

@@ -32,15 +32,15 @@ export function registerDirectoryRoutes(app: FastifyInstance, services: CaseServ
     },
   );
 
-  api.get('/api/v1/session', { preHandler: auth, schema: { tags: ['session'], summary: 'Who is signed in' } }, async (request) => ({ staff: signedInStaff(request) }));
+  api.get('/api/v1/session', { onRequest: auth, schema: { tags: ['session'], summary: 'Who is signed in' } }, async (request) => ({ staff: signedInStaff(request) }));
 
-  api.delete('/api/v1/session', { preHandler: auth, schema: { tags: ['session'], summary: 'Sign out' } }, async (request, reply) => {
+  api.delete('/api/v1/session', { onRequest: auth, schema: { tags: ['session'], summary: 'Sign out' } }, async (request, reply) => {
     await signOut(services.db, sessionToken(request)!);
     void reply.clearCookie(sessionCookie, { path: '/' });
     return reply.status(204).send();
   });
 
-  api.get('/api/v1/divisions', { preHandler: auth, schema: { tags: ['directory'], summary: 'Departments and divisions' } }, async () => {
+  api.get('/api/v1/divisions', { onRequest: auth, schema: { tags: ['directory'], summary: 'Departments and divisions' } }, async () => {
     const rows = await services.db.kysely
       .selectFrom('division')
       .innerJoin('department', 'department.id', 'division.department_id')
@@ -53,7 +53,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, services: CaseServ
     };
   });
 
-  api.get('/api/v1/request-types', { preHandler: auth, schema: { tags: ['directory'], summary: 'Request types with their questions' } }, async () => {
+  api.get('/api/v1/request-types', { onRequest: auth, schema: { tags: ['directory'], summary: 'Request types with their questions' } }, async () => {
     const rows = await services.db.kysely
       .selectFrom('request_type')
       .innerJoin('division', 'division.id', 'request_type.division_id')

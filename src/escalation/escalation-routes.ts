@@ -21,7 +21,7 @@ export function registerEscalationRoutes(app: FastifyInstance, services: CaseSer
   const auth = requireStaff(services.db, services.clock);
   const calendarNow = async () => ({ calendar: await services.calendars.get(), now: services.clock.now() });
 
-  api.get('/api/v1/escalations', { preHandler: auth, schema: { tags: ['escalation'], summary: 'Open escalations assigned to me (Division Head, Department Head, CAO)' } }, async (request) => {
+  api.get('/api/v1/escalations', { onRequest: auth, schema: { tags: ['escalation'], summary: 'Open escalations assigned to me (Division Head, Department Head, CAO)' } }, async (request) => {
     const staff = signedInStaff(request);
     const { calendar } = await calendarNow();
     let query = services.db.kysely
@@ -56,7 +56,7 @@ export function registerEscalationRoutes(app: FastifyInstance, services: CaseSer
     };
   });
 
-  api.get('/api/v1/escalations/review-list', { preHandler: auth, schema: { tags: ['escalation'], summary: "The Manager of Customer Service's review list" } }, async (request) => {
+  api.get('/api/v1/escalations/review-list', { onRequest: auth, schema: { tags: ['escalation'], summary: "The Manager of Customer Service's review list" } }, async (request) => {
     const staff = signedInStaff(request);
     if (!['manager_customer_service', 'cao', 'administrator'].includes(staff.role)) throw new AppError('FORBIDDEN', 'The review list is for the Manager of Customer Service.');
     const { calendar } = await calendarNow();
@@ -85,7 +85,7 @@ export function registerEscalationRoutes(app: FastifyInstance, services: CaseSer
   api.post(
     '/api/v1/cases/:reference/escalation/review',
     {
-      preHandler: auth,
+      onRequest: auth,
       schema: {
         tags: ['escalation'],
         summary: "The head's review: findings, a revised resolution timeline and the customer's update (CSS §5.2)",
@@ -111,7 +111,7 @@ export function registerEscalationRoutes(app: FastifyInstance, services: CaseSer
   api.post(
     '/api/v1/cases/:reference/escalation/decision',
     {
-      preHandler: auth,
+      onRequest: auth,
       schema: {
         tags: ['escalation'],
         summary: 'The Manager of Customer Service escalates a review-list request or records why not',
@@ -129,7 +129,7 @@ export function registerEscalationRoutes(app: FastifyInstance, services: CaseSer
   api.post(
     '/api/v1/cases/:reference/escalation-requests',
     {
-      preHandler: auth,
+      onRequest: auth,
       schema: {
         tags: ['escalation'],
         summary: 'Staff ask to escalate (for themselves, or for a customer on the phone or at the counter); answered at once (CSS §5.3)',

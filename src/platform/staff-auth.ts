@@ -21,7 +21,7 @@ export function sessionToken(request: FastifyRequest): string | undefined {
   return request.cookies?.[sessionCookie];
 }
 
-/** A preHandler for every staff route: no valid session, no entry. */
+/** An onRequest hook for every staff route: no valid session, no entry (checked before the body is read). */
 export function requireStaff(db: Db, clock: Clock) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const token = sessionToken(request);

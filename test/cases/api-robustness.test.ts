@@ -494,3 +494,14 @@ for (const engine of testEngines()) {
     });
   });
 }
+
+describe('sign-in comes before anything else', () => {
+  test('without a session, even a malformed body gets 401, not a hint about the body', async (t) => {
+    const [engine] = testEngines();
+    const api = await startApi(engine!, '2026-11-23T15:00:00Z');
+    t.after(() => api.close());
+    const response = await api.app.inject({ method: 'POST', url: '/api/v1/cases', payload: '{"kind": ', headers: { 'content-type': 'application/json' } });
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.json().error.code, 'UNAUTHENTICATED');
+  });
+});
