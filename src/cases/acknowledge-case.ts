@@ -5,7 +5,7 @@ import { AppError } from '../platform/errors.js';
 import { assertOpen, assertResponsibleDivision } from './case-policy.js';
 import { checkMethod, defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from './case-record.js';
 import { changeCase, parsePromisedDate } from './case-change.js';
-import { messageContext, type CaseServices } from './case-services.js';
+import type { CaseServices } from './case-services.js';
 
 export interface AcknowledgeInput {
   /** What happens next, in words the customer understands (§3.3, §4.1). */
@@ -36,7 +36,7 @@ export async function acknowledgeCase(options: { services: CaseServices; staff: 
       [{ field: 'automated', message: 'must be false' }],
     );
   }
-  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, divisionName }) => {
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, divisionName, messageContext }) => {
     assertOpen(caseRow);
     const division = await divisionName(caseRow.division_id);
     assertResponsibleDivision(staff, caseRow, 'acknowledge', division, caseRow.transfer_to_division_id ? await divisionName(caseRow.transfer_to_division_id) : undefined);
@@ -83,7 +83,7 @@ export async function acknowledgeCase(options: { services: CaseServices; staff: 
         onTime: now.getTime() <= new Date(caseRow.acknowledge_by).getTime(),
       },
     });
-    const context = await messageContext(trx, caseRow, caseRow.division_id);
+    const context = messageContext(caseRow, caseRow.division_id);
     const resolveBy = caseRow.resolve_by ? new Date(caseRow.resolve_by).getTime() : null;
     const message = acknowledgmentMessage({
       ...context,

@@ -7,7 +7,8 @@ import { AppError } from '../platform/errors.js';
 import type { BusinessCalendar } from '../standard/calendar.js';
 import { loadCaseForChange, type CaseRow } from './case-record.js';
 import { assertCanView, type CaseScope } from './case-policy.js';
-import type { CaseServices } from './case-services.js';
+import { messageContext, type CaseServices } from './case-services.js';
+import type { MessageContext } from '../notify/templates.js';
 
 export async function caseScope(tx: Tx, c: Pick<CaseRow, 'division_id' | 'transfer_to_division_id'>): Promise<CaseScope> {
   const ids = [c.division_id, ...(c.transfer_to_division_id ? [c.transfer_to_division_id] : [])];
@@ -20,7 +21,9 @@ export interface ChangeContext {
   caseRow: CaseRow;
   now: Date;
   calendar: BusinessCalendar;
-  divisionName(id: number): Promise<string>;
+  divisionName(id: number): string;
+  /** The words of a customer message about this case, from the directory in memory. */
+  messageContext(c: Parameters<typeof messageContext>[1], divisionId: number): MessageContext;
 }
 
 /**
@@ -32,13 +35,20 @@ export async function changeCase<T>(services: CaseServices, staff: StaffMember, 
   return services.db.kysely.transaction().execute(async (trx) => {
     const caseRow = await loadCaseForChange(trx, reference);
     assertCanView(staff, await caseScope(trx, caseRow), reference);
-    const calendar = await services.calendars.get(trx);
-    const names = new Map<number, string>();
-    const divisionName = async (id: number): Promise<string> => {
-      if (!names.has(id)) names.set(id, (await trx.selectFrom('division').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name);
-      return names.get(id)!;
+    const directory = await services.directory.get(trx);
+    const divisionName = (id: number): string => {
+      const division = directory.division(id);
+      if (!division) throw new Error(`division ${id} is not in the directory`);
+      return division.name;
     };
-    return change({ trx, caseRow, now, calendar, divisionName });
+    return change({
+      trx,
+      caseRow,
+      now,
+      calendar: directory.calendar,
+      divisionName,
+      messageContext: (c, divisionId) => messageContext(directory, c, divisionId),
+    });
   });
 }
 

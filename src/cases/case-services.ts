@@ -1,6 +1,6 @@
-import type { Db, Tx } from '../db/connect.js';
+import type { Db } from '../db/connect.js';
 import { DirectoryCache, type Directory } from '../directory/directory-cache.js';
-import { loadMunicipality, type CalendarSource, type Municipality } from '../directory/municipality.js';
+import type { CalendarSource, Municipality } from '../directory/municipality.js';
 import type { Clock } from '../platform/clock.js';
 import type { MessageContext } from '../notify/templates.js';
 import type { CaseRow } from './case-record.js';
@@ -24,18 +24,8 @@ export function caseServices(db: Db, clock: Clock): CaseServices {
 type MessageCase = Pick<CaseRow, 'reference' | 'customer_name' | 'kind' | 'request_type_id'>;
 type ContactDivision = { name: string; contact_phone: string | null; contact_email: string | null };
 
-/** The words every customer message about this case uses. */
-export async function messageContext(trx: Tx, c: MessageCase, divisionId: number): Promise<MessageContext> {
-  const municipality = await loadMunicipality(trx);
-  const division = await trx.selectFrom('division').select(['name', 'contact_phone', 'contact_email']).where('id', '=', divisionId).executeTakeFirstOrThrow();
-  const type = c.request_type_id
-    ? await trx.selectFrom('request_type').select('name').where('id', '=', c.request_type_id).executeTakeFirstOrThrow()
-    : undefined;
-  return toMessageContext(municipality, c, division, type?.name);
-}
-
-/** messageContext from the directory in memory. */
-export function directoryMessageContext(directory: Directory, c: MessageCase, divisionId: number): MessageContext {
+/** The words every customer message about this case uses, from the directory in memory. */
+export function messageContext(directory: Directory, c: MessageCase, divisionId: number): MessageContext {
   const division = directory.division(divisionId);
   if (!division) throw new Error(`division ${divisionId} is not in the directory`);
   const typeName = c.request_type_id ? directory.requestType(c.request_type_id)?.name : undefined;

@@ -11,7 +11,7 @@ import { dueTimes } from '../standard/due-times.js';
 import { chooseTargets } from '../standard/targets.js';
 import { directoryCaseNames, type CaseNames } from './case-queries.js';
 import { actorLabel, defaultMethod, nextCheckAt, nextDueAt, type CaseRow } from './case-record.js';
-import { directoryMessageContext, type CaseServices } from './case-services.js';
+import { messageContext, type CaseServices } from './case-services.js';
 
 /** A contact as staff record it (or as the portal and Open311 submit it). */
 export interface IntakeInput {
@@ -248,7 +248,7 @@ export async function createCase(options: {
   ];
 
   // The message names the reference, which the insert draws: it is written around the reference.
-  const context = (reference: string) => directoryMessageContext(directory, { reference, customer_name: base.customer_name, kind: input.kind, request_type_id: requestTypeId }, divisionId);
+  const context = (reference: string) => messageContext(directory, { reference, customer_name: base.customer_name, kind: input.kind, request_type_id: requestTypeId }, divisionId);
   let message: IntakeMessage | null = null;
   if (firstContact) {
     events.push({ type: 'resolved', data: { firstContact: true, resolution: base.resolution } });

@@ -5,7 +5,7 @@ import { AppError } from '../platform/errors.js';
 import { assertOpen, assertResponsibleDivision } from './case-policy.js';
 import { checkMethod, defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from './case-record.js';
 import { changeCase } from './case-change.js';
-import { messageContext, type CaseServices } from './case-services.js';
+import type { CaseServices } from './case-services.js';
 
 /**
  * The responsible division resolves a case with a resolution message to the customer. A case
@@ -19,7 +19,7 @@ export async function resolveCase(options: {
   input: { resolution: string; method?: MessageMethod | undefined };
 }): Promise<CaseRow> {
   const { services, staff, reference, input } = options;
-  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, divisionName }) => {
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, divisionName, messageContext }) => {
     assertOpen(caseRow);
     assertResponsibleDivision(staff, caseRow, 'resolve', await divisionName(caseRow.division_id), caseRow.transfer_to_division_id ? await divisionName(caseRow.transfer_to_division_id) : undefined);
     if (!input.resolution?.trim()) {
@@ -46,7 +46,7 @@ export async function resolveCase(options: {
         ...(caseRow.acknowledged_at ? {} : { acknowledgedAtResolution: true }),
       },
     });
-    const context = await messageContext(trx, caseRow, caseRow.division_id);
+    const context = messageContext(caseRow, caseRow.division_id);
     const message = resolutionMessage({ ...context, staffName: staff.name, resolution: input.resolution.trim() });
     await recordMessage(trx, { caseRow, at: now, kind: 'resolution', automated: false, method, sentBy: staff, ...message });
     return updated;
@@ -56,13 +56,13 @@ export async function resolveCase(options: {
 /** The customer says it is not resolved: the case opens again, its original targets unchanged. */
 export async function reopenCase(options: { services: CaseServices; staff: StaffMember; reference: string; input: { reason: string } }): Promise<CaseRow> {
   const { services, staff, reference, input } = options;
-  return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName }) => {
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName, messageContext }) => {
     if (caseRow.status !== 'resolved') throw new AppError('CONFLICT', `${reference} is open; only a resolved case can be reopened.`);
     assertResponsibleDivision(staff, caseRow, 'reopen', await divisionName(caseRow.division_id));
     if (!input.reason?.trim()) throw new AppError('VALIDATION_FAILED', 'Say why the case is reopened.', [{ field: 'reason', message: 'required' }]);
     const updated = await saveCase(trx, caseRow, { status: 'open', resolved_at: null, resolved_by: null, resolution: null, committed_by: null });
     await recordEvent(trx, { caseId: caseRow.id, at: now, actor: staff, type: 'reopened', data: { reason: input.reason.trim(), previousResolution: caseRow.resolution } });
-    const context = await messageContext(trx, caseRow, caseRow.division_id);
+    const context = messageContext(caseRow, caseRow.division_id);
     const message = reopenedMessage({ ...context, reason: input.reason.trim() });
     await recordMessage(trx, { caseRow, at: now, kind: 'reopened', automated: false, method: defaultMethod(caseRow), sentBy: staff, ...message });
     return updated;

@@ -5,7 +5,7 @@ import { AppError } from '../platform/errors.js';
 import { assertOpen, assertResponsibleDivision } from './case-policy.js';
 import { checkMethod, defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from './case-record.js';
 import { changeCase, parsePromisedDate } from './case-change.js';
-import { messageContext, type CaseServices } from './case-services.js';
+import type { CaseServices } from './case-services.js';
 
 /**
  * §3.3 ongoing communication, INTERPRETATION §5: the current status and a revised timeline, with
@@ -19,7 +19,7 @@ export async function sendUpdate(options: {
   input: { status: string; timeline: string; reason: string; method?: MessageMethod | undefined };
 }): Promise<CaseRow> {
   const { services, staff, reference, input } = options;
-  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, divisionName }) => {
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, divisionName, messageContext }) => {
     assertOpen(caseRow);
     assertResponsibleDivision(staff, caseRow, 'update', await divisionName(caseRow.division_id), caseRow.transfer_to_division_id ? await divisionName(caseRow.transfer_to_division_id) : undefined);
     if (!caseRow.acknowledged_at) {
@@ -49,7 +49,7 @@ export async function sendUpdate(options: {
         method,
       },
     });
-    const context = await messageContext(trx, caseRow, caseRow.division_id);
+    const context = messageContext(caseRow, caseRow.division_id);
     const message = updateMessage({ ...context, staffName: staff.name, status: input.status.trim(), newDate: timeline.getTime(), reason: input.reason.trim() });
     await recordMessage(trx, { caseRow, at: now, kind: 'update', automated: false, method, sentBy: staff, ...message });
     return updated;

@@ -4,7 +4,7 @@ import { AppError } from '../platform/errors.js';
 import { assertOpen } from './case-policy.js';
 import { defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from './case-record.js';
 import { changeCase } from './case-change.js';
-import { messageContext, type CaseServices } from './case-services.js';
+import type { CaseServices } from './case-services.js';
 
 /**
  * CSS §3.1, INTERPRETATION §5: a case outside the sender's responsibility goes to the correct
@@ -56,7 +56,7 @@ export async function transferCase(options: {
 /** A member of the receiving division confirms receipt: the case is theirs and the customer is told. */
 export async function confirmTransfer(options: { services: CaseServices; staff: StaffMember; reference: string }): Promise<CaseRow> {
   const { services, staff, reference } = options;
-  return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName }) => {
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName, messageContext }) => {
     if (!caseRow.transfer_to_division_id) throw new AppError('CONFLICT', `${reference} is not waiting for a transfer to be confirmed.`);
     const to = await divisionName(caseRow.transfer_to_division_id);
     if (staff.divisionId !== caseRow.transfer_to_division_id) {
@@ -72,7 +72,7 @@ export async function confirmTransfer(options: { services: CaseServices; staff: 
       transfer_follow_up_by: null,
     });
     await recordEvent(trx, { caseId: caseRow.id, at: now, actor: staff, type: 'transfer_confirmed', data: { from, to } });
-    const context = await messageContext(trx, updated, updated.division_id);
+    const context = messageContext(updated, updated.division_id);
     const message = transferMessage({ ...context, fromDivisionName: from });
     await recordMessage(trx, { caseRow: updated, at: now, kind: 'transfer', automated: false, method: defaultMethod(updated), sentBy: staff, ...message });
     return updated;

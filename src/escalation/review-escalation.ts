@@ -5,7 +5,7 @@ import { AppError } from '../platform/errors.js';
 import { escalationRoles, type EscalationLevel } from '../standard/escalation.js';
 import { changeCase, parsePromisedDate } from '../cases/case-change.js';
 import { checkMethod, defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from '../cases/case-record.js';
-import { messageContext, type CaseServices } from '../cases/case-services.js';
+import type { CaseServices } from '../cases/case-services.js';
 import { escalateCase } from './escalate-case.js';
 
 /** Whether this staff member is the head an escalation at this level goes to (§5.2). */
@@ -26,7 +26,7 @@ export async function reviewEscalation(options: {
   input: { findings: string; update: string; timeline: string; method?: MessageMethod | undefined };
 }): Promise<CaseRow> {
   const { services, staff, reference, input } = options;
-  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar }) => {
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, messageContext }) => {
     if (caseRow.status !== 'open') throw new AppError('RULE_VIOLATION', `${reference} is resolved; there is nothing to review.`);
     if (caseRow.escalation_level < 1) throw new AppError('RULE_VIOLATION', `${reference} has not been escalated.`);
     const escalation = await trx.selectFrom('escalation').selectAll().where('case_id', '=', caseRow.id).where('level', '=', caseRow.escalation_level).executeTakeFirstOrThrow();
@@ -47,7 +47,7 @@ export async function reviewEscalation(options: {
       type: 'escalation_reviewed',
       data: { level: escalation.level, findings: input.findings.trim(), timeline: calendar.format(timeline.getTime()) },
     });
-    const context = await messageContext(trx, caseRow, caseRow.division_id);
+    const context = messageContext(caseRow, caseRow.division_id);
     const message = updateMessage({
       ...context,
       staffName: `${staff.name}, ${escalationRoles[escalation.level as EscalationLevel]}`,
