@@ -9,7 +9,7 @@ import { join } from 'node:path';
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.test.ts') ? [path] : [];
+    return statSync(path).isDirectory() ? walk(path) : /\.test\.tsx?$/.test(path) ? [path] : [];
   });
 }
 

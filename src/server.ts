@@ -1,11 +1,11 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { AccessLog, type Logger } from './platform/logger.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Db } from './db/connect.js';
 import type { Clock } from './platform/clock.js';
-import { AppError, isAppError } from './platform/errors.js';
-import { loadMunicipality } from './directory/municipality.js';
+import { AppError } from './platform/errors.js';
+import { toAppError, unstorableText } from './platform/http-errors.js';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -14,6 +14,10 @@ import { caseServices } from './cases/case-services.js';
 import { registerCaseRoutes } from './cases/case-routes.js';
 import { registerDirectoryRoutes } from './directory/directory-routes.js';
 import { registerEscalationRoutes } from './escalation/escalation-routes.js';
+import { registerOpen311Routes } from './open311/open311-routes.js';
+import { registerWebRoutes } from './web/web-routes.js';
+import { ErrorPage } from './web/error-page.js';
+import { sendPage } from './web/render.js';
 
 export interface AppOptions {
   db: Db;
@@ -54,9 +58,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (appError.httpStatus >= 500) request.log.error({ err: error }, appError.message);
     void reply.status(appError.httpStatus).send({ error: appError.toJSON() });
   });
-  app.setNotFoundHandler((request, reply) => {
+  const services = caseServices(options.db, options.clock);
+  app.setNotFoundHandler(async (request, reply) => {
     const appError = new AppError('NOT_FOUND', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`);
-    void reply.status(404).send({ error: appError.toJSON() });
+    // A person in a browser gets a page; a program gets the API's error shape.
+    if (wantsPage(request)) {
+      const directory = await services.directory.get().catch(() => undefined);
+      return sendPage(reply, ErrorPage({ error: new AppError('NOT_FOUND', 'There is no page at this address. Check the address, or start again from the home page.'), municipality: directory?.municipality.name ?? 'citydesk', path: request.url }), 404);
+    }
+    return reply.status(404).send({ error: appError.toJSON() });
   });
 
   await app.register(cookie);
@@ -71,10 +81,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  const services = caseServices(options.db, options.clock);
   registerDirectoryRoutes(app, services);
   registerCaseRoutes(app, services);
   registerEscalationRoutes(app, services);
+  // Open311 has its own body format (form-encoded) and error shape, so it lives in its own scope.
+  await app.register(async (scope) => registerOpen311Routes(scope, services));
+  // The portal and console take HTML forms and answer errors with pages.
+  await app.register(async (scope) => registerWebRoutes(scope, services));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -89,78 +102,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  app.get('/', async (_request, reply) => {
-    const municipality = await loadMunicipality(options.db.kysely);
-    void reply.type('text/html; charset=utf-8');
-    return homePage(municipality.name);
-  });
-
   return app;
 }
 
-/** The path of the first string in a JSON value that PostgreSQL cannot store as text. */
-export function unstorableText(value: unknown, path: string): string | undefined {
-  // eslint-disable-next-line no-control-regex -- U+0000 is exactly what is looked for
-  if (typeof value === 'string') return /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const found = unstorableText(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      const found = unstorableText(key, path) ?? unstorableText(inner, path === 'body' ? key : `${path}.${key}`);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-/** The one map from any error to citydesk's error codes. */
-export function toAppError(error: unknown): AppError {
-  if (isAppError(error)) return error;
-  const e = error as { statusCode?: number; code?: string; message?: string; validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[] };
-  if (e.validation) {
-    const byField = new Map<string, { messages: Set<string>; allowed: unknown[] }>();
-    for (const v of e.validation) {
-      const path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-      const named = v.params?.['missingProperty'] ?? v.params?.['additionalProperty'];
-      const field = [path, named].filter((p) => p !== undefined && p !== '').join('.') || 'body';
-      const entry = byField.get(field) ?? { messages: new Set<string>(), allowed: [] };
-      // A choice of values shows as one "must be equal to constant" per value: list them once.
-      if (v.params && 'allowedValue' in v.params) entry.allowed.push(v.params['allowedValue']);
-      else if (v.message !== 'must match a schema in anyOf') entry.messages.add(named !== undefined && v.params?.['additionalProperty'] !== undefined ? 'is not a field this request takes' : (v.message ?? 'is not valid'));
-      byField.set(field, entry);
-    }
-    const details = [...byField].map(([field, entry]) => ({
-      field,
-      message: [...entry.messages, ...(entry.allowed.length > 0 ? [`must be one of ${entry.allowed.join(', ')}`] : [])].join('; ') || 'is not valid',
-    }));
-    return new AppError('VALIDATION_FAILED', `The request is not valid: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}.`, details);
-  }
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large (at most 1 MB).');
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'This content type is not accepted: send JSON with "Content-Type: application/json".');
-  }
-  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('VALIDATION_FAILED', 'The request body is empty: send a JSON object.');
-  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e.statusCode === 400 && e.message)) {
-    return new AppError('VALIDATION_FAILED', `The request body is not valid JSON (${e.message ?? 'malformed'}). Send a well-formed JSON object.`);
-  }
-  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 404 && e.statusCode !== 429) {
-    return new AppError('VALIDATION_FAILED', e.message ?? 'The request is not valid.');
-  }
-  if (e.statusCode === 404) return new AppError('NOT_FOUND', 'Not found.');
-  if (e.statusCode === 429) return new AppError('RATE_LIMITED', 'Too many requests. Wait a minute and try again.');
-  return new AppError('INTERNAL', 'Something went wrong on our side. The problem is logged; please try again.', [], { cause: error });
-}
-
-function homePage(name: string): string {
-  const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(name)}: citydesk</title>
-<style>body{font:1.125rem/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b}h1{color:#003a70}</style></head>
-<body><main><h1>${escape(name)}</h1><p>citydesk is running. The public portal and staff console are on their way.</p>
-<p><a href="/healthz">Service health</a> · <a href="/readyz">Database readiness</a></p></main></body>
-</html>`;
+/** A browser navigating to a page (not the API or Open311, whose clients expect their own format). */
+function wantsPage(request: FastifyRequest): boolean {
+  const path = request.url;
+  if (path.startsWith('/api/') || path.startsWith('/open311/')) return false;
+  return (request.headers.accept ?? '').includes('text/html');
 }

@@ -1,0 +1,57 @@
+import { AppError, isAppError } from './errors.js';
+
+/** The path of the first string in a JSON value that PostgreSQL cannot store as text. */
+export function unstorableText(value: unknown, path: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- U+0000 is exactly what is looked for
+  if (typeof value === 'string') return /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = unstorableText(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const found = unstorableText(key, path) ?? unstorableText(inner, path === 'body' ? key : `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The one map from any error to citydesk's error codes. */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const e = error as { statusCode?: number; code?: string; message?: string; validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[] };
+  if (e.validation) {
+    const byField = new Map<string, { messages: Set<string>; allowed: unknown[] }>();
+    for (const v of e.validation) {
+      const path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+      const named = v.params?.['missingProperty'] ?? v.params?.['additionalProperty'];
+      const field = [path, named].filter((p) => p !== undefined && p !== '').join('.') || 'body';
+      const entry = byField.get(field) ?? { messages: new Set<string>(), allowed: [] };
+      // A choice of values shows as one "must be equal to constant" per value: list them once.
+      if (v.params && 'allowedValue' in v.params) entry.allowed.push(v.params['allowedValue']);
+      else if (v.message !== 'must match a schema in anyOf') entry.messages.add(named !== undefined && v.params?.['additionalProperty'] !== undefined ? 'is not a field this request takes' : (v.message ?? 'is not valid'));
+      byField.set(field, entry);
+    }
+    const details = [...byField].map(([field, entry]) => ({
+      field,
+      message: [...entry.messages, ...(entry.allowed.length > 0 ? [`must be one of ${entry.allowed.join(', ')}`] : [])].join('; ') || 'is not valid',
+    }));
+    return new AppError('VALIDATION_FAILED', `The request is not valid: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}.`, details);
+  }
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large (at most 1 MB).');
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'This content type is not accepted: send JSON with "Content-Type: application/json".');
+  }
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('VALIDATION_FAILED', 'The request body is empty: send a JSON object.');
+  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e.statusCode === 400 && e.message)) {
+    return new AppError('VALIDATION_FAILED', `The request body is not valid JSON (${e.message ?? 'malformed'}). Send a well-formed JSON object.`);
+  }
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 404 && e.statusCode !== 429) {
+    return new AppError('VALIDATION_FAILED', e.message ?? 'The request is not valid.');
+  }
+  if (e.statusCode === 404) return new AppError('NOT_FOUND', 'Not found.');
+  if (e.statusCode === 429) return new AppError('RATE_LIMITED', 'Too many requests. Wait a minute and try again.');
+  return new AppError('INTERNAL', 'Something went wrong on our side. The problem is logged; please try again.', [], { cause: error });
+}

@@ -1,0 +1,14 @@
+import type { FastifyInstance } from 'fastify';
+import type { CaseServices } from '../../cases/case-services.js';
+import { registerSignInRoutes } from './sign-in-page.js';
+import { registerCaseWorkPages } from './case-work-pages.js';
+import { registerReferencePages } from './reference-pages.js';
+
+/** The staff console under /staff. */
+export async function registerConsoleRoutes(app: FastifyInstance, services: CaseServices): Promise<void> {
+  registerSignInRoutes(app, services);
+  // Home, intake, queues, search and the case page.
+  await registerCaseWorkPages(app, services);
+  // Service targets, closures, the outbox and administration.
+  await registerReferencePages(app, services);
+}

@@ -1,0 +1,76 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import qs from 'qs';
+import type { CaseServices } from '../cases/case-services.js';
+import { AppError } from '../platform/errors.js';
+import { toAppError } from '../platform/http-errors.js';
+import { sendPage } from './render.js';
+import { ErrorPage } from './error-page.js';
+import { registerPortalRoutes } from './portal/portal-routes.js';
+import { registerConsoleRoutes } from './console/console-routes.js';
+
+/** Parses an HTML form body; `name[]` and `name[key]` become arrays and objects. */
+export function parseFormBody(body: string): Record<string, unknown> {
+  return qs.parse(body, { depth: 2, arrayLimit: 100, parameterLimit: 500, allowDots: false, allowPrototypes: false, charset: 'utf-8' }) as Record<string, unknown>;
+}
+
+const htmx = readFileSync(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'));
+
+/**
+ * The public portal and the staff console: server-rendered pages, forms posted the ordinary way
+ * (every page works without JavaScript), htmx where the console is quicker with it.
+ */
+export async function registerWebRoutes(app: FastifyInstance, services: CaseServices): Promise<void> {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 262_144 }, (_request, body, done) => {
+    try {
+      done(null, parseFormBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  await app.register(fastifyStatic, {
+    root: fileURLToPath(new URL('./assets/', import.meta.url)),
+    prefix: '/assets/',
+    maxAge: '1h',
+    index: false,
+  });
+  app.get('/assets/htmx.min.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(htmx));
+
+  // A form posted from another site is refused (cross-site request forgery): browsers say where a
+  // request comes from in Sec-Fetch-Site and Origin.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return;
+    if (!isSameOrigin(request)) throw new AppError('FORBIDDEN', 'This form was sent from another site. Open the page on this site and send it again.');
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.httpStatus >= 500) request.log.error({ err: error }, appError.message);
+    if (appError.code === 'UNAUTHENTICATED' && request.url.startsWith('/staff')) {
+      return reply.redirect(`/staff/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+    }
+    return services.directory.get().then(
+      (directory) => sendPage(reply, ErrorPage({ error: appError, municipality: directory.municipality.name, path: request.url }), appError.httpStatus),
+      () => sendPage(reply, ErrorPage({ error: appError, municipality: 'citydesk', path: request.url }), appError.httpStatus),
+    );
+  });
+
+  await registerPortalRoutes(app, services);
+  await registerConsoleRoutes(app, services);
+}
+
+function isSameOrigin(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = request.headers.origin;
+  if (origin === undefined || origin === 'null') return origin === undefined;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Browser tests: the app listening on a free port, Debian's Chromium driven by playwright-core
+ * (the project never downloads a browser; `.ci/run` installs Debian's), axe for accessibility
+ * and screenshots saved under test-results/screenshots/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { buildApp } from '../../src/server.js';
+import { fixedClock } from '../../src/platform/clock.js';
+import type { Db } from '../../src/db/connect.js';
+import type { FastifyInstance } from 'fastify';
+import type { TestEngine } from './db.js';
+import { demoPassword } from './api.js';
+
+export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const screenshotDir = join('test-results', 'screenshots');
+
+/** Phone and desktop widths for screenshots. */
+export const viewports = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } } as const;
+
+export interface BrowserSite {
+  app: FastifyInstance;
+  db: Db;
+  clock: ReturnType<typeof fixedClock>;
+  baseUrl: string;
+  browser: Browser;
+  /** A new browser context (own cookies); `javaScript: false` runs the page without scripts. */
+  context(options?: { javaScript?: boolean; viewport?: { width: number; height: number } }): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+export async function startSite(engine: TestEngine, now: string): Promise<BrowserSite> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium is not installed at ${chromiumPath}. Install Debian's package: apt-get install -y chromium (.ci/run does this).`);
+  }
+  const db = await engine.open({ seed: true });
+  const clock = fixedClock(now);
+  const app = await buildApp({ db, clock });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const contexts: BrowserContext[] = [];
+  return {
+    app,
+    db,
+    clock,
+    baseUrl: `http://127.0.0.1:${port}`,
+    browser,
+    async context(options = {}) {
+      const context = await browser.newContext({
+        baseURL: `http://127.0.0.1:${port}`,
+        javaScriptEnabled: options.javaScript ?? true,
+        viewport: options.viewport ?? viewports.desktop,
+      });
+      contexts.push(context);
+      return context;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * axe with the WCAG 2.1 A and AA rules: fails the test with every violation listed. axe runs as a
+ * script in the page, so use a context with JavaScript on (it hangs in one without).
+ */
+export async function expectAccessible(page: Page, what = page.url()): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const problems = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(problems, [], `axe found accessibility violations on ${what}`);
+}
+
+/** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Signs in through the console's sign-in page. */
+export async function signInAs(page: Page, email: string): Promise<void> {
+  await page.goto('/staff/sign-in');
+  await page.getByLabel('Work e-mail').fill(email);
+  await page.getByLabel('Password').fill(demoPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/staff/sign-in'));
+}
