@@ -5,11 +5,13 @@
 import { cpus, totalmem } from 'node:os';
 import { benchCalendar } from './calendar.bench.js';
 import { benchIntake } from './intake.bench.js';
+import { benchOpen311 } from './open311.js';
 import { benchSweep } from './sweep.bench.js';
 
 const benchmarks: Record<string, () => Promise<boolean>> = {
   calendar: benchCalendar,
   intake: benchIntake,
+  open311: benchOpen311,
   sweep: benchSweep,
 };
 

@@ -1,0 +1,155 @@
+import type { Directory } from '../directory/directory-cache.js';
+import type { Open311Note, Open311Request } from './open311-format.js';
+
+/**
+ * A service request as GeoReport v2 shows it to anyone: what, where, when and how it stands, in
+ * the City's time zone. Never the customer's name, e-mail address or phone number, nor a staff
+ * member's: the public texts (next steps, updates, the resolution) have any of the customer's own
+ * details, and anything that looks like an e-mail address or phone number, taken out.
+ */
+
+/** The columns of a case the presentation reads (the customer's only to take them out of text). */
+export interface Open311CaseRow {
+  id: number;
+  reference: string;
+  status: 'open' | 'resolved';
+  channel: string;
+  request_type_id: number | null;
+  division_id: number;
+  description: string;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  attributes: Record<string, string | string[]>;
+  received_at: Date | string;
+  acknowledge_by: Date | string;
+  resolve_by: Date | string | null;
+  revised_resolve_by: Date | string | null;
+  customer_name: string | null;
+  customer_email: string | null;
+  customer_phone: string | null;
+  /** The latest public event's time. */
+  updated_at: Date | string | null;
+  /** The latest event with public text: acknowledged, updated, resolved or reopened. */
+  latest_note: { type: string; data: Record<string, unknown> } | null;
+  /** The acknowledgment's next steps, once acknowledged. */
+  next_steps: string | null;
+  /** The staff who acted on the case, as the audit trail labels them ("Name (e-mail)"): taken out of its texts. */
+  actors: string[] | null;
+}
+
+/** Events that show in `notes` (extensions=true), and how each reads; others (internal notes, assignments) never do. */
+export const publicEventTypes = ['received', 'acknowledged', 'updated', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened'] as const;
+/** Events whose text is written for the customer: status_notes comes from the latest. */
+export const noteEventTypes = ['acknowledged', 'updated', 'resolved', 'reopened'] as const;
+
+const emailPattern = /[^\s@<>()[\]{},;:"']+@[^\s@<>()[\]{},;:"']+\.[^\s@<>()[\]{},;:"'.]+/g;
+// North American numbers (705-555-0142, (705) 555 0142, +1 705.555.0142, 555-0142) and
+// international ones written with +, with an extension; not dates (2026-11-25) or times.
+const phonePattern = /(?:\+\d[\d\s().-]{6,}\d|(?<!\d)(?:\+?1[\s.-]?)?(?:\(?\d{3}\)?[\s.-]?)?\d{3}[\s.-]\d{4}(?!\d))(?:\s*(?:x|ext\.?)\s*\d{1,6})?/gi;
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export type Redact = (text: string) => string;
+
+/** Takes the customer's own details, and anything shaped like an e-mail address or phone number, out of a text. */
+export function redactor(c: Pick<Open311CaseRow, 'customer_name' | 'customer_email' | 'customer_phone' | 'actors'>, staffNames: readonly string[] = []): Redact {
+  const actorNames = (c.actors ?? []).map((label) => label.replace(/\s*\([^)]*\)\s*$/, ''));
+  const own = [c.customer_email, c.customer_phone, c.customer_name, ...(c.customer_name ?? '').split(/[\s,]+/), ...actorNames, ...staffNames]
+    .filter((s): s is string => s !== null && s.trim().length >= 2)
+    .map((s) => s.trim());
+  const lowered = [...new Set(own.map((s) => s.toLowerCase()))];
+  return (text) => {
+    // Most texts mention none of them: look before building a pattern (a regex compile per text is the slow part).
+    const lower = text.toLowerCase();
+    const present = lowered.filter((s) => lower.includes(s)).sort((a, b) => b.length - a.length);
+    let out = text;
+    if (present.length > 0) out = out.replace(new RegExp(`(?<![A-Za-z0-9\u00C0-\u024F])(?:${present.map(escape).join('|')})(?![A-Za-z0-9\u00C0-\u024F])`, 'gi'), '[removed]');
+    out = out.replace(emailPattern, '[removed]').replace(phonePattern, '[removed]');
+    return out;
+  };
+}
+
+function requestTypeName(directory: Directory, code: string): string | undefined {
+  try {
+    return directory.serviceTargets(code, 0).requestType.name;
+  } catch {
+    return undefined;
+  }
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+
+/** The public words of an event: its summary and, where the event has text written for the customer, that text. */
+export function noteOf(type: string, data: Record<string, unknown>, directory: Directory): { type: string; summary: string; description: string | null } | undefined {
+  switch (type) {
+    case 'received':
+      return { type: 'opened', summary: 'Request received', description: null };
+    case 'acknowledged':
+      return { type: 'acknowledged', summary: 'Acknowledged by the responsible division', description: str(data['nextSteps']) };
+    case 'updated':
+      return { type: 'updated', summary: 'Status update with a revised timeline', description: str(data['status']) };
+    case 'transfer_confirmed':
+      return { type: 'transferred', summary: str(data['to']) ? `Transferred to ${str(data['to'])}` : 'Transferred to another division', description: null };
+    case 'reclassified': {
+      const to = typeof data['to'] === 'string' ? requestTypeName(directory, data['to']) : undefined;
+      return { type: 'reclassified', summary: to ? `Reclassified as ${to}` : 'Reclassified', description: null };
+    }
+    case 'escalated':
+      return { type: 'escalated', summary: 'Escalated for review', description: null };
+    case 'resolved':
+      return { type: 'closed', summary: 'Request closed', description: str(data['resolution']) };
+    case 'reopened':
+      return { type: 'reopened', summary: 'Request reopened', description: str(data['reason']) };
+    default:
+      return undefined;
+  }
+}
+
+export function presentOpen311Request(
+  c: Open311CaseRow,
+  directory: Directory,
+  extensions: { notes: { at: Date | string; type: string; data: Record<string, unknown> }[] } | undefined,
+  staffNames: readonly string[] = [],
+): Open311Request {
+  const calendar = directory.calendar;
+  const iso = (d: Date | string | null): string | null => (d === null ? null : calendar.format(new Date(d).getTime()));
+  const redact = redactor(c, staffNames);
+  const type = c.request_type_id === null ? undefined : directory.requestType(c.request_type_id);
+  const division = directory.division(c.division_id);
+  const latest = c.latest_note ? noteOf(c.latest_note.type, c.latest_note.data, directory) : undefined;
+  const statusNotes = latest ? (latest.description ?? latest.summary) : null;
+  // Before the acknowledgment, the City's own words (nothing to take out); after, its next steps.
+  const notice = c.next_steps
+    ? redact(c.next_steps)
+    : c.status === 'open'
+      ? `${division?.name ?? 'The responsible division'} will acknowledge this request by ${iso(c.acknowledge_by)}.`
+      : null;
+  const request: Open311Request = {
+    service_request_id: c.reference,
+    status: c.status === 'resolved' ? 'closed' : 'open',
+    status_notes: statusNotes === null ? null : redact(statusNotes),
+    service_name: type?.name ?? null,
+    service_code: type?.code ?? '',
+    description: redact(c.description),
+    agency_responsible: division?.name ?? null,
+    service_notice: notice,
+    requested_datetime: iso(c.received_at)!,
+    updated_datetime: iso(c.updated_at ?? c.received_at),
+    expected_datetime: iso(c.revised_resolve_by ?? c.resolve_by),
+    address: c.address === null ? null : redact(c.address),
+    address_id: null,
+    zipcode: null,
+    lat: c.latitude,
+    long: c.longitude,
+    media_url: null,
+  };
+  if (extensions) {
+    request.attributes = Object.fromEntries(Object.entries(c.attributes).map(([code, value]) => [code, Array.isArray(value) ? value.map(redact) : redact(value)]));
+    request.extended_attributes = { channel: c.channel };
+    request.notes = extensions.notes.flatMap((e): Open311Note[] => {
+      const note = noteOf(e.type, e.data, directory);
+      return note ? [{ datetime: iso(e.at)!, type: note.type, summary: note.summary, description: note.description === null ? null : redact(note.description) }] : [];
+    });
+  }
+  return request;
+}
