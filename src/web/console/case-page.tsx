@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import type { CaseServices } from '../../cases/case-services.js';
+
+export async function registerCasePage(app: FastifyInstance, services: CaseServices): Promise<void> {
+  void app;
+  void services;
+}
