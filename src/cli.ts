@@ -97,7 +97,7 @@ program
       const settings = readSettings();
       const logger = createLogger(settings.logLevel);
       const db = await openPreparedDatabase({ settings, clock: systemClock, purpose: `citydesk start (port ${settings.port})`, logger });
-      const app = await buildApp({ db, clock: systemClock, logger });
+      const app = await buildApp({ db, clock: systemClock, logger, trustProxy: settings.trustProxy });
       const municipality = await loadMunicipality(db.kysely);
       const from = `${municipality.name} <${municipality.settings.contact.email}>`;
       const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, from) : undefined;

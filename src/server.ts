@@ -24,6 +24,8 @@ export interface AppOptions {
   clock: Clock;
   /** The process logger (pino); without it the app logs nothing (tests). */
   logger?: Logger | undefined;
+  /** Which reverse proxies to believe about the client's address (TRUST_PROXY). */
+  trustProxy?: boolean | number | string[];
 }
 
 /** Builds the Fastify app from the areas. Routes are thin: validate, authorize, call a use case. */
@@ -37,7 +39,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // No type coercion: a number sent as a string is a mistake the client should hear about.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     // Long references are refused by their schema (in our error shape), not by the router.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
+    // A hop count is documented by Fastify ("trust the nth hop") though this overload's type omits it.
+    trustProxy: (options.trustProxy ?? false) as boolean | string[],
     // Errors Fastify meets before routing (a malformed URL) get the same shape as every other.
     frameworkErrors: (error, _request, reply) => {
       const appError = new AppError('VALIDATION_FAILED', error.code === 'FST_ERR_BAD_URL' ? 'The address is not valid.' : 'The request is not valid.');

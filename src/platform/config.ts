@@ -21,6 +21,12 @@ export interface Settings {
   smtpUrl: string | undefined;
   /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
   logLevel: string;
+  /**
+   * TRUST_PROXY: behind a reverse proxy, which proxies' X-Forwarded-For to believe, so rate limits
+   * count each client rather than the proxy: `true` (any), a number of hops, or a comma-separated
+   * list of addresses or CIDR ranges. Default: none (the connection's own address counts).
+   */
+  trustProxy: boolean | number | string[];
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -68,12 +74,22 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     port,
     host,
+    trustProxy: readTrustProxy(present(env, 'TRUST_PROXY')),
     databaseUrl,
     dataDir: resolve(present(env, 'CITYDESK_DATA_DIR') ?? './data'),
     configDir: resolve(present(env, 'CITYDESK_CONFIG_DIR') ?? './config'),
     smtpUrl,
     logLevel,
   };
+}
+
+function readTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (entries.length > 0 && entries.every((e) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e))) return entries;
+  throw bad('TRUST_PROXY', value, 'use true, a number of proxy hops (e.g. 1), or addresses and CIDR ranges separated by commas (e.g. 10.0.0.0/8,127.0.0.1).');
 }
 
 function checkDatabaseUrl(value: string): void {
