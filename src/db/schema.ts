@@ -303,6 +303,16 @@ export interface OutboxTable {
   created_at: Timestamp;
 }
 
+/** An administrator's change to the directory (008_admin.sql). */
+export interface DirectoryEventTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_id: number | null;
+  actor_label: string;
+  type: string;
+  data: Json<Record<string, unknown>>;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -337,6 +347,7 @@ export interface Database {
   escalation_request: EscalationRequestTable;
   customer_feedback: CustomerFeedbackTable;
   escalation_code: EscalationCodeTable;
+  directory_event: DirectoryEventTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

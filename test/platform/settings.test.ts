@@ -14,6 +14,7 @@ describe('settings are read once from the environment and a bad one is named', (
       configDir: resolve('config'),
       smtpUrl: undefined,
       logLevel: 'info',
+      trustProxy: false,
     });
   });
 
