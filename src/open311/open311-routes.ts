@@ -77,6 +77,11 @@ export async function registerOpen311Routes(app: FastifyInstance, services: Case
     }
     return reply.status(hit.status).type(hit.contentType).header('x-cache', 'hit').send(hit.body);
   };
+  // Open311 is public data meant for other sites' apps too: any origin may read it. No cookie is
+  // ever used here (the key travels in the request), so this opens nothing personal.
+  app.addHook('onSend', async (_request, reply) => {
+    void reply.header('access-control-allow-origin', '*');
+  });
   // A build that ends without an answer (an error, the rate limit) lets its waiters build their own.
   app.addHook('onResponse', async (request) => {
     builders.get(request)?.(undefined);

@@ -41,6 +41,13 @@ for (const engine of testEngines()) {
       assert.deepEqual(json.endpoints[0].formats, ['text/xml', 'application/json']);
     });
 
+    test('other sites’ apps may read Open311 from the browser (CORS), for answers and errors alike', async () => {
+      for (const url of ['/open311/v2/services.json', '/open311/v2/requests/SR-2020-000001.json']) {
+        const response = await api.app.inject({ method: 'GET', url });
+        assert.equal(response.headers['access-control-allow-origin'], '*', url);
+      }
+    });
+
     test('GET services lists each request type as a realtime service, grouped by its division, with metadata when it has attributes', async () => {
       const { json } = await both(api.app, 'services', '/open311/v2/services');
       const pothole = json.find((s: { service_code: string }) => s.service_code === 'pothole');
