@@ -3,7 +3,7 @@
 // globs, so the files are listed here. Pass paths or name fragments to run a subset:
 //   node scripts/test.js calendar
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function walk(dir) {
@@ -21,6 +21,23 @@ if (files.length === 0) {
   console.error(`No test files match ${filters.join(', ')}`);
   process.exit(1);
 }
+// The browser tests drive Debian's Chromium (the project never downloads a browser of its own).
+// On a machine without it, install it here so that `npm test` alone sets everything up.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (files.some((f) => f.startsWith(join('test', 'web'))) && !existsSync(chromium)) {
+  console.log(`Chromium is not at ${chromium}; installing Debian's package (apt-get install -y chromium) for the browser tests…`);
+  const root = process.getuid?.() === 0;
+  const install = (args) => spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['apt-get', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (install(['install', '-y', '--no-install-recommends', 'chromium']).status !== 0) {
+    install(['update']);
+    install(['install', '-y', '--no-install-recommends', 'chromium']);
+  }
+  if (!existsSync(chromium)) {
+    console.error(`Chromium could not be installed. Install it yourself (apt-get install -y chromium), or set CHROMIUM_PATH to a Chromium binary, and run the tests again.`);
+    process.exit(1);
+  }
+}
+
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
