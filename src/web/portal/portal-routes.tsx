@@ -1,18 +1,287 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CaseServices } from '../../cases/case-services.js';
-import { Layout } from '../layout.js';
+import { createCase } from '../../cases/create-case.js';
+import { findLatestEscalationAnswer, findPortalCaseByKey, findPublicCase, normalizeReference, type PublicCase } from '../../cases/find-public-case.js';
+import { requestEscalation, sendEscalationCode } from '../../escalation/request-escalation.js';
+import { activeRequestTypes, listOpen311Services } from '../../open311/list-open311-services.js';
+import { AppError, isAppError } from '../../platform/errors.js';
+import type { FieldErrors } from '../components.js';
 import { sendPage } from '../render.js';
+import { AskCheck, AskForm, AskSent, askFieldFor, askInput, checkAsk, readAsk } from './ask-pages.js';
+import { ContactPage, serviceCentreAddresses } from './contact-page.js';
+import { EscalateAnswer, EscalateRequest, EscalateStart, type EscalationAnswers } from './escalation-pages.js';
+import { HomePage } from './home-page.js';
+import { formErrors, formKey, isHoneypotHit, newFormKey, portalOrigin, portalRateLimit, readContact, type Form } from './portal-forms.js';
+import { portalContext, type PortalContext } from './portal-layout.js';
+import { ReportCheck, ReportForm, ReportSent, ReportTypeList, ThanksWithoutReference, checkReport, readReport, reportFieldFor, reportInput, type PortalRequestType } from './report-pages.js';
+import { TrackResult, TrackStart } from './track-pages.js';
 
-/** The public portal: report a problem, ask a question, track a request, contact the City. */
-export async function registerPortalRoutes(app: FastifyInstance, services: CaseServices): Promise<void> {
-  app.get('/', async (_request, reply) => {
-    const directory = await services.directory.get();
-    return sendPage(
-      reply,
-      <Layout title="Home" municipality={directory.municipality.name} path="/" nav={[{ href: '/', label: 'Home' }]}>
-        <h1>{directory.municipality.name}</h1>
-        <p class="lede">Report a problem, ask a question or track a request.</p>
-      </Layout>,
-    );
+/**
+ * The public portal (issue #5): report a problem, ask a question, track a request, ask for an
+ * escalation, contact the City. Plain forms posted to the server, then a 303 to a page, or the
+ * form again with a 400 and its errors: every page works without JavaScript. The rules are the
+ * use cases' (createCase, requestEscalation); the pages show their errors in plain words.
+ */
+
+/** Checking and changing answers costs nothing: generous. Sending records a case: tighter. */
+const checkLimit = portalRateLimit(60);
+const sendLimit = portalRateLimit(20);
+const codeLimit = portalRateLimit(10);
+
+const formOf = (request: FastifyRequest): Form => (request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? (request.body as Form) : {});
+
+/** The active request types the public can choose, with their descriptions and groups. */
+async function portalTypes(services: CaseServices, ctx: PortalContext): Promise<PortalRequestType[]> {
+  const listed = await listOpen311Services(services.db.kysely, ctx.directory);
+  const byCode = new Map(activeRequestTypes(ctx.directory).map((t) => [t.code, t]));
+  return listed.flatMap((s) => {
+    const type = byCode.get(s.service_code);
+    return type ? [{ code: s.service_code, name: s.service_name, description: s.description, group: s.group, attributes: type.attributes }] : [];
   });
 }
+
+export async function registerPortalRoutes(app: FastifyInstance, services: CaseServices): Promise<void> {
+  const page = (reply: FastifyReply, vnode: Parameters<typeof sendPage>[1], status = 200) => sendPage(reply, vnode, status);
+
+  app.get('/', async (_request, reply) => page(reply, <HomePage ctx={await portalContext(services)} />));
+
+  app.get('/contact', async (_request, reply) => {
+    const ctx = await portalContext(services);
+    return page(reply, <ContactPage ctx={ctx} centres={await serviceCentreAddresses(services.db)} />);
+  });
+
+  // ---- Report a problem ----
+
+  app.get<{ Querystring: { type?: string } }>('/report', async (request, reply) => {
+    const ctx = await portalContext(services);
+    const types = await portalTypes(services, ctx);
+    const code = typeof request.query.type === 'string' ? request.query.type.trim() : '';
+    if (code === '') return page(reply, <ReportTypeList ctx={ctx} types={types} />);
+    const type = types.find((t) => t.code === code);
+    if (!type) return page(reply, <ReportTypeList ctx={ctx} types={types} error="We do not know that kind of problem. Choose one from the list below." />, 404);
+    const answers = { type: type.code, key: newFormKey(), address: '', latitude: '', longitude: '', description: '', attributes: {}, contact: readContact({}) };
+    return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} errors={{}} />);
+  });
+
+  /** The posted type, or the list again with a plain message. */
+  const postedType = async (request: FastifyRequest, reply: FastifyReply) => {
+    const ctx = await portalContext(services);
+    const form = formOf(request);
+    const types = await portalTypes(services, ctx);
+    const code = typeof form['type'] === 'string' ? form['type'] : '';
+    const type = types.find((t) => t.code === code);
+    if (!type) {
+      await page(reply, <ReportTypeList ctx={ctx} types={types} error="Choose the kind of problem you want to report." />, 400);
+      return undefined;
+    }
+    return { ctx, form, type, answers: readReport(form, type, formKey(form)) };
+  };
+
+  app.post('/report/check', { config: checkLimit }, async (request, reply) => {
+    const posted = await postedType(request, reply);
+    if (!posted) return reply;
+    const { ctx, type, answers, form } = posted;
+    if (isHoneypotHit(form)) return honeypot(request, reply, ctx, 'report', '/report');
+    const errors = checkReport(answers, type);
+    if (Object.keys(errors).length > 0) return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} errors={errors} />, 400);
+    return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} />);
+  });
+
+  app.post('/report/change', { config: checkLimit }, async (request, reply) => {
+    const posted = await postedType(request, reply);
+    if (!posted) return reply;
+    return page(reply, <ReportForm ctx={posted.ctx} type={posted.type} answers={posted.answers} errors={{}} />);
+  });
+
+  app.post('/report/send', { config: sendLimit }, async (request, reply) => {
+    const posted = await postedType(request, reply);
+    if (!posted) return reply;
+    const { ctx, type, answers, form } = posted;
+    if (isHoneypotHit(form)) return honeypot(request, reply, ctx, 'report', '/report');
+    const errors = checkReport(answers, type);
+    if (Object.keys(errors).length > 0) return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} errors={errors} />, 400);
+    try {
+      const { caseRow } = await createCase({ services, origin: portalOrigin, input: reportInput(answers, type), idempotencyKey: answers.key });
+      return reply.redirect(`/report/sent/${caseRow.reference}`, 303);
+    } catch (error) {
+      const already = await alreadySent(error, answers.key);
+      if (already) return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} errors={already} />, 409);
+      return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} errors={formErrors(error, reportFieldFor(type))} />, 400);
+    }
+  });
+
+  app.get<{ Params: { reference: string } }>('/report/sent/:reference', async (request, reply) => {
+    const ctx = await portalContext(services);
+    const found = await publicCase(ctx, request.params.reference);
+    if (!found || found.kind !== 'service_request') throw new AppError('NOT_FOUND', 'There is no report with that reference number. Check the number, or track it from the Track a request page.');
+    return page(reply, <ReportSent ctx={ctx} found={found} />);
+  });
+
+  // ---- Ask a question ----
+
+  app.get('/ask', async (_request, reply) => {
+    const ctx = await portalContext(services);
+    return page(reply, <AskForm ctx={ctx} answers={readAsk({}, newFormKey())} errors={{}} />);
+  });
+
+  app.post('/ask/check', { config: checkLimit }, async (request, reply) => {
+    const ctx = await portalContext(services);
+    const form = formOf(request);
+    if (isHoneypotHit(form)) return honeypot(request, reply, ctx, 'question', '/ask');
+    const answers = readAsk(form, formKey(form));
+    const errors = checkAsk(answers, ctx);
+    if (Object.keys(errors).length > 0) return page(reply, <AskForm ctx={ctx} answers={answers} errors={errors} />, 400);
+    return page(reply, <AskCheck ctx={ctx} answers={answers} />);
+  });
+
+  app.post('/ask/change', { config: checkLimit }, async (request, reply) => {
+    const ctx = await portalContext(services);
+    const form = formOf(request);
+    return page(reply, <AskForm ctx={ctx} answers={readAsk(form, formKey(form))} errors={{}} />);
+  });
+
+  app.post('/ask/send', { config: sendLimit }, async (request, reply) => {
+    const ctx = await portalContext(services);
+    const form = formOf(request);
+    if (isHoneypotHit(form)) return honeypot(request, reply, ctx, 'question', '/ask');
+    const answers = readAsk(form, formKey(form));
+    const errors = checkAsk(answers, ctx);
+    if (Object.keys(errors).length > 0) return page(reply, <AskForm ctx={ctx} answers={answers} errors={errors} />, 400);
+    try {
+      const { caseRow } = await createCase({ services, origin: portalOrigin, input: askInput(answers, ctx), idempotencyKey: answers.key });
+      return reply.redirect(`/ask/sent/${caseRow.reference}`, 303);
+    } catch (error) {
+      const already = await alreadySent(error, answers.key);
+      if (already) return page(reply, <AskCheck ctx={ctx} answers={answers} errors={already} />, 409);
+      return page(reply, <AskForm ctx={ctx} answers={answers} errors={formErrors(error, askFieldFor)} />, 400);
+    }
+  });
+
+  app.get<{ Params: { reference: string } }>('/ask/sent/:reference', async (request, reply) => {
+    const ctx = await portalContext(services);
+    const found = await publicCase(ctx, request.params.reference);
+    if (!found || found.kind !== 'inquiry') throw new AppError('NOT_FOUND', 'There is no question with that reference number. Check the number, or track it from the Track a request page.');
+    return page(reply, <AskSent ctx={ctx} found={found} />);
+  });
+
+  // ---- Track a request ----
+
+  app.get<{ Querystring: { reference?: string } }>('/track', async (request, reply) => {
+    const ctx = await portalContext(services);
+    const given = typeof request.query.reference === 'string' ? request.query.reference.trim().slice(0, 60) : undefined;
+    if (given === undefined) return page(reply, <TrackStart ctx={ctx} />);
+    if (given === '') return page(reply, <TrackStart ctx={ctx} value={given} errors={{ reference: 'Enter your reference number' }} />, 400);
+    const reference = normalizeReference(given);
+    if (!reference) {
+      return page(reply, <TrackStart ctx={ctx} value={given} errors={{ reference: 'Enter the reference number as it is written, like SR-2026-000123 or GI-2026-000045' }} />, 400);
+    }
+    return reply.redirect(`/track/${reference}`, 303);
+  });
+
+  app.get<{ Params: { reference: string } }>('/track/:reference', async (request, reply) => {
+    const ctx = await portalContext(services);
+    const reference = normalizeReference(request.params.reference.slice(0, 60));
+    if (reference && reference !== request.params.reference) return reply.redirect(`/track/${reference}`, 303);
+    const found = reference ? await findPublicCase(services.db.kysely, ctx.directory, reference) : undefined;
+    if (!found) return page(reply, <TrackStart ctx={ctx} value={request.params.reference.slice(0, 60)} notFound={reference ?? request.params.reference.slice(0, 60)} />, 404);
+    const escalationAnswer = found.kind === 'service_request' ? await findLatestEscalationAnswer(services.db.kysely, found.reference) : undefined;
+    return page(reply, <TrackResult ctx={ctx} found={found} escalationAnswer={escalationAnswer} />);
+  });
+
+  // ---- Ask for an escalation (CSS §5.3) ----
+
+  /** The case of an escalation page, or a 404 page. */
+  const escalationCase = async (reference: string) => {
+    const ctx = await portalContext(services);
+    const found = await publicCase(ctx, reference);
+    if (!found) throw new AppError('NOT_FOUND', 'There is no request with that reference number. Check the number on the Track a request page.');
+    return { ctx, found };
+  };
+
+  app.get<{ Params: { reference: string } }>('/track/:reference/escalate', async (request, reply) => {
+    const { ctx, found } = await escalationCase(request.params.reference);
+    return page(reply, <EscalateStart ctx={ctx} found={found} />);
+  });
+
+  app.post<{ Params: { reference: string } }>('/track/:reference/escalate/code', { config: codeLimit }, async (request, reply) => {
+    const { found } = await escalationCase(request.params.reference);
+    if (isHoneypotHit(formOf(request))) {
+      request.log.warn({ path: request.url }, 'portal honeypot filled: no code sent');
+    } else if (found.kind === 'service_request') {
+      await sendEscalationCode({ db: services.db, reference: found.reference, now: services.clock.now() });
+    }
+    return reply.redirect(`/track/${found.reference}/escalate/request?sent=1`, 303);
+  });
+
+  const blankEscalation: EscalationAnswers = { code: '', grounds: '', comment: '' };
+
+  app.get<{ Params: { reference: string }; Querystring: { sent?: string } }>('/track/:reference/escalate/request', async (request, reply) => {
+    const { ctx, found } = await escalationCase(request.params.reference);
+    if (found.kind !== 'service_request') return reply.redirect(`/track/${found.reference}/escalate`, 303);
+    // Never says whether the request has an e-mail address on record.
+    const sent = request.query.sent === '1' ? codeSentMessage : undefined;
+    return page(reply, <EscalateRequest ctx={ctx} found={found} sent={sent} answers={blankEscalation} errors={{}} />);
+  });
+
+  app.post<{ Params: { reference: string } }>('/track/:reference/escalate/request', { config: sendLimit }, async (request, reply) => {
+    const { ctx, found } = await escalationCase(request.params.reference);
+    if (found.kind !== 'service_request') return reply.redirect(`/track/${found.reference}/escalate`, 303);
+    const form = formOf(request);
+    if (isHoneypotHit(form)) return honeypot(request, reply, ctx, 'request', '/track');
+    const grounds = form['grounds'] === 'missed_target' || form['grounds'] === 'disagree_with_outcome' ? form['grounds'] : '';
+    const answers: EscalationAnswers = { code: text(form['code']).slice(0, 12), grounds, comment: text(form['comment']) };
+    const errors: FieldErrors = {};
+    if (answers.code === '') errors['code'] = 'Enter the 6-digit code from the e-mail we sent you';
+    if (grounds === '') errors['grounds'] = 'Choose why you are asking for an escalation';
+    if (answers.comment.length > 4000) errors['comment'] = 'Shorten your comment to 4,000 characters or fewer';
+    if (Object.keys(errors).length === 0) {
+      try {
+        await requestEscalation({ services, reference: found.reference, code: answers.code, grounds: grounds as Exclude<typeof grounds, ''>, comment: answers.comment || undefined, staff: null });
+        return reply.redirect(`/track/${found.reference}/escalate/answer`, 303);
+      } catch (error) {
+        if (isAppError(error) && error.code === 'UNAUTHENTICATED') errors['code'] = `${error.message} Codes work for 30 minutes and only once.`;
+        else Object.assign(errors, formErrors(error, (field) => (field === 'grounds' || field === 'comment' || field === 'code' ? field : undefined)));
+      }
+    }
+    return page(reply, <EscalateRequest ctx={ctx} found={found} answers={answers} errors={errors} />, 400);
+  });
+
+  app.get<{ Params: { reference: string } }>('/track/:reference/escalate/answer', async (request, reply) => {
+    const { ctx, found } = await escalationCase(request.params.reference);
+    const answer = await findLatestEscalationAnswer(services.db.kysely, found.reference);
+    if (!answer) return reply.redirect(`/track/${found.reference}`, 303);
+    return page(reply, <EscalateAnswer ctx={ctx} found={found} answer={answer} />);
+  });
+
+  // ---- helpers that need the services ----
+
+  async function publicCase(ctx: PortalContext, given: string): Promise<PublicCase | undefined> {
+    const reference = normalizeReference(given.slice(0, 60));
+    return reference ? findPublicCase(services.db.kysely, ctx.directory, reference) : undefined;
+  }
+
+  /** A form sent again after its answers changed: say which case it already made. */
+  async function alreadySent(error: unknown, key: string): Promise<FieldErrors | undefined> {
+    if (!isAppError(error) || error.code !== 'CONFLICT') return undefined;
+    const reference = await findPortalCaseByKey(services.db.kysely, portalOrigin.via, key);
+    return {
+      _form: reference
+        ? `This form was already sent, as ${reference}, before these answers were changed. Track ${reference} to see it, or start a new form to send something else.`
+        : 'This form was already sent. Start a new form to send something else.',
+    };
+  }
+
+  /**
+   * A filled honeypot: only a program fills it. Nothing is recorded; it is logged, and the program
+   * gets a plain "thank you" page (no reference, since nothing was made).
+   */
+  function honeypot(request: FastifyRequest, reply: FastifyReply, ctx: PortalContext, what: string, path: string) {
+    request.log.warn({ path: request.url }, 'portal honeypot filled: nothing recorded');
+    return page(reply, <ThanksWithoutReference ctx={ctx} what={what} path={path} />);
+  }
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+
+/** As sendEscalationCode answers, whatever the reference: the same words for everyone. */
+const codeSentMessage = 'If we have an e-mail address for this request, a 6-digit code is on its way there. It works for 30 minutes. No e-mail address? Phone us instead.';

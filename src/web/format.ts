@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+
+/** How pages write dates, times and numbers for people: in the City's time zone, in plain words. */
+
+const toDateTime = (at: string | Date | number, zone: string): DateTime =>
+  (typeof at === 'string' ? DateTime.fromISO(at) : typeof at === 'number' ? DateTime.fromMillis(at) : DateTime.fromJSDate(at)).setZone(zone);
+
+/** "Thursday 5 March 2026, 4:30 pm". */
+export function formatDateTime(at: string | Date | number, zone: string): string {
+  return toDateTime(at, zone).setLocale('en-CA').toFormat("cccc d LLLL yyyy, h:mm") + ` ${toDateTime(at, zone).hour < 12 ? 'am' : 'pm'}`;
+}
+
+/** "Thu 5 Mar 2026, 4:30 pm": for tables. */
+export function formatShortDateTime(at: string | Date | number, zone: string): string {
+  const t = toDateTime(at, zone).setLocale('en-CA');
+  return `${t.toFormat('ccc d LLL yyyy, h:mm')} ${t.hour < 12 ? 'am' : 'pm'}`;
+}
+
+/** "Thursday 5 March 2026". */
+export function formatDate(at: string | Date | number, zone: string): string {
+  return toDateTime(at, zone).setLocale('en-CA').toFormat('cccc d LLLL yyyy');
+}
+
+/** 1234 → "1,234". */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-CA');
+}
+
+/** "3 days", "1 day 2 hours", "45 minutes": a span in its two largest units. */
+export function formatSpan(ms: number): string {
+  const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (days > 0) return hours > 0 ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : unit(days, 'day');
+  if (hours > 0) return mins > 0 ? `${unit(hours, 'hour')} ${unit(mins, 'minute')}` : unit(hours, 'hour');
+  return unit(mins, 'minute');
+}
+
+/** A deadline against now, in words: "overdue by 2 days 3 hours" or "due in 45 minutes". */
+export function dueInWords(due: string | Date | number, now: Date): { overdue: boolean; words: string } {
+  const ms = toDateTime(due, 'UTC').toMillis() - now.getTime();
+  return ms < 0 ? { overdue: true, words: `overdue by ${formatSpan(-ms)}` } : { overdue: false, words: `due in ${formatSpan(ms)}` };
+}
+
+/** A calendar date (YYYY-MM-DD, no time or zone: a closure day, an effective date) → "Wednesday 1 April 2026". */
+export function formatCalendarDate(date: string): string {
+  return DateTime.fromISO(date, { zone: 'UTC' }).setLocale('en-CA').toFormat('cccc d LLLL yyyy');
+}
+
+/**
+ * formatDateTime's words for pages that write hundreds of instants (a case's timeline of 200
+ * entries): a Luxon DateTime costs tens of microseconds each, so these keep one Intl formatter per
+ * zone (the time-zone rules Luxon itself uses) and assemble the same words from its parts.
+ */
+const zonedParts = new Map<string, Intl.DateTimeFormat>();
+function partsOf(at: string | Date | number, zone: string): Record<string, string> {
+  let format = zonedParts.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hourCycle: 'h23' });
+    zonedParts.set(zone, format);
+  }
+  const ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : at.getTime();
+  const parts: Record<string, string> = {};
+  for (const p of format.formatToParts(ms)) parts[p.type] = p.value;
+  const hour = Number(parts['hour']) % 24;
+  parts['h12'] = String(hour % 12 === 0 ? 12 : hour % 12);
+  parts['ampm'] = hour < 12 ? 'am' : 'pm';
+  return parts;
+}
+
+/** As formatDateTime, "Thursday 5 March 2026, 4:30 pm", quicker when a page writes hundreds. */
+export function formatDateTimeQuickly(at: string | Date | number, zone: string): string {
+  const p = partsOf(at, zone);
+  return `${p['weekday']} ${p['day']} ${p['month']} ${p['year']}, ${p['h12']}:${p['minute']} ${p['ampm']}`;
+}
+
+/** "Thursday 5 March, 4:30 pm": a near date and time, where the year goes without saying. */
+export function formatDayTime(at: string | Date | number, zone: string): string {
+  const p = partsOf(at, zone);
+  return `${p['weekday']} ${p['day']} ${p['month']}, ${p['h12']}:${p['minute']} ${p['ampm']}`;
+}

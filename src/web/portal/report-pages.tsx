@@ -1,0 +1,419 @@
+import type { AttributeDefinition, AttributeValues } from '../../standard/attributes.js';
+import { checkAttributeValues } from '../../standard/attributes.js';
+import type { IntakeInput } from '../../cases/create-case.js';
+import type { PublicCase } from '../../cases/find-public-case.js';
+import { Breadcrumbs, ErrorSummary, Select, Choices, TextArea, TextField, type FieldErrors } from '../components.js';
+import { formatDateTime } from '../format.js';
+import { PortalLayout, Phones, EmergencyLines, type PortalContext } from './portal-layout.js';
+import { ContactFields, ContactHidden, Honeypot, checkContact, contactSummary, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
+
+/** Report a problem (issue #5): choose a type, answer its questions, check the answers, send. */
+
+export interface PortalRequestType {
+  code: string;
+  name: string;
+  description: string | null;
+  group: string | null;
+  attributes: AttributeDefinition[];
+}
+
+export interface ReportAnswers {
+  type: string;
+  key: string;
+  address: string;
+  latitude: string;
+  longitude: string;
+  description: string;
+  attributes: AttributeValues;
+  contact: ContactAnswers;
+}
+
+export const maxDescription = 4000;
+
+export function ReportTypeList(props: { ctx: PortalContext; types: PortalRequestType[]; error?: string }) {
+  const groups = new Map<string, PortalRequestType[]>();
+  for (const type of props.types) {
+    const group = type.group ?? 'Other';
+    groups.set(group, [...(groups.get(group) ?? []), type]);
+  }
+  const sorted = [...groups].sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <PortalLayout ctx={props.ctx} title="Report a problem" path="/report">
+      <Breadcrumbs items={[{ href: '/', label: 'Home' }, { label: 'Report a problem' }]} />
+      <h1>Report a problem</h1>
+      {props.error ? <ErrorSummary errors={{ _form: props.error }} /> : null}
+      <p class="lede">Choose what you want to report. It takes about five minutes. You can report without giving your name.</p>
+      <div class="alert alert--warn">
+        <p>
+          <strong>Is someone in danger?</strong> Call <a href={`tel:${props.ctx.emergency.phone}`}>{props.ctx.emergency.phone}</a>. For a water main break or a tree blocking a road, phone us now:{' '}
+          {props.ctx.closed ? (
+            <>
+              the after-hours line is <Phones numbers={props.ctx.afterHours} />.
+            </>
+          ) : (
+            <>
+              <Phones numbers={props.ctx.phones} />.
+            </>
+          )}
+        </p>
+      </div>
+      {sorted.map(([group, types]) => (
+        <section aria-labelledby={`group-${slug(group)}`} class="type-group">
+          <h2 id={`group-${slug(group)}`}>{group}</h2>
+          <ul class="type-list">
+            {types.map((t) => (
+              <li>
+                <a href={`/report?type=${encodeURIComponent(t.code)}`} class="card">
+                  <strong>{t.name}</strong>
+                  {t.description ? <span class="type-list__description">{t.description}</span> : null}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </PortalLayout>
+  );
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+
+/** The form field of an attribute: multivalue lists are checkboxes named `attribute[code][]`. */
+export const attributeField = (a: AttributeDefinition): string => (a.datatype === 'multivaluelist' ? `attribute[${a.code}][]` : `attribute[${a.code}]`);
+
+function AttributeInput(props: { attribute: AttributeDefinition; value: string | string[] | undefined; error: string | undefined }) {
+  const a = props.attribute;
+  const name = attributeField(a);
+  const single = typeof props.value === 'string' ? props.value : undefined;
+  const options = (a.values ?? []).map((v) => ({ value: v.key, label: v.name }));
+  switch (a.datatype) {
+    case 'singlevaluelist':
+      return options.length <= 7 ? (
+        <Choices name={name} label={a.description} options={options} value={single} required={a.required} error={props.error} />
+      ) : (
+        <Select name={name} label={a.description} options={options} value={single} placeholder="Choose one" required={a.required} error={props.error} />
+      );
+    case 'multivaluelist':
+      return <Choices name={name} label={a.description} options={options} value={props.value} multiple hint="Choose all that apply." required={a.required} error={props.error} />;
+    case 'text':
+      return <TextArea name={name} label={a.description} value={single} rows={4} maxLength={4000} required={a.required} error={props.error} />;
+    case 'number':
+      return <TextField name={name} label={a.description} value={single} inputmode="decimal" class="narrow" required={a.required} error={props.error} />;
+    case 'datetime':
+      return <TextField name={name} label={a.description} value={single} type="datetime-local" class="narrow" required={a.required} error={props.error} hint="The date and time, for example 5 March 2026 at 2:30 pm." />;
+    case 'string':
+      return <TextField name={name} label={a.description} value={single} maxLength={1000} required={a.required} error={props.error} />;
+  }
+}
+
+export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; errors: FieldErrors }) {
+  const { type, answers, errors } = props;
+  return (
+    <PortalLayout ctx={props.ctx} title={`${Object.keys(errors).length > 0 ? 'Error: ' : ''}Report: ${type.name}`} path="/report">
+      <Breadcrumbs items={[{ href: '/', label: 'Home' }, { href: '/report', label: 'Report a problem' }, { label: type.name }]} />
+      <ErrorSummary errors={errors} />
+      <h1>
+        <span class="caption">Report a problem</span>
+        {type.name}
+      </h1>
+      {type.description ? <p class="lede">{type.description}</p> : null}
+      <form method="post" action="/report/check" novalidate class="panel portal-form">
+        <input type="hidden" name="type" value={type.code} />
+        <input type="hidden" name="key" value={answers.key} />
+        {type.attributes.length > 0 ? (
+          <fieldset class="form-section">
+            <legend class="form-section__title">About the problem</legend>
+            {type.attributes.map((a) => (
+              <AttributeInput attribute={a} value={answers.attributes[a.code]} error={errors[attributeField(a)]} />
+            ))}
+          </fieldset>
+        ) : null}
+        <fieldset class="form-section">
+          <legend class="form-section__title">Where is it?</legend>
+          <p class="hint">Give the address or the nearest intersection. If you know it, you can give the point on a map instead, or as well.</p>
+          <TextField name="address" label="Address or nearest intersection" autocomplete="off" value={answers.address} error={errors['address']} maxLength={300} hint="For example: 50 Kent St. W., Lindsay, or Kent St. W. at Victoria Ave." />
+          <div class="coordinates">
+            <TextField name="latitude" label="Latitude" value={answers.latitude} inputmode="decimal" class="narrow" error={errors['latitude']} hint="For example 44.3501" />
+            <TextField name="longitude" label="Longitude" value={answers.longitude} inputmode="decimal" class="narrow" error={errors['longitude']} hint="For example -78.7391" />
+          </div>
+        </fieldset>
+        <TextArea
+          name="description"
+          label="Describe the problem"
+          hint="What is wrong, how big it is, and anything that helps our crews find it. Do not include personal information about other people."
+          value={answers.description}
+          required
+          rows={6}
+          maxLength={maxDescription}
+          error={errors['description']}
+        />
+        <ContactFields
+          values={answers.contact}
+          errors={errors}
+          why="All optional. Give an e-mail address or phone number if you want us to tell you what happens. We use them only for this report."
+        />
+        <Honeypot />
+        <div class="actions">
+          <button type="submit">Continue</button>
+          <a href="/report">Choose a different problem</a>
+        </div>
+      </form>
+    </PortalLayout>
+  );
+}
+
+/** Reads a posted report form; only the request type's own questions are kept. */
+export function readReport(form: Form, type: PortalRequestType, key: string): ReportAnswers {
+  const posted = form['attribute'] && typeof form['attribute'] === 'object' && !Array.isArray(form['attribute']) ? (form['attribute'] as Record<string, unknown>) : {};
+  const attributes: AttributeValues = {};
+  for (const a of type.attributes) {
+    const value = posted[a.code];
+    if (a.datatype === 'multivaluelist') {
+      const list = (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+      if (list.length > 0) attributes[a.code] = list.map((v) => v.trim());
+    } else if (typeof value === 'string' && value.trim() !== '') {
+      attributes[a.code] = value.trim();
+    }
+  }
+  return {
+    type: type.code,
+    key,
+    address: text(form, 'address').slice(0, 300),
+    latitude: text(form, 'latitude').slice(0, 40),
+    longitude: text(form, 'longitude').slice(0, 40),
+    description: text(form, 'description'),
+    attributes,
+    contact: readContact(form),
+  };
+}
+
+/** The plain-words checks before "Check your answers"; createCase checks its rules again on sending. */
+export function checkReport(answers: ReportAnswers, type: PortalRequestType): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const problem of checkAttributeValues(type.attributes, answers.attributes, { enforceRequired: true })) {
+    const code = /^attribute\[(.+)\]$/.exec(problem.field ?? '')?.[1];
+    const a = type.attributes.find((d) => d.code === code);
+    if (!a) continue;
+    const field = attributeField(a);
+    const given = answers.attributes[a.code];
+    const missing = given === undefined || (Array.isArray(given) && given.length === 0);
+    errors[field] ??= missing
+      ? `Answer the question "${a.description}"`
+      : a.datatype === 'number'
+        ? `Enter a number for "${a.description}"`
+        : a.datatype === 'datetime'
+          ? `Enter a date and time for "${a.description}"`
+          : a.datatype === 'singlevaluelist' || a.datatype === 'multivaluelist'
+            ? `Choose from the answers given for "${a.description}"`
+            : `Shorten your answer to "${a.description}"`;
+  }
+  const point = readPoint(answers);
+  if (answers.latitude !== '' && (point.latitude === undefined || Math.abs(point.latitude) > 90)) errors['latitude'] = 'Enter the latitude as a number between -90 and 90, like 44.3501';
+  if (answers.longitude !== '' && (point.longitude === undefined || Math.abs(point.longitude) > 180)) errors['longitude'] = 'Enter the longitude as a number between -180 and 180, like -78.7391';
+  if (answers.latitude !== '' && answers.longitude === '' && !errors['latitude']) errors['longitude'] = 'Enter the longitude too, or leave both latitude and longitude empty';
+  if (answers.longitude !== '' && answers.latitude === '' && !errors['longitude']) errors['latitude'] = 'Enter the latitude too, or leave both latitude and longitude empty';
+  if (answers.address === '' && answers.latitude === '' && answers.longitude === '') errors['address'] = 'Enter the address or nearest intersection of the problem';
+  if (answers.description === '') errors['description'] = 'Describe the problem';
+  else if (answers.description.length > maxDescription) errors['description'] = `Shorten the description to ${maxDescription.toLocaleString('en-CA')} characters or fewer (it has ${answers.description.length.toLocaleString('en-CA')})`;
+  checkContact(answers.contact, errors);
+  return errors;
+}
+
+function readPoint(answers: ReportAnswers): { latitude?: number; longitude?: number } {
+  const num = (s: string) => (s !== '' && /^[+-]?\d+(\.\d+)?$/.test(s) ? Number(s) : undefined);
+  const latitude = num(answers.latitude);
+  const longitude = num(answers.longitude);
+  return { ...(latitude !== undefined ? { latitude } : {}), ...(longitude !== undefined ? { longitude } : {}) };
+}
+
+function answerText(a: AttributeDefinition, value: string | string[] | undefined): string {
+  if (value === undefined) return 'Not answered';
+  const names = new Map((a.values ?? []).map((v) => [v.key, v.name]));
+  return (Array.isArray(value) ? value : [value]).map((v) => names.get(v) ?? v).join(', ');
+}
+
+const where = (answers: ReportAnswers): string =>
+  [answers.address, answers.latitude !== '' && answers.longitude !== '' ? `map point ${answers.latitude}, ${answers.longitude}` : ''].filter(Boolean).join('; ');
+
+const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1).trimEnd()}…`);
+
+/** §3.1: the summary read back to the customer, which they confirm by sending. */
+export function reportSummary(answers: ReportAnswers, type: PortalRequestType): string {
+  const questions = type.attributes.filter((a) => answers.attributes[a.code] !== undefined).map((a) => `${a.description} ${answerText(a, answers.attributes[a.code])}.`);
+  return [`${type.name} at ${where(answers)}.`, ...questions, `"${clip(answers.description.replace(/\s+/g, ' '), 300)}"`].join(' ');
+}
+
+export function reportInput(answers: ReportAnswers, type: PortalRequestType): IntakeInput {
+  const point = readPoint(answers);
+  return {
+    kind: 'service_request',
+    channel: 'web_portal',
+    requestType: type.code,
+    customer: customerInput(answers.contact),
+    description: answers.description,
+    summary: reportSummary(answers, type),
+    summaryConfirmed: true,
+    location: { address: answers.address || undefined, ...point },
+    attributes: answers.attributes,
+  };
+}
+
+/** createCase's fields as this form's fields. */
+export function reportFieldFor(type: PortalRequestType) {
+  return (field: string): string | undefined => {
+    const code = /^attribute\[(.+)\]$/.exec(field)?.[1];
+    if (code !== undefined) {
+      const a = type.attributes.find((d) => d.code === code);
+      return a ? attributeField(a) : undefined;
+    }
+    if (field === 'location') return 'address';
+    if (field === 'customer.email') return 'email';
+    if (field === 'customer.phone') return 'phone';
+    if (field === 'customer.preferredContact') return 'contact';
+    if (field === 'description') return 'description';
+    return undefined;
+  };
+}
+
+/** Hidden fields that carry every answer through the check page. */
+function ReportHidden(props: { answers: ReportAnswers; type: PortalRequestType }) {
+  const { answers, type } = props;
+  return (
+    <>
+      <input type="hidden" name="type" value={answers.type} />
+      <input type="hidden" name="key" value={answers.key} />
+      <input type="hidden" name="address" value={answers.address} />
+      <input type="hidden" name="latitude" value={answers.latitude} />
+      <input type="hidden" name="longitude" value={answers.longitude} />
+      <input type="hidden" name="description" value={answers.description} />
+      {type.attributes.flatMap((a) => {
+        const value = answers.attributes[a.code];
+        if (value === undefined) return [];
+        return (Array.isArray(value) ? value : [value]).map((v) => <input type="hidden" name={attributeField(a)} value={v} />);
+      })}
+      <ContactHidden values={answers.contact} />
+      <input type="hidden" name="website" value="" />
+    </>
+  );
+}
+
+export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; errors?: FieldErrors }) {
+  const { answers, type, ctx } = props;
+  const c = answers.contact;
+  return (
+    <PortalLayout ctx={ctx} title="Check your answers" path="/report">
+      <Breadcrumbs items={[{ href: '/', label: 'Home' }, { href: '/report', label: 'Report a problem' }, { label: 'Check your answers' }]} />
+      <ErrorSummary errors={props.errors ?? {}} />
+      <h1>Check your answers before sending</h1>
+      <div class="panel">
+        <h2 class="first">What we will record</h2>
+        <p class="readback">{reportSummary(answers, type)}</p>
+        <dl class="facts">
+          <dt>Problem</dt>
+          <dd>{type.name}</dd>
+          {type.attributes.map((a) => (
+            <>
+              <dt>{a.description}</dt>
+              <dd>{answerText(a, answers.attributes[a.code])}</dd>
+            </>
+          ))}
+          <dt>Where</dt>
+          <dd>{where(answers)}</dd>
+          <dt>Description</dt>
+          <dd class="pre-wrap">{answers.description}</dd>
+        </dl>
+        <h2>Your contact details</h2>
+        <dl class="facts">
+          <dt>Name</dt>
+          <dd>{c.name || 'Not given'}</dd>
+          <dt>E-mail</dt>
+          <dd>{c.email || 'Not given'}</dd>
+          <dt>Phone</dt>
+          <dd>{c.phone || 'Not given'}</dd>
+          <dt>How to contact you</dt>
+          <dd>{contactSummary(c)}</dd>
+        </dl>
+        {c.email === '' && c.phone === '' ? (
+          <p class="alert alert--warn">You have not given an e-mail address or phone number, so we cannot tell you what happens. You can still track the report with its reference number.</p>
+        ) : null}
+        <form method="post" action="/report/send" novalidate>
+          <ReportHidden answers={answers} type={type} />
+          <p>By sending, you confirm this summary is right.</p>
+          <div class="actions">
+            <button type="submit">Send report</button>
+            <button type="submit" class="button--secondary" formaction="/report/change">
+              Change your answers
+            </button>
+          </div>
+        </form>
+      </div>
+    </PortalLayout>
+  );
+}
+
+/** What happens next, with the targets in plain dates (§3.3, §4). */
+export function ReportSent(props: { ctx: PortalContext; found: PublicCase }) {
+  const { ctx, found } = props;
+  const zone = ctx.zone;
+  return (
+    <PortalLayout ctx={ctx} title={`Report sent: ${found.reference}`} path="/report">
+      <div class="confirmation" role="status">
+        <h1>Your report has been sent</h1>
+        <p>Your reference number is</p>
+        <p class="reference reference--large">{found.reference}</p>
+        <p>Keep it to track your report or when you contact us about it.</p>
+      </div>
+      <h2>What happens next</h2>
+      <ol class="steps">
+        <li>
+          <strong>{found.division}</strong> will acknowledge your report by <strong>{formatDateTime(found.acknowledgeBy, zone)}</strong>: a member of staff confirms they have it and tells you the next
+          steps (if you gave us a way to reach you).
+        </li>
+        {found.resolveBy ? (
+          <li>
+            We aim to fix the problem by <strong>{formatDateTime(found.resolveBy, zone)}</strong>, the service target for {found.requestType?.name.toLowerCase() ?? 'this request'}.
+          </li>
+        ) : null}
+        <li>If you gave an e-mail address, we have sent this reference number to it. We will tell you if anything changes.</li>
+      </ol>
+      <dl class="facts">
+        <dt>Problem</dt>
+        <dd>{found.requestType?.name}</dd>
+        <dt>Received</dt>
+        <dd>{formatDateTime(found.receivedAt, zone)}</dd>
+        <dt>Responsible</dt>
+        <dd>{found.division}</dd>
+      </dl>
+      <div class="actions">
+        <a class="button" href={`/track/${found.reference}`}>
+          Track this report
+        </a>
+        <a class="button button--secondary" href="/report">
+          Report another problem
+        </a>
+      </div>
+      <p class="muted">
+        If the problem becomes dangerous before we fix it, phone <Phones numbers={ctx.phones} />. <EmergencyLines ctx={ctx} />
+      </p>
+    </PortalLayout>
+  );
+}
+
+/**
+ * A honeypot hit: the same kind of page as a real "sent" page, but nothing was recorded, so there is
+ * no reference to give. Kept simple on purpose: a program learns nothing it can use, and a person
+ * (who cannot have filled the hidden field) never sees it.
+ */
+export function ThanksWithoutReference(props: { ctx: PortalContext; what: string; path: string }) {
+  return (
+    <PortalLayout ctx={props.ctx} title="Thank you" path={props.path}>
+      <div class="confirmation" role="status">
+        <h1>Thank you</h1>
+        <p>Your {props.what} has been received.</p>
+      </div>
+      <p>
+        <a href="/">Go to the home page</a>
+      </p>
+    </PortalLayout>
+  );
+}
