@@ -1,0 +1,206 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { CaseServices } from '../../cases/case-services.js';
+import { canViewCase } from '../../cases/case-policy.js';
+import type { Tx } from '../../db/connect.js';
+import type { StaffMember } from '../../directory/staff.js';
+import { MAX_ATTEMPTS } from '../../notify/deliver-outbox.js';
+import { Badge, Select } from '../components.js';
+import { formatShortDateTime } from '../format.js';
+import { sendPage } from '../render.js';
+import { requireStaffPage } from './console-auth.js';
+import { ConsolePage, signedIn } from './reference-layout.js';
+
+/**
+ * The outbox: every e-mail citydesk has sent or is waiting to send, with its delivery state.
+ * Staff see the mail of the cases they may open (case-policy's canViewCase, in SQL so the pages
+ * count right) and mail addressed to themselves; Customer Service, the Manager, the CAO and
+ * administrators see all of it.
+ */
+
+const states = {
+  all: { label: 'All messages', statuses: ['pending', 'sending', 'sent', 'failed'] },
+  waiting: { label: 'Waiting to be sent', statuses: ['pending', 'sending'] },
+  sent: { label: 'Sent', statuses: ['sent'] },
+  failed: { label: 'Failed: needs a person', statuses: ['failed'] },
+} as const;
+type StateFilter = keyof typeof states;
+const pageSize = 25;
+
+const seesAllMail = new Set(['customer_service', 'manager_customer_service', 'cao', 'administrator']);
+
+interface OutboxEntry {
+  id: number;
+  to: string;
+  subject: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  nextAttemptAt: Date;
+  caseReference: string | null;
+}
+
+async function listOutbox(tx: Tx, staff: StaffMember, filter: StateFilter, page: number): Promise<{ entries: OutboxEntry[]; more: boolean }> {
+  let query = tx
+    .selectFrom('outbox_mail as o')
+    .leftJoin('case_message as m', 'm.id', 'o.case_message_id')
+    .leftJoin('service_case as c', 'c.id', 'm.case_id')
+    .leftJoin('division as d', 'd.id', 'c.division_id')
+    .leftJoin('division as t', 't.id', 'c.transfer_to_division_id')
+    .select([
+      'o.id',
+      'o.to_address',
+      'o.subject',
+      'o.status',
+      'o.attempts',
+      'o.last_error',
+      'o.created_at',
+      'o.sent_at',
+      'o.next_attempt_at',
+      'c.reference',
+      'c.division_id',
+      'c.transfer_to_division_id',
+      'd.department_id',
+      't.department_id as transfer_department_id',
+    ])
+    .where('o.status', 'in', [...states[filter].statuses]);
+  if (!seesAllMail.has(staff.role)) {
+    const own = sql<boolean>`lower(o.to_address) = ${staff.email.toLowerCase()}`;
+    if (staff.role === 'department_head') {
+      query = query.where((eb) => eb.or([own, eb('d.department_id', '=', staff.departmentId ?? -1), eb('t.department_id', '=', staff.departmentId ?? -1)]));
+    } else if (staff.role === 'working_group') {
+      query = query.where(own);
+    } else {
+      query = query.where((eb) => eb.or([own, eb('c.division_id', '=', staff.divisionId ?? -1), eb('c.transfer_to_division_id', '=', staff.divisionId ?? -1)]));
+    }
+  }
+  const rows = await query
+    .orderBy('o.created_at', 'desc')
+    .orderBy('o.id', 'desc')
+    .limit(pageSize + 1)
+    .offset((page - 1) * pageSize)
+    .execute();
+  const entries = rows.slice(0, pageSize).map((r) => {
+    // The case link only where the policy lets this person open the case.
+    const mayOpen =
+      r.reference !== null &&
+      canViewCase(staff, {
+        divisionId: r.division_id!,
+        transferToDivisionId: r.transfer_to_division_id,
+        departmentIds: [r.department_id, r.transfer_department_id].filter((x): x is number => x !== null),
+      });
+    return {
+      id: r.id,
+      to: r.to_address,
+      subject: r.subject,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: new Date(r.created_at),
+      sentAt: r.sent_at ? new Date(r.sent_at) : null,
+      nextAttemptAt: new Date(r.next_attempt_at),
+      caseReference: mayOpen ? r.reference : null,
+    };
+  });
+  return { entries, more: rows.length > pageSize };
+}
+
+const stateBadge = (e: OutboxEntry) =>
+  e.status === 'sent' ? (
+    <Badge kind="ok">Sent</Badge>
+  ) : e.status === 'failed' ? (
+    <Badge kind="bad">Failed</Badge>
+  ) : e.status === 'sending' ? (
+    <Badge kind="open">Sending</Badge>
+  ) : (
+    <Badge kind="warn">Waiting</Badge>
+  );
+
+export function registerOutboxPage(app: FastifyInstance, services: CaseServices): void {
+  app.get<{ Querystring: { state?: string; page?: string } }>('/staff/outbox', { onRequest: requireStaffPage(services) }, async (request, reply) => {
+    const staff = signedIn(request);
+    const directory = await services.directory.get();
+    const zone = directory.calendar.timeZone;
+    const filter: StateFilter = Object.hasOwn(states, request.query.state ?? '') ? (request.query.state as StateFilter) : 'all';
+    const page = /^\d{1,6}$/.test(request.query.page ?? '') ? Math.max(1, Number(request.query.page)) : 1;
+    const { entries, more } = await listOutbox(services.db.kysely, staff, filter, page);
+    const link = (p: number) => `/staff/outbox?${new URLSearchParams({ ...(filter !== 'all' ? { state: filter } : {}), ...(p > 1 ? { page: String(p) } : {}) }).toString()}`;
+    return sendPage(
+      reply,
+      <ConsolePage staff={staff} municipality={directory.municipality.name} path="/staff/outbox" title="Outbox" crumbs={[{ label: 'Outbox' }]}>
+        <h1>Outbox</h1>
+        <p class="lede">
+          E-mail to customers and staff: what has gone out and what is waiting.
+          {seesAllMail.has(staff.role) ? ' You see all of it.' : ' You see the mail of the cases you can open, and mail sent to you.'}
+        </p>
+        <p class="muted">Without a mail server (SMTP_URL), messages wait here; each stays readable in its case's history. A message that fails {MAX_ATTEMPTS} times waits for a person.</p>
+        <form method="get" action="/staff/outbox" class="toolbar" aria-label="Filter the outbox">
+          <Select
+            name="state"
+            label="Show"
+            class="narrow"
+            required
+            value={filter}
+            options={Object.entries(states).map(([value, s]) => ({ value, label: s.label }))}
+          />
+          <button type="submit" class="button--secondary">
+            Show
+          </button>
+        </form>
+        {entries.length === 0 ? (
+          <p>{page > 1 ? 'No more messages.' : 'No messages to show.'}</p>
+        ) : (
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Outbox messages">
+            <table>
+              <caption>
+                {states[filter].label}, page {page}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Case</th>
+                  <th scope="col">To</th>
+                  <th scope="col">Subject</th>
+                  <th scope="col">State</th>
+                  <th scope="col" class="num">Attempts</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Sent or next try</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.map((e) => (
+                  <tr>
+                    <td>{e.caseReference ? <a href={`/staff/cases/${encodeURIComponent(e.caseReference)}`}>{e.caseReference}</a> : <span class="muted">None</span>}</td>
+                    <td>{e.to}</td>
+                    <td>{e.subject}</td>
+                    <td>
+                      {stateBadge(e)}
+                      {e.lastError ? <span class="hint">Last error: {e.lastError}</span> : null}
+                    </td>
+                    <td class="num">{e.attempts}</td>
+                    <td>{formatShortDateTime(e.createdAt, zone)}</td>
+                    <td>
+                      {e.sentAt
+                        ? formatShortDateTime(e.sentAt, zone)
+                        : e.status === 'failed'
+                          ? 'Not sent'
+                          : `Next try ${formatShortDateTime(e.nextAttemptAt, zone)}`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {page > 1 || more ? (
+          <nav class="pagination" aria-label="Pages of the outbox">
+            {page > 1 ? <a href={link(page - 1)}>Newer messages</a> : null}
+            <span>Page {page}</span>
+            {more ? <a href={link(page + 1)}>Older messages</a> : null}
+          </nav>
+        ) : null}
+      </ConsolePage>,
+    );
+  });
+}
