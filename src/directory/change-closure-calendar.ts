@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { defaultClosureDays } from '../standard/closures.js';
 import { loadMunicipality } from './municipality.js';
@@ -19,12 +21,14 @@ export async function changeClosureCalendar(options: {
   reason?: string;
   changedBy: string;
   now: Date;
+  /** The transaction to do it in (the caller writes its audit event in the same one). */
+  tx?: Transaction<Database>;
 }): Promise<void> {
   const { db, action, date, changedBy, now } = options;
   if (!isDate(date)) throw new AppError('VALIDATION_FAILED', `"${date}" is not a date; write YYYY-MM-DD.`, [{ field: 'date', message: 'not a date' }]);
   const name = options.name?.trim();
   if (action === 'add' && !name) throw new AppError('VALIDATION_FAILED', 'A closure day needs a name, e.g. "Christmas Eve closure".', [{ field: 'name', message: 'required' }]);
-  await db.kysely.transaction().execute(async (trx) => {
+  const change = async (trx: Transaction<Database>): Promise<void> => {
     const municipality = await loadMunicipality(trx);
     const isDefault = defaultClosureDays(Number(date.slice(0, 4)), municipality.settings.closureRules).some((d) => d.date === date);
     const existing = await trx.selectFrom('closure_change').selectAll().where('closure_date', '=', date).executeTakeFirst();
@@ -51,5 +55,6 @@ export async function changeClosureCalendar(options: {
       .updateTable('municipality')
       .set({ calendar_revision: sql`calendar_revision + 1`, directory_revision: sql`directory_revision + 1`, updated_at: now })
       .execute();
-  });
+  };
+  await (options.tx ? change(options.tx) : db.kysely.transaction().execute(change));
 }

@@ -7,7 +7,8 @@ import type { StaffMember } from './staff.js';
 
 /**
  * An administrator adds or removes a closure day from the console (INTERPRETATION §1): the change
- * itself is changeClosureCalendar's; this checks the role and records the directory event.
+ * itself is changeClosureCalendar's; this checks the role and records the directory event in the
+ * same transaction.
  */
 export async function changeClosureDay(options: {
   db: Db;
@@ -22,9 +23,11 @@ export async function changeClosureDay(options: {
   assertAdministrator(actor);
   const name = options.name?.trim() || undefined;
   const reason = options.reason?.trim() || undefined;
-  await changeClosureCalendar({ db, action, date, ...(name ? { name } : {}), ...(reason ? { reason } : {}), changedBy: actor.email, now });
-  // changeClosureCalendar holds its own transaction; the event follows it.
-  await recordDirectoryEvent(db.kysely, { actor, type: action === 'add' ? 'closure_day_added' : 'closure_day_removed', data: { date, name: name ?? null, reason: reason ?? null }, now });
+  // The change and its audit event stand or fall together.
+  await db.kysely.transaction().execute(async (tx) => {
+    await changeClosureCalendar({ db, tx, action, date, ...(name ? { name } : {}), ...(reason ? { reason } : {}), changedBy: actor.email, now });
+    await recordDirectoryEvent(tx, { actor, type: action === 'add' ? 'closure_day_added' : 'closure_day_removed', data: { date, name: name ?? null, reason: reason ?? null }, now });
+  });
 }
 
 export interface ClosureDayEntry {
