@@ -10,6 +10,7 @@ import { benchSweep } from './sweep.bench.js';
 
 const benchmarks: Record<string, () => Promise<boolean>> = {
   calendar: benchCalendar,
+  console: async () => (await import('./console.js')).benchConsole(),
   intake: benchIntake,
   open311: benchOpen311,
   sweep: benchSweep,

@@ -1,7 +1,305 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { acknowledgeCase } from '../../cases/acknowledge-case.js';
+import { addNote } from '../../cases/add-note.js';
+import { assignCase } from '../../cases/assign-case.js';
+import { caseTimeline, getCase } from '../../cases/case-queries.js';
+import { referencePattern } from '../../cases/case-record.js';
 import type { CaseServices } from '../../cases/case-services.js';
+import { reclassifyCase } from '../../cases/reclassify-case.js';
+import { reopenCase, resolveCase } from '../../cases/resolve-case.js';
+import { sendUpdate } from '../../cases/send-update.js';
+import { confirmTransfer, transferCase, withdrawTransfer } from '../../cases/transfer-case.js';
+import type { MessageMethod } from '../../db/schema.js';
+import type { StaffMember } from '../../directory/staff.js';
+import { decideReviewListEntry, reviewEscalation } from '../../escalation/review-escalation.js';
+import { AppError, isAppError } from '../../platform/errors.js';
+import type { AttributeDefinition } from '../../standard/attributes.js';
+import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
+import { Badge, Breadcrumbs, ErrorSummary, type FieldErrors } from '../components.js';
+import { Layout } from '../layout.js';
+import { sendPage } from '../render.js';
+import { CaseActions, actionPaths, fieldName, type ActionName, type CaseActionsModel, type FormState } from './case-actions.js';
+import { CaseFacts, CaseTargets, CaseTimeline, timeLeftWords, type CaseEscalation } from './case-details.js';
+import { consoleLayout, requireStaffPage } from './console-auth.js';
+import type { CaseView, TimelineEntry } from '../../cases/case-queries.js';
+
+/**
+ * The case page, /staff/cases/:reference: everything about one case, and the actions the signed-in
+ * person may take on it. Each action posts a small form to the same use case the JSON API calls;
+ * success redirects back here with a status message, a refusal shows the page again with the use
+ * case's words beside the form.
+ */
+
+interface CasePageModel extends CaseActionsModel {
+  view: CaseView;
+  timeline: TimelineEntry[];
+  done?: string | undefined;
+}
+
+const doneWords: Record<string, string> = {
+  acknowledged: 'Acknowledged. The acknowledgment is in the timeline below.',
+  updated: 'Update sent. The revised timeline is shown beside the original target.',
+  assigned: 'Owner assigned.',
+  transferred: 'Transfer requested. It stays with your division until the receiving division confirms receipt.',
+  'transfer-confirmed': 'Transfer confirmed: the case is now your division’s and the customer has been told.',
+  'transfer-withdrawn': 'Transfer withdrawn.',
+  reclassified: 'Request type changed. The targets were recomputed from the original receipt.',
+  resolved: 'Resolved. The resolution message is in the timeline below.',
+  reopened: 'Reopened. The customer has been told.',
+  noted: 'Internal note added.',
+  reviewed: 'Review recorded and the customer updated.',
+  decided: 'Review-list decision recorded.',
+};
+
+const methods = new Set<string>(['email', 'phone', 'letter', 'in_person', 'record']);
+
+async function loadModel(services: CaseServices, staff: StaffMember, reference: string): Promise<Omit<CasePageModel, 'form' | 'done'>> {
+  if (!new RegExp(referencePattern).test(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference.slice(0, 40)}: reference numbers look like SR-2026-000123.`);
+  const tx = services.db.kysely;
+  const directory = await services.directory.get();
+  const calendar = directory.calendar;
+  const { caseRow, view } = await getCase(tx, staff, reference, calendar);
+  const [timeline, escalationRow, reviewList, divisionStaff, requestTypes] = await Promise.all([
+    caseTimeline(tx, caseRow.id, calendar),
+    caseRow.escalation_level > 0
+      ? tx
+          .selectFrom('escalation as e')
+          .select(['e.level', 'e.escalated_at', 'e.reason', 'e.division_id', 'e.department_id'])
+          .select((eb) => eb.exists(eb.selectFrom('escalation_review as r').select('r.id').whereRef('r.escalation_id', '=', 'e.id')).as('reviewed'))
+          .where('e.case_id', '=', caseRow.id)
+          .where('e.level', '=', caseRow.escalation_level)
+          .executeTakeFirst()
+      : undefined,
+    staff.role === 'manager_customer_service' && caseRow.escalation_level > 0
+      ? tx.selectFrom('review_list_entry').select('id').where('case_id', '=', caseRow.id).where('decided_at', 'is', null).executeTakeFirst()
+      : undefined,
+    tx.selectFrom('staff_user').select(['id', 'name']).where('division_id', '=', caseRow.division_id).where('active', '=', true).orderBy('name').execute(),
+    caseRow.kind === 'service_request'
+      ? tx.selectFrom('request_type').select(['code', 'name', 'attributes']).where('division_id', '=', caseRow.division_id).where('active', '=', true).orderBy('name').execute()
+      : [],
+  ]);
+  const escalation: CaseEscalation | null = escalationRow
+    ? {
+        level: escalationRow.level,
+        escalatedAt: new Date(escalationRow.escalated_at),
+        reason: escalationRow.reason,
+        divisionId: escalationRow.division_id,
+        departmentId: escalationRow.department_id,
+        reviewed: Boolean(escalationRow.reviewed),
+      }
+    : null;
+  return {
+    staff,
+    directory,
+    now: services.clock.now(),
+    caseRow,
+    view,
+    timeline,
+    escalation,
+    reviewListPending: reviewList !== undefined,
+    divisionStaff,
+    requestTypes: requestTypes.map((t) => ({ code: t.code, name: t.name, attributes: t.attributes as AttributeDefinition[] })),
+  };
+}
+
+function CasePage(props: { m: CasePageModel; path: string }) {
+  const { m } = props;
+  const c = m.caseRow;
+  const calendar = m.directory.calendar;
+  const kind = c.kind === 'inquiry' ? 'General inquiry' : 'Service request';
+  const errors: FieldErrors = m.form?.errors ?? {};
+  const ackLeft = c.status === 'open' && !c.acknowledged_at ? timeLeftWords(new Date(c.acknowledge_by), m.now, calendar) : undefined;
+  return (
+    <Layout title={`${c.reference}: ${m.view.requestType?.name ?? kind}`} {...consoleLayout(m.staff, props.path, m.directory.municipality.name)}>
+      {/* htmx (an enhancement): a refused form's page is swapped in too, so its words show beside the form. */}
+      <meta name="htmx-config" content='{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"4..","swap":true,"error":false},{"code":"5..","swap":false,"error":true}]}' />
+      <Breadcrumbs items={[{ href: '/staff', label: 'Console' }, { href: '/staff/queues', label: 'Queues' }, { label: c.reference }]} />
+      <div id="case-page">
+        <ErrorSummary errors={errors} title={m.form && Object.keys(errors).every((k) => k.endsWith('._form')) ? 'That could not be done' : 'There is a problem'} />
+        {m.done && doneWords[m.done] ? (
+          <div class="alert alert--ok" role="status" id="case-status">
+            <p>{doneWords[m.done]}</p>
+          </div>
+        ) : null}
+        <header class="case-head">
+          <p class="case-head__kind">{`${kind}${m.view.requestType ? `: ${m.view.requestType.name}` : ''}`}</p>
+          <h1>
+            <span class="reference">{c.reference}</span>
+          </h1>
+          <p class="case-head__badges">
+            {c.status === 'open' ? <Badge kind="open">Open</Badge> : <Badge kind="ok">Resolved</Badge>}{' '}
+            {c.transfer_to_division_id ? <Badge kind="warn">{`Transfer pending to ${m.view.transfer?.toDivision.name ?? 'another division'}`}</Badge> : null}{' '}
+            {c.escalation_level > 0 ? <Badge kind="bad">{`Escalated: level ${c.escalation_level}, ${escalationRoles[c.escalation_level as EscalationLevel] ?? ''}`}</Badge> : null}{' '}
+            {ackLeft ? <Badge kind={ackLeft.overdue ? 'bad' : 'warn'}>{ackLeft.overdue ? 'Not acknowledged: overdue' : 'Not acknowledged yet'}</Badge> : null}
+          </p>
+          <p class="lede">{c.summary}</p>
+          <nav aria-label="On this page" class="case-jump">
+            <a href="#targets-title">Targets</a> <a href="#customer-title">Customer</a> <a href="#timeline-title">Timeline</a> <a href="#actions-title">Actions</a>
+          </nav>
+        </header>
+        <div class="columns case-columns">
+          <div class="case-main">
+            <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} />
+            <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} />
+            <CaseTimeline entries={m.timeline} zone={calendar.timeZone} />
+          </div>
+          <div class="case-side">
+            <CaseActions m={m} />
+          </div>
+        </div>
+      </div>
+    </Layout>
+  );
+}
+
+/** Plain-words errors for a form: each detail beside its field, the rest beside the form. */
+export function formErrors(action: ActionName, error: AppError, formFields: readonly string[]): FieldErrors {
+  const errors: FieldErrors = {};
+  const sentence = (text: string) => /^[A-Z].*[.)]$/.test(text.trim());
+  for (const detail of error.details) {
+    const attribute = /^attribute\[(.+)\]$/.exec(detail.field ?? '');
+    const field = attribute ? formFields.find((f) => f.endsWith(`.${attribute[1]}`)) : formFields.find((f) => f === detail.field);
+    if (field === undefined) continue;
+    const key = fieldName(action, field);
+    if (errors[key] === undefined) errors[key] = sentence(detail.message) ? detail.message : error.message;
+  }
+  if (Object.keys(errors).length === 0) errors[fieldName(action, '_form')] = error.message;
+  return errors;
+}
+
+type Body = Record<string, unknown>;
+
+/** The fields each form sends (as the use cases name them), to keep what was typed on a refusal. */
+const formFieldsOf: Record<ActionName, (body: Body) => string[]> = {
+  acknowledge: () => ['nextSteps', 'contact', 'timeline', 'method', 'note'],
+  update: () => ['status', 'timeline', 'reason', 'method'],
+  assign: () => ['ownerId'],
+  transfer: () => ['toDivision', 'note'],
+  'transfer-confirm': () => [],
+  'transfer-withdraw': () => ['reason'],
+  // The answers to the chosen type's questions (a refusal names them as attribute[code]).
+  reclassify: (body) => ['requestType', 'reason', ...Object.keys(body).filter((k) => k.startsWith(`reclassify.attribute.${String(body['reclassify.requestType'])}.`)).map((k) => k.slice('reclassify.'.length))],
+  resolve: () => ['resolution', 'method'],
+  reopen: () => ['reason'],
+  note: () => ['text'],
+  review: () => ['findings', 'timeline', 'update', 'method'],
+  decision: () => ['decision', 'reason'],
+};
 
 export async function registerCasePage(app: FastifyInstance, services: CaseServices): Promise<void> {
-  void app;
-  void services;
+  const guard = requireStaffPage(services);
+
+  const show = async (reply: FastifyReply, request: FastifyRequest, reference: string, extra: { form?: FormState; done?: string }, status = 200) => {
+    const model = await loadModel(services, request.staff!, reference);
+    return sendPage(reply, <CasePage m={{ ...model, ...extra }} path={`/staff/cases/${reference}`} />, status);
+  };
+
+  app.get<{ Params: { reference: string }; Querystring: { done?: string } }>('/staff/cases/:reference', { onRequest: guard }, async (request, reply) =>
+    show(reply, request, request.params.reference, { done: typeof request.query.done === 'string' ? request.query.done : undefined }),
+  );
+
+  /** One action: read the form, call the use case, redirect with the news or show the refusal. */
+  const act = (action: ActionName, done: string, run: (args: { staff: StaffMember; reference: string; get: (field: string) => string; body: Body }) => Promise<unknown>) => {
+    app.post<{ Params: { reference: string }; Body: Body }>(`/staff/cases/:reference/${actionPaths[action]}`, { onRequest: guard }, async (request, reply) => {
+      const { reference } = request.params;
+      const body = request.body ?? {};
+      const get = (field: string): string => {
+        const value = body[fieldName(action, field)];
+        return typeof value === 'string' ? value : '';
+      };
+      const formFields = formFieldsOf[action](body);
+      const values = Object.fromEntries(formFields.map((f) => [fieldName(action, f), get(f)]));
+      try {
+        if (!new RegExp(referencePattern).test(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference.slice(0, 40)}.`);
+        await run({ staff: request.staff!, reference, get, body });
+      } catch (error) {
+        // What no form can show (a case this person cannot see, a failure) gets the error page.
+        if (!isAppError(error) || error.code === 'NOT_FOUND' || error.code === 'UNAUTHENTICATED' || error.httpStatus >= 500) throw error;
+        return show(reply, request, reference, { form: { action, values, errors: formErrors(action, error, formFields) } }, error.httpStatus);
+      }
+      return reply.redirect(`/staff/cases/${encodeURIComponent(reference)}?done=${done}`, 303);
+    });
+  };
+
+  const method = (value: string): MessageMethod | undefined => {
+    if (value === '') return undefined;
+    if (!methods.has(value)) throw new AppError('VALIDATION_FAILED', 'Choose how the message reaches the customer.', [{ field: 'method', message: 'Choose how the message reaches the customer.' }]);
+    return value as MessageMethod;
+  };
+
+  act('acknowledge', 'acknowledged', ({ staff, reference, get }) =>
+    acknowledgeCase({
+      services,
+      staff,
+      reference,
+      input: {
+        nextSteps: get('nextSteps'),
+        contact: get('contact'),
+        timeline: get('timeline') || undefined,
+        method: method(get('method')),
+        note: get('note') || undefined,
+        // The page never says so; a crafted form that does is refused by the use case (CSS §3.3).
+        automated: ['true', 'on', '1'].includes(get('automated')),
+      },
+    }),
+  );
+
+  // The acknowledgment's preview: the page again, with what was typed and the message it makes.
+  app.post<{ Params: { reference: string }; Body: Body }>('/staff/cases/:reference/acknowledge/preview', { onRequest: guard }, async (request, reply) => {
+    const body = request.body ?? {};
+    const values = Object.fromEntries(formFieldsOf.acknowledge(body).map((f) => [fieldName('acknowledge', f), typeof body[fieldName('acknowledge', f)] === 'string' ? (body[fieldName('acknowledge', f)] as string) : '']));
+    return show(reply, request, request.params.reference, { form: { action: 'acknowledge', values, errors: {} } });
+  });
+
+  act('update', 'updated', ({ staff, reference, get }) =>
+    sendUpdate({ services, staff, reference, input: { status: get('status'), timeline: get('timeline'), reason: get('reason'), method: method(get('method')) } }),
+  );
+
+  act('assign', 'assigned', ({ staff, reference, get }) => {
+    const ownerId = Number(get('ownerId'));
+    if (!Number.isInteger(ownerId) || ownerId < 1 || ownerId > 2_147_483_647) {
+      throw new AppError('VALIDATION_FAILED', 'Choose the staff member who will own the case.', [{ field: 'ownerId', message: 'Choose the staff member who will own the case.' }]);
+    }
+    return assignCase({ services, staff, reference, input: { ownerId } });
+  });
+
+  act('transfer', 'transferred', ({ staff, reference, get }) => {
+    if (get('toDivision') === '') throw new AppError('VALIDATION_FAILED', 'Choose the division to transfer it to.', [{ field: 'toDivision', message: 'Choose the division to transfer it to.' }]);
+    return transferCase({ services, staff, reference, input: { toDivision: get('toDivision'), note: get('note') } });
+  });
+
+  act('transfer-confirm', 'transfer-confirmed', ({ staff, reference }) => confirmTransfer({ services, staff, reference }));
+
+  act('transfer-withdraw', 'transfer-withdrawn', ({ staff, reference, get }) => withdrawTransfer({ services, staff, reference, reason: get('reason') }));
+
+  act('reclassify', 'reclassified', ({ staff, reference, get, body }) => {
+    const requestType = get('requestType');
+    if (requestType === '') throw new AppError('VALIDATION_FAILED', 'Choose the new request type.', [{ field: 'requestType', message: 'Choose the new request type.' }]);
+    // Only the answers to the chosen type's questions go with it.
+    const prefix = `reclassify.attribute.${requestType}.`;
+    const attributes = Object.fromEntries(
+      Object.entries(body)
+        .filter(([k, v]) => k.startsWith(prefix) && typeof v === 'string' && v.trim() !== '')
+        .map(([k, v]) => [k.slice(prefix.length), (v as string).trim()]),
+    );
+    return reclassifyCase({ services, staff, reference, input: { requestType, reason: get('reason'), attributes } });
+  });
+
+  act('resolve', 'resolved', ({ staff, reference, get }) => resolveCase({ services, staff, reference, input: { resolution: get('resolution'), method: method(get('method')) } }));
+
+  act('reopen', 'reopened', ({ staff, reference, get }) => reopenCase({ services, staff, reference, input: { reason: get('reason') } }));
+
+  act('note', 'noted', ({ staff, reference, get }) => addNote({ services, staff, reference, input: { text: get('text') } }));
+
+  act('review', 'reviewed', ({ staff, reference, get }) =>
+    reviewEscalation({ services, staff, reference, input: { findings: get('findings'), update: get('update'), timeline: get('timeline'), method: method(get('method')) } }),
+  );
+
+  act('decision', 'decided', ({ staff, reference, get }) => {
+    const decision = get('decision');
+    if (decision !== 'escalate' && decision !== 'keep') {
+      throw new AppError('VALIDATION_FAILED', 'Choose whether to escalate it or keep it at this level.', [{ field: 'decision', message: 'Choose whether to escalate it or keep it at this level.' }]);
+    }
+    return decideReviewListEntry({ services, staff, reference, input: { decision, reason: get('reason') } });
+  });
 }

@@ -1,0 +1,499 @@
+import type { ComponentChildren } from 'preact';
+import type { CaseRow } from '../../cases/case-record.js';
+import { defaultMethod } from '../../cases/case-record.js';
+import { assertOpen, assertResponsibleDivision, type DivisionAction } from '../../cases/case-policy.js';
+import { messageContext } from '../../cases/case-services.js';
+import type { Directory } from '../../directory/directory-cache.js';
+import type { StaffMember } from '../../directory/staff.js';
+import { isEscalationHead } from '../../escalation/review-escalation.js';
+import { acknowledgmentMessage } from '../../notify/templates.js';
+import type { AttributeDefinition } from '../../standard/attributes.js';
+import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
+import { Choices, Select, TextArea, TextField, fieldId, type FieldErrors, type Option } from '../components.js';
+import { formatDateTimeQuickly } from '../format.js';
+import type { CaseEscalation } from './case-details.js';
+
+/**
+ * The actions on the case page: one small form each, posted to /staff/cases/:reference/<path>.
+ * Which forms show is a courtesy (the policy functions say what this person may do); the use case
+ * behind each form is the judge, and its refusal shows beside the form.
+ */
+
+export const actionPaths = {
+  acknowledge: 'acknowledge',
+  update: 'update',
+  assign: 'assign',
+  transfer: 'transfer',
+  'transfer-confirm': 'transfer/confirm',
+  'transfer-withdraw': 'transfer/withdraw',
+  reclassify: 'reclassify',
+  resolve: 'resolve',
+  reopen: 'reopen',
+  note: 'note',
+  review: 'escalation/review',
+  decision: 'escalation/decision',
+} as const;
+
+export type ActionName = keyof typeof actionPaths;
+
+/** A form field's name on this page: unique across the page's forms (`acknowledge.nextSteps`). */
+export const fieldName = (action: ActionName, field: string): string => `${action}.${field}`;
+
+/** What a form sent, and what was wrong with it, to show it again. */
+export interface FormState {
+  action: ActionName;
+  values: Record<string, string>;
+  errors: FieldErrors;
+}
+
+export interface RequestTypeChoice {
+  code: string;
+  name: string;
+  attributes: AttributeDefinition[];
+}
+
+export interface CaseActionsModel {
+  staff: StaffMember;
+  directory: Directory;
+  now: Date;
+  caseRow: CaseRow;
+  escalation: CaseEscalation | null;
+  reviewListPending: boolean;
+  divisionStaff: { id: number; name: string }[];
+  requestTypes: RequestTypeChoice[];
+  form?: FormState | undefined;
+}
+
+const divisionMay = (staff: StaffMember, c: CaseRow, action: DivisionAction): boolean => {
+  try {
+    if (action !== 'reopen') assertOpen(c);
+    assertResponsibleDivision(staff, c, action, '', '');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The actions this person may take on this case now, by the same policies the use cases apply. */
+export function availableActions(m: Pick<CaseActionsModel, 'staff' | 'caseRow' | 'escalation' | 'reviewListPending'>): Set<ActionName> {
+  const { staff, caseRow: c } = m;
+  const open = c.status === 'open';
+  const pending = c.transfer_to_division_id !== null;
+  const sender = staff.divisionId === c.division_id || staff.inCustomerService;
+  const actions = new Set<ActionName>();
+  if (pending && staff.divisionId === c.transfer_to_division_id) actions.add('transfer-confirm');
+  if (open && m.escalation && isEscalationHead(staff, m.escalation.level, { division_id: m.escalation.divisionId, department_id: m.escalation.departmentId })) actions.add('review');
+  if (m.reviewListPending && staff.role === 'manager_customer_service') actions.add('decision');
+  if (!c.acknowledged_at && divisionMay(staff, c, 'acknowledge')) actions.add('acknowledge');
+  if (c.acknowledged_at && divisionMay(staff, c, 'update')) actions.add('update');
+  if (divisionMay(staff, c, 'resolve')) actions.add('resolve');
+  if (divisionMay(staff, c, 'assign')) actions.add('assign');
+  if (c.kind === 'service_request' && divisionMay(staff, c, 'reclassify')) actions.add('reclassify');
+  if (open && !pending && sender) actions.add('transfer');
+  if (pending && sender) actions.add('transfer-withdraw');
+  if (c.status === 'resolved' && divisionMay(staff, c, 'reopen')) actions.add('reopen');
+  actions.add('note');
+  return actions;
+}
+
+const methodLabels = (c: CaseRow): Option[] => [
+  ...(c.customer_email ? [{ value: 'email', label: `E-mail: citydesk sends it to ${c.customer_email}` }] : []),
+  ...(c.customer_phone ? [{ value: 'phone', label: `Phone call: you call ${c.customer_phone} and tell them` }] : []),
+  { value: 'letter', label: 'Letter: you post it' },
+  { value: 'in_person', label: 'In person: you tell them at the counter or on site' },
+  { value: 'record', label: 'On record only: there is no way to reach the customer' },
+];
+
+/** The form's own view of a field: its name, what was sent, and its error. */
+function fields(m: CaseActionsModel, action: ActionName) {
+  const mine = m.form?.action === action ? m.form : undefined;
+  return {
+    name: (field: string) => fieldName(action, field),
+    value: (field: string, fallback = '') => mine?.values[fieldName(action, field)] ?? fallback,
+    error: (field: string) => mine?.errors[fieldName(action, field)],
+    formError: mine?.errors[fieldName(action, '_form')],
+    hasErrors: mine !== undefined && Object.keys(mine.errors).length > 0,
+    sent: mine !== undefined,
+  };
+}
+
+function ActionCard(props: {
+  m: CaseActionsModel;
+  action: ActionName;
+  title: string;
+  open?: boolean;
+  submit: string;
+  intro?: ComponentChildren;
+  extraButtons?: ComponentChildren;
+  children?: ComponentChildren;
+}) {
+  const f = fields(props.m, props.action);
+  const url = `/staff/cases/${encodeURIComponent(props.m.caseRow.reference)}/${actionPaths[props.action]}`;
+  return (
+    <details class="case-action" id={`action-${props.action}`} open={props.open || f.sent}>
+      <summary>{props.title}</summary>
+      <div class="case-action__body">
+        {f.formError ? (
+          <div class="alert alert--error case-action__refusal" id={fieldId(fieldName(props.action, '_form'))} tabIndex={-1}>
+            <p>
+              <span class="visually-hidden">Error: </span>
+              {f.formError}
+            </p>
+          </div>
+        ) : null}
+        {props.intro}
+        <form method="post" action={url} novalidate hx-post={url} hx-target="#case-page" hx-select="#case-page" hx-swap="outerHTML show:window:top">
+          {props.children}
+          <div class="actions">
+            <button type="submit">{props.submit}</button>
+            {props.extraButtons}
+          </div>
+        </form>
+      </div>
+    </details>
+  );
+}
+
+function MethodField(props: { m: CaseActionsModel; action: ActionName; label: string }) {
+  const f = fields(props.m, props.action);
+  return (
+    <Choices
+      name={f.name('method')}
+      label={props.label}
+      hint="By default the way the customer prefers."
+      options={methodLabels(props.m.caseRow)}
+      value={f.value('method', defaultMethod(props.m.caseRow))}
+      error={f.error('method')}
+      required
+    />
+  );
+}
+
+const dateHint = (m: CaseActionsModel) => `A date, e.g. ${formatDateTimeQuickly(m.now, m.directory.calendar.timeZone).replace(/^\w+ /, '').replace(/,.*$/, '')}: it means the close of business that day.`;
+
+/** §4.1: the acknowledgment as the customer will read it, from the same template the use case uses. */
+function AcknowledgmentPreview(props: { m: CaseActionsModel }) {
+  const { m } = props;
+  const f = fields(m, 'acknowledge');
+  const c = m.caseRow;
+  const calendar = m.directory.calendar;
+  const timeline = f.value('timeline').trim();
+  let promised: number | null = null;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(timeline)) {
+    try {
+      promised = calendar.hoursOf(timeline).closes;
+    } catch {
+      promised = null;
+    }
+  }
+  const context = messageContext(m.directory, c, c.division_id);
+  const message = acknowledgmentMessage({
+    ...context,
+    contact: f.value('contact', context.contact).trim() || '[contact information]',
+    staffName: m.staff.name,
+    nextSteps: f.value('nextSteps').trim() || '[the next steps you write above]',
+    respondBy: c.kind === 'inquiry' ? (promised ?? null) : null,
+    resolveBy: c.kind === 'service_request' ? (promised ?? (c.resolve_by ? new Date(c.resolve_by).getTime() : null)) : null,
+    note: f.value('note').trim() || null,
+  });
+  return (
+    <section class="case-preview" aria-labelledby="ack-preview-title">
+      <h3 id="ack-preview-title">The message the customer will get</h3>
+      <p class="case-preview__subject">
+        <strong>Subject:</strong> {message.subject}
+      </p>
+      <div class="body case-text">{message.body}</div>
+    </section>
+  );
+}
+
+function Acknowledge(props: { m: CaseActionsModel }) {
+  const { m } = props;
+  const f = fields(m, 'acknowledge');
+  const c = m.caseRow;
+  const context = messageContext(m.directory, c, c.division_id);
+  const inquiry = c.kind === 'inquiry';
+  const previewUrl = `/staff/cases/${encodeURIComponent(c.reference)}/acknowledge/preview`;
+  return (
+    <ActionCard
+      m={m}
+      action="acknowledge"
+      title="Acknowledge"
+      open
+      submit="Acknowledge and send"
+      intro={
+        <p class="hint">
+          {`A personal acknowledgment confirms receipt, names ${context.divisionName} as the responsible division, outlines the next steps and gives contact information (CSS §3.3, §4.1). The automatic receipt e-mail never counts.`}
+        </p>
+      }
+      extraButtons={
+        <button type="submit" class="button--secondary" formAction={previewUrl} formNoValidate>
+          Preview the message
+        </button>
+      }
+    >
+      <TextArea name={f.name('nextSteps')} label="Next steps" hint="What happens next, in words the customer understands." value={f.value('nextSteps')} error={f.error('nextSteps')} rows={3} maxLength={2000} required />
+      <TextField
+        name={f.name('contact')}
+        label="Contact information for follow-up"
+        hint="A name, phone number or e-mail address the customer can use. Prefilled with the division's contact."
+        value={f.value('contact', context.contact)}
+        error={f.error('contact')}
+        maxLength={500}
+        required
+      />
+      <TextField
+        name={f.name('timeline')}
+        type="date"
+        label={inquiry ? 'Date of the full response' : 'Expected resolution date'}
+        hint={inquiry ? `An inquiry that needs investigation gets a timeline (CSS §3.3). ${dateHint(m)}` : `Leave empty to keep the resolution target. ${dateHint(m)}`}
+        value={f.value('timeline')}
+        error={f.error('timeline')}
+        class="narrow"
+        required={inquiry}
+      />
+      <MethodField m={m} action="acknowledge" label="How the acknowledgment reaches the customer" />
+      <TextArea name={f.name('note')} label="A personal line added to the message" value={f.value('note')} error={f.error('note')} rows={2} maxLength={2000} />
+      <AcknowledgmentPreview m={m} />
+    </ActionCard>
+  );
+}
+
+function Update(props: { m: CaseActionsModel }) {
+  const f = fields(props.m, 'update');
+  return (
+    <ActionCard m={props.m} action="update" title="Send an update with a revised timeline" submit="Send the update" intro={<p class="hint">The new date becomes the date the customer holds; compliance is still measured against the original target.</p>}>
+      <TextArea name={f.name('status')} label="Where things stand" value={f.value('status')} error={f.error('status')} rows={3} maxLength={2000} required />
+      <TextField name={f.name('timeline')} type="date" label="Revised timeline" hint={dateHint(props.m)} value={f.value('timeline')} error={f.error('timeline')} class="narrow" required />
+      <TextArea name={f.name('reason')} label="Why the date changes" value={f.value('reason')} error={f.error('reason')} rows={2} maxLength={2000} required />
+      <MethodField m={props.m} action="update" label="How the update reaches the customer" />
+    </ActionCard>
+  );
+}
+
+function Assign(props: { m: CaseActionsModel }) {
+  const { m } = props;
+  const f = fields(m, 'assign');
+  const division = m.directory.division(m.caseRow.division_id)?.name ?? 'the division';
+  return (
+    <ActionCard m={m} action="assign" title="Assign the owner" submit="Assign">
+      <Select
+        name={f.name('ownerId')}
+        label="Owner"
+        hint={`A member of ${division}, the responsible division.`}
+        options={m.divisionStaff.map((s) => ({ value: String(s.id), label: s.name }))}
+        value={f.value('ownerId', m.caseRow.owner_id ? String(m.caseRow.owner_id) : '')}
+        placeholder="Choose a staff member"
+        error={f.error('ownerId')}
+        required
+      />
+    </ActionCard>
+  );
+}
+
+function Transfer(props: { m: CaseActionsModel }) {
+  const { m } = props;
+  const f = fields(m, 'transfer');
+  const from = m.directory.division(m.caseRow.division_id)?.name ?? 'this division';
+  return (
+    <ActionCard
+      m={m}
+      action="transfer"
+      title="Transfer to another division"
+      submit="Transfer"
+      intro={<p class="hint">{`${from} keeps the case until a member of the receiving division confirms receipt (CSS §3.1); the customer's targets never restart.`}</p>}
+    >
+      <Select
+        name={f.name('toDivision')}
+        label="Division"
+        options={m.directory.divisions.filter((d) => d.id !== m.caseRow.division_id).map((d) => ({ value: d.code, label: d.name }))}
+        value={f.value('toDivision')}
+        placeholder="Choose a division"
+        error={f.error('toDivision')}
+        required
+      />
+      <TextArea name={f.name('note')} label="Note for the receiving division" hint="Why it is theirs and what they need to know." value={f.value('note')} error={f.error('note')} rows={3} maxLength={2000} required />
+    </ActionCard>
+  );
+}
+
+function TransferConfirm(props: { m: CaseActionsModel }) {
+  const to = props.m.caseRow.transfer_to_division_id ? props.m.directory.division(props.m.caseRow.transfer_to_division_id)?.name : undefined;
+  return (
+    <ActionCard
+      m={props.m}
+      action="transfer-confirm"
+      title="Confirm receipt of the transfer"
+      open
+      submit="Confirm receipt"
+      intro={<p>{`Confirming makes ${to ?? 'your division'} responsible for the case and tells the customer which division now has it.`}</p>}
+    />
+  );
+}
+
+function TransferWithdraw(props: { m: CaseActionsModel }) {
+  const f = fields(props.m, 'transfer-withdraw');
+  return (
+    <ActionCard m={props.m} action="transfer-withdraw" title="Withdraw the transfer" submit="Withdraw the transfer">
+      <TextArea name={f.name('reason')} label="Why the transfer is withdrawn" value={f.value('reason')} error={f.error('reason')} rows={2} maxLength={2000} required />
+    </ActionCard>
+  );
+}
+
+function Reclassify(props: { m: CaseActionsModel }) {
+  const { m } = props;
+  const f = fields(m, 'reclassify');
+  const calendar = m.directory.calendar;
+  const choices = m.requestTypes.filter((t) => m.caseRow.request_type_id === null || m.directory.requestType(m.caseRow.request_type_id)?.code !== t.code);
+  return (
+    <ActionCard
+      m={m}
+      action="reclassify"
+      title="Change the request type"
+      submit="Reclassify"
+      intro={
+        <p class="hint">{`The targets are recomputed for the new type from the original receipt (${formatDateTimeQuickly(m.caseRow.received_at, calendar.timeZone)}), with the Division Service Targets in force then: the clock does not restart.`}</p>
+      }
+    >
+      <Select name={f.name('requestType')} label="New request type" options={choices.map((t) => ({ value: t.code, label: t.name }))} value={f.value('requestType')} placeholder="Choose a request type" error={f.error('requestType')} required />
+      {choices
+        .filter((t) => t.attributes.length > 0)
+        .map((t) => (
+          <fieldset class="case-attributes">
+            <legend>{`If it is ${t.name}`}</legend>
+            {t.attributes.map((a) => {
+              const name = f.name(`attribute.${t.code}.${a.code}`);
+              const label = a.description;
+              return a.values && a.values.length > 0 ? (
+                <Select name={name} label={label} options={a.values.map((v) => ({ value: v.key, label: v.name }))} value={f.value(`attribute.${t.code}.${a.code}`)} placeholder="Not known" error={f.error(`attribute.${t.code}.${a.code}`)} required={a.required} />
+              ) : (
+                <TextField name={name} label={label} value={f.value(`attribute.${t.code}.${a.code}`)} error={f.error(`attribute.${t.code}.${a.code}`)} required={a.required} />
+              );
+            })}
+          </fieldset>
+        ))}
+      <TextArea name={f.name('reason')} label="Why the type changes" value={f.value('reason')} error={f.error('reason')} rows={2} maxLength={2000} required />
+    </ActionCard>
+  );
+}
+
+function Resolve(props: { m: CaseActionsModel }) {
+  const f = fields(props.m, 'resolve');
+  return (
+    <ActionCard
+      m={props.m}
+      action="resolve"
+      title="Resolve"
+      submit="Resolve and send"
+      intro={props.m.caseRow.acknowledged_at ? undefined : <p class="hint">Not acknowledged yet: the resolution message will count as the acknowledgment.</p>}
+    >
+      <TextArea name={f.name('resolution')} label="Resolution message" hint="What was done, in words the customer understands." value={f.value('resolution')} error={f.error('resolution')} rows={4} maxLength={4000} required />
+      <MethodField m={props.m} action="resolve" label="How the resolution reaches the customer" />
+    </ActionCard>
+  );
+}
+
+function Reopen(props: { m: CaseActionsModel }) {
+  const f = fields(props.m, 'reopen');
+  return (
+    <ActionCard m={props.m} action="reopen" title="Reopen" submit="Reopen" intro={<p class="hint">The case opens again with its original targets; the customer is told.</p>}>
+      <TextArea name={f.name('reason')} label="Why it is reopened" value={f.value('reason')} error={f.error('reason')} rows={2} maxLength={2000} required />
+    </ActionCard>
+  );
+}
+
+function Note(props: { m: CaseActionsModel }) {
+  const f = fields(props.m, 'note');
+  return (
+    <ActionCard m={props.m} action="note" title="Add an internal note" submit="Add the note">
+      <TextArea name={f.name('text')} label="Internal note" hint="Staff who can see the case read it. The customer never sees it." value={f.value('text')} error={f.error('text')} rows={3} maxLength={4000} required />
+    </ActionCard>
+  );
+}
+
+function Review(props: { m: CaseActionsModel }) {
+  const { m } = props;
+  const f = fields(m, 'review');
+  const level = m.escalation?.level ?? 1;
+  return (
+    <ActionCard
+      m={m}
+      action="review"
+      title={`Review the escalation (${escalationRoles[level as EscalationLevel] ?? 'head'})`}
+      open={!m.escalation?.reviewed}
+      submit="Record the review and update the customer"
+      intro={<p class="hint">{`${m.escalation?.reviewed ? 'Already reviewed once; a new review replaces the revised timeline. ' : ''}CSS §5.2: review the request, give a revised resolution timeline and update the customer, in one step.`}</p>}
+    >
+      <TextArea name={f.name('findings')} label="What the review found and the actions decided" hint="Internal: kept in the case history." value={f.value('findings')} error={f.error('findings')} rows={3} maxLength={4000} required />
+      <TextField name={f.name('timeline')} type="date" label="Revised resolution timeline" hint={dateHint(m)} value={f.value('timeline')} error={f.error('timeline')} class="narrow" required />
+      <TextArea name={f.name('update')} label="Message to the customer: where things stand" value={f.value('update')} error={f.error('update')} rows={3} maxLength={4000} required />
+      <MethodField m={m} action="review" label="How the update reaches the customer" />
+    </ActionCard>
+  );
+}
+
+function Decision(props: { m: CaseActionsModel }) {
+  const f = fields(props.m, 'decision');
+  const level = props.m.escalation?.level ?? 1;
+  const next = escalationRoles[(level + 1) as EscalationLevel];
+  return (
+    <ActionCard
+      m={props.m}
+      action="decision"
+      title="Decide the review-list entry"
+      open
+      submit="Record the decision"
+      intro={<p class="hint">Two weeks after its escalation this request is unresolved but updated and within its revised timeline (INTERPRETATION §6): escalate it, or record why not.</p>}
+    >
+      <Choices
+        name={f.name('decision')}
+        label="Decision"
+        options={[
+          { value: 'escalate', label: next ? `Escalate to the ${next}` : 'Escalate to the next level' },
+          { value: 'keep', label: 'Keep it at this level' },
+        ]}
+        value={f.value('decision')}
+        error={f.error('decision')}
+        required
+      />
+      <TextArea name={f.name('reason')} label="Reason for the decision" value={f.value('reason')} error={f.error('reason')} rows={2} maxLength={2000} required />
+    </ActionCard>
+  );
+}
+
+const order: ActionName[] = ['transfer-confirm', 'review', 'decision', 'acknowledge', 'update', 'resolve', 'assign', 'reclassify', 'transfer', 'transfer-withdraw', 'reopen', 'note'];
+
+const render: Record<ActionName, (props: { m: CaseActionsModel }) => ComponentChildren> = {
+  'transfer-confirm': TransferConfirm,
+  review: Review,
+  decision: Decision,
+  acknowledge: Acknowledge,
+  update: Update,
+  resolve: Resolve,
+  assign: Assign,
+  reclassify: Reclassify,
+  transfer: Transfer,
+  'transfer-withdraw': TransferWithdraw,
+  reopen: Reopen,
+  note: Note,
+};
+
+/** The actions panel: the forms this person may use, and the one a refusal came from. */
+export function CaseActions(props: { m: CaseActionsModel }) {
+  const { m } = props;
+  const available = availableActions(m);
+  // A refused form shows beside its refusal even when the page would not have offered it.
+  if (m.form) available.add(m.form.action);
+  const shown = order.filter((a) => available.has(a));
+  const onlyNote = shown.length === 1 && shown[0] === 'note';
+  return (
+    <section aria-labelledby="actions-title" class="case-actions">
+      <h2 id="actions-title">Actions</h2>
+      {onlyNote ? <p class="muted">Your role cannot change this case; you can add an internal note.</p> : null}
+      {shown.map((a) => {
+        const Action = render[a];
+        return <Action m={m} />;
+      })}
+    </section>
+  );
+}

@@ -1,0 +1,410 @@
+import { DateTime } from 'luxon';
+import type { CaseRow } from '../../cases/case-record.js';
+import type { CaseView, TimelineEntry } from '../../cases/case-queries.js';
+import { escalationReasonText } from '../../notify/templates.js';
+import type { BusinessCalendar } from '../../standard/calendar.js';
+import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
+import { Badge } from '../components.js';
+import { dueInWords, formatCalendarDate, formatDateTimeQuickly, formatDayTime, formatSpan } from '../format.js';
+
+/** The read-only parts of the case page: what the case is, its targets and its timeline. */
+
+export interface CaseEscalation {
+  level: number;
+  escalatedAt: Date;
+  reason: string;
+  divisionId: number;
+  departmentId: number;
+  reviewed: boolean;
+}
+
+const methodWords: Record<string, string> = {
+  email: 'by e-mail',
+  phone: 'by phone',
+  letter: 'by letter',
+  in_person: 'in person',
+  record: 'on record',
+  none: 'no contact wanted',
+};
+
+const preferredWords: Record<string, string> = { email: 'E-mail', phone: 'Phone', letter: 'Letter', in_person: 'In person', none: 'None: they do not want to be contacted' };
+
+const channelOrMethod = (method: string): string => methodWords[method] ?? method;
+
+/** "due in 2 business days (Thursday 5 March 2026, 4:30 pm)", "overdue by 3 hours". */
+export function timeLeftWords(due: Date, now: Date, calendar: BusinessCalendar): { overdue: boolean; words: string } {
+  const { overdue, words } = dueInWords(due, now);
+  if (overdue) return { overdue, words };
+  const when = formatDayTime(due, calendar.timeZone);
+  const ms = due.getTime() - now.getTime();
+  if (ms < 86_400_000) return { overdue, words: `${words} (${when})` };
+  // Whole business days from today to the due date, as staff count them.
+  const today = calendar.localDate(now.getTime());
+  const dueDate = calendar.localDate(due.getTime());
+  let day = DateTime.fromISO(today, { zone: 'UTC' });
+  let businessDays = 0;
+  for (let i = 0; i < 400; i += 1) {
+    day = day.plus({ days: 1 });
+    const date = day.toISODate()!;
+    if (date > dueDate) break;
+    if (calendar.isBusinessDay(date)) businessDays += 1;
+  }
+  if (businessDays === 0) return { overdue, words: `${words} (${when})` };
+  return { overdue, words: `due in ${businessDays} business day${businessDays === 1 ? '' : 's'} (${when})` };
+}
+
+/** Where a target stands: met or missed once done, else time left or overdue by. */
+function targetState(target: Date | null, doneAt: Date | null, open: boolean, now: Date, calendar: BusinessCalendar, doneWord: string) {
+  const zone = calendar.timeZone;
+  if (doneAt) {
+    if (!target) return <Badge kind="ok">{`${doneWord} on ${formatDateTimeQuickly(doneAt, zone)}`}</Badge>;
+    const late = doneAt.getTime() - target.getTime();
+    return late <= 0 ? (
+      <>
+        <Badge kind="ok">Met</Badge> {`${doneWord} on ${formatDateTimeQuickly(doneAt, zone)}`}
+      </>
+    ) : (
+      <>
+        <Badge kind="bad">Missed</Badge> {`${doneWord} on ${formatDateTimeQuickly(doneAt, zone)}, ${formatSpan(late)} after the target`}
+      </>
+    );
+  }
+  if (!target) return <span class="muted">No target</span>;
+  if (!open) return <span class="muted">Not {doneWord.toLowerCase()}</span>;
+  const left = timeLeftWords(target, now, calendar);
+  return left.overdue ? (
+    <>
+      <Badge kind="bad">Overdue</Badge> {left.words}
+    </>
+  ) : (
+    <>{left.words.replace(/^./, (x) => x.toUpperCase())}</>
+  );
+}
+
+const at = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
+
+/** §3.3, §4: the acknowledgment and resolution targets; revised timelines beside, never instead. */
+export function CaseTargets(props: { caseRow: CaseRow; view: CaseView; now: Date; calendar: BusinessCalendar }) {
+  const { caseRow: c, now, calendar } = props;
+  const zone = calendar.timeZone;
+  const open = c.status === 'open';
+  const dst = props.view.targets.dstVersion;
+  // An inquiry's timeline is its promise, not a revision; a service request's revised date is.
+  const revised = c.revised_resolve_by ?? (c.kind === 'inquiry' ? null : c.committed_by);
+  return (
+    <section aria-labelledby="targets-title">
+      <h2 id="targets-title">Targets</h2>
+      {/* Focusable, so a keyboard can scroll it when a narrow screen makes it scroll. */}
+      <div class="table-wrap" role="region" aria-labelledby="targets-title" tabIndex={0}>
+        <table>
+          <caption class="visually-hidden">The case's targets and where each stands</caption>
+          <thead>
+            <tr>
+              <th scope="col">Target</th>
+              <th scope="col">Due</th>
+              <th scope="col">Where it stands</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">Acknowledgment</th>
+              <td>{formatDateTimeQuickly(c.acknowledge_by, zone)}</td>
+              <td>{targetState(at(c.acknowledge_by), at(c.acknowledged_at), open, now, calendar, 'Acknowledged')}</td>
+            </tr>
+            <tr>
+              <th scope="row">{c.kind === 'inquiry' ? 'Full response' : 'Resolution'}</th>
+              <td>
+                {c.resolve_by ? formatDateTimeQuickly(c.resolve_by, zone) : c.kind === 'inquiry' ? <span class="muted">The timeline given at acknowledgment</span> : <span class="muted">None</span>}
+                {revised ? (
+                  <span class="case-revised">
+                    <strong>Revised timeline:</strong> {formatDateTimeQuickly(revised, zone)}
+                    {c.revised_at ? `, given ${formatDateTimeQuickly(c.revised_at, zone)}` : ''}
+                  </span>
+                ) : null}
+              </td>
+              <td>{targetState(at(c.resolve_by ?? (c.kind === 'inquiry' ? c.committed_by : null)), at(c.resolved_at), open, now, calendar, 'Resolved')}</td>
+            </tr>
+            {open && c.committed_by && (c.kind === 'inquiry' || new Date(c.committed_by) <= now) ? (
+              <tr>
+                <th scope="row">Update to the customer</th>
+                <td>{formatDateTimeQuickly(c.committed_by, zone)}</td>
+                <td>{targetState(new Date(c.committed_by), null, open, now, calendar, 'Updated')}</td>
+              </tr>
+            ) : null}
+            {c.transfer_follow_up_by ? (
+              <tr>
+                <th scope="row">Transfer receipt confirmed</th>
+                <td>{formatDateTimeQuickly(c.transfer_follow_up_by, zone)}</td>
+                <td>{targetState(new Date(c.transfer_follow_up_by), null, open, now, calendar, 'Confirmed')}</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      <p class="hint">
+        Compliance is always measured against the original targets; a revised timeline is reported beside them, never instead of them (CSS §5).
+        {dst ? ` Division Service Targets version ${dst.version}, in force from ${dst.effectiveFrom ? formatCalendarDate(dst.effectiveFrom) : 'the start'}.` : ''}
+      </p>
+    </section>
+  );
+}
+
+/** The customer and the request: who, what, where, who has it. */
+export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation: CaseEscalation | null; calendar: BusinessCalendar }) {
+  const { caseRow: c, view, escalation } = props;
+  const zone = props.calendar.timeZone;
+  const attributes = Object.entries(c.attributes ?? {});
+  return (
+    <>
+      <section aria-labelledby="customer-title">
+        <h2 id="customer-title">Customer</h2>
+        <dl class="facts">
+          <dt>Name</dt>
+          <dd>{c.customer_name ?? <span class="muted">Not given</span>}</dd>
+          <dt>E-mail</dt>
+          <dd>{c.customer_email ? <a href={`mailto:${c.customer_email}`}>{c.customer_email}</a> : <span class="muted">Not given</span>}</dd>
+          <dt>Phone</dt>
+          <dd>{c.customer_phone ? <a href={`tel:${c.customer_phone.replace(/[^0-9+]/g, '')}`}>{c.customer_phone}</a> : <span class="muted">Not given</span>}</dd>
+          <dt>Preferred contact</dt>
+          <dd>{preferredWords[c.preferred_contact] ?? c.preferred_contact}</dd>
+        </dl>
+      </section>
+      <section aria-labelledby="request-title">
+        <h2 id="request-title">{c.kind === 'inquiry' ? 'Inquiry' : 'Request'}</h2>
+        <dl class="facts">
+          {view.requestType ? (
+            <>
+              <dt>Request type</dt>
+              <dd>{view.requestType.name}</dd>
+            </>
+          ) : null}
+          <dt>Responsible division</dt>
+          <dd>
+            {view.division.name}
+            {view.transfer ? <> — <Badge kind="warn">{`Transfer to ${view.transfer.toDivision.name} waiting for confirmation`}</Badge></> : null}
+          </dd>
+          <dt>Owner</dt>
+          <dd>{view.owner?.name ?? <span class="muted">Nobody yet</span>}</dd>
+          <dt>Received</dt>
+          <dd>
+            {formatDateTimeQuickly(c.received_at, zone)} {`by ${view.channel.name.toLowerCase()}`}
+            {view.serviceCentre ? ` at ${view.serviceCentre.name}` : ''}
+          </dd>
+          <dt>Receipt business day</dt>
+          <dd>{formatCalendarDate(view.receiptBusinessDay)}</dd>
+          <dt>Location</dt>
+          <dd>{c.address ?? (c.latitude !== null && c.longitude !== null ? `${c.latitude}, ${c.longitude}` : <span class="muted">None given</span>)}</dd>
+          {attributes.map(([code, value]) => (
+            <>
+              <dt>{code.replace(/_/g, ' ').replace(/^./, (x) => x.toUpperCase())}</dt>
+              <dd>{Array.isArray(value) ? value.join(', ') : value}</dd>
+            </>
+          ))}
+          <dt>Summary read back</dt>
+          <dd>{c.summary}</dd>
+          <dt>Description</dt>
+          <dd class="case-text">{c.description}</dd>
+          {c.resolution ? (
+            <>
+              <dt>Resolution</dt>
+              <dd class="case-text">{c.resolution}</dd>
+            </>
+          ) : null}
+          {escalation ? (
+            <>
+              <dt>Escalation</dt>
+              <dd>
+                {`Level ${escalation.level}, the ${escalationRoles[escalation.level as EscalationLevel] ?? 'head'}, since ${formatDateTimeQuickly(escalation.escalatedAt, zone)}: it ${escalationReasonText(escalation.reason)}. `}
+                {escalation.reviewed ? 'Reviewed.' : 'Not reviewed yet.'}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+    </>
+  );
+}
+
+const messageKindWords: Record<string, string> = {
+  receipt: 'Receipt',
+  acknowledgment: 'Acknowledgment',
+  update: 'Update',
+  transfer: 'Transfer notice',
+  resolution: 'Resolution',
+  escalation: 'Escalation notice',
+  reopened: 'Reopened notice',
+  escalation_code: 'Escalation code',
+  escalation_answer: 'Answer to an escalation request',
+};
+
+const deliveryWords: Record<string, string> = { pending: 'waiting in the outbox', sent: 'sent', failed: 'not delivered', sending: 'being sent' };
+
+const breachWords: Record<string, string> = {
+  acknowledgment: 'Acknowledgment target missed',
+  resolution: 'Resolution target missed',
+  update: 'Update to the customer overdue: the date given has passed',
+  transfer_receipt: 'Transfer receipt not confirmed within 1 business day',
+};
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+const when = (v: unknown, zone: string): string => (typeof v === 'string' && v !== '' ? formatDateTimeQuickly(v, zone) : '');
+
+/** What an audit event says, in words. */
+function EventWords(props: { type: string; data: Record<string, unknown>; zone: string }) {
+  const { data: d, zone } = props;
+  switch (props.type) {
+    case 'received':
+      return (
+        <>
+          <strong>Received</strong>
+          {d['acknowledgeBy'] ? <p>{`Acknowledge by ${when(d['acknowledgeBy'], zone)}${d['resolveBy'] ? `; resolve by ${when(d['resolveBy'], zone)}` : ''}.`}</p> : null}
+          {d['backdated'] ? <p>{`Recorded later, on ${when(d['recordedAt'], zone)}.`}</p> : null}
+        </>
+      );
+    case 'acknowledged':
+      return (
+        <>
+          <strong>{`Acknowledged ${channelOrMethod(text(d['method']))}`}</strong> {d['onTime'] === false ? <Badge kind="bad">Late</Badge> : d['onTime'] === true ? <Badge kind="ok">On time</Badge> : null}
+          <p>{`Next steps: ${text(d['nextSteps'])}`}</p>
+          <p>{`Contact: ${text(d['contact'])}`}</p>
+          {d['timeline'] ? <p>{`Timeline given: ${when(d['timeline'], zone)}`}</p> : null}
+        </>
+      );
+    case 'updated':
+      return (
+        <>
+          <strong>Update sent with a revised timeline</strong>
+          <p>{`Status: ${text(d['status'])}`}</p>
+          <p>{`New date: ${when(d['timeline'], zone)}${d['previousTimeline'] ? ` (was ${when(d['previousTimeline'], zone)})` : ''}. Reason: ${text(d['reason'])}`}</p>
+        </>
+      );
+    case 'assigned':
+      return <strong>{`Assigned to ${text(d['owner'])}`}</strong>;
+    case 'transfer_requested':
+      return (
+        <>
+          <strong>{`Transfer from ${text(d['from'])} to ${text(d['to'])} requested`}</strong>
+          <p>{`Note for ${text(d['to'])}: ${text(d['note'])}`}</p>
+          {d['followUpBy'] ? <p>{`Receipt to be confirmed by ${when(d['followUpBy'], zone)}.`}</p> : null}
+        </>
+      );
+    case 'transfer_confirmed':
+      return <strong>{`Transfer confirmed: ${text(d['to'])} has it (from ${text(d['from'])})`}</strong>;
+    case 'transfer_withdrawn':
+      return (
+        <>
+          <strong>{`Transfer to ${text(d['to'])} withdrawn`}</strong>
+          <p>{`Reason: ${text(d['reason'])}`}</p>
+        </>
+      );
+    case 'reclassified':
+      return (
+        <>
+          <strong>{`Reclassified from ${text(d['from'])} to ${text(d['to'])}`}</strong>
+          <p>{`Reason: ${text(d['reason'])}`}</p>
+          <p>{`Targets recomputed from the original receipt: acknowledge by ${when(d['acknowledgeBy'], zone)}${d['resolveBy'] ? `, resolve by ${when(d['resolveBy'], zone)}` : ''}.`}</p>
+        </>
+      );
+    case 'resolved':
+      return (
+        <>
+          <strong>{d['firstContact'] ? 'Resolved at first contact' : 'Resolved'}</strong> {d['onTime'] === false ? <Badge kind="bad">After the target</Badge> : d['onTime'] === true ? <Badge kind="ok">On time</Badge> : null}
+          <p class="case-text">{text(d['resolution'])}</p>
+        </>
+      );
+    case 'reopened':
+      return (
+        <>
+          <strong>Reopened</strong>
+          <p>{`Reason: ${text(d['reason'])}`}</p>
+        </>
+      );
+    case 'note':
+      return (
+        <>
+          <strong>Internal note</strong> <Badge kind="muted">Internal: the customer never sees it</Badge>
+          <p class="case-text">{text(d['text'])}</p>
+        </>
+      );
+    case 'escalated':
+      return (
+        <>
+          <strong>{`Escalated to level ${text(d['level'])}: ${text(d['role'])}`}</strong>
+          <p>{`It ${escalationReasonText(text(d['reason']))}.`}</p>
+        </>
+      );
+    case 'escalation_reviewed':
+      return (
+        <>
+          <strong>{`Escalation reviewed (level ${text(d['level'])})`}</strong>
+          <p>{`Findings: ${text(d['findings'])}`}</p>
+          <p>{`Revised timeline: ${when(d['timeline'], zone)}`}</p>
+        </>
+      );
+    case 'review_listed':
+      return <strong>Put on the Manager of Customer Service's review list</strong>;
+    case 'review_decided':
+      return (
+        <>
+          <strong>{d['decision'] === 'escalate' ? 'Review list: escalated to the next level' : 'Review list: kept at this level'}</strong>
+          <p>{`Reason: ${text(d['reason'])}`}</p>
+        </>
+      );
+    case 'escalation_requested':
+      return (
+        <>
+          <strong>{`Escalation requested (${d['grounds'] === 'missed_target' ? 'a target was missed' : 'disagrees with the outcome'}): ${text(d['outcome'])}`}</strong>
+          <p>{text(d['answer'])}</p>
+          {d['comment'] ? <p>{`Comment: ${text(d['comment'])}`}</p> : null}
+        </>
+      );
+    default:
+      return <strong>{props.type.replace(/_/g, ' ')}</strong>;
+  }
+}
+
+/** Messages, events, breaches, escalations and transfers, in the order they happened. */
+export function CaseTimeline(props: { entries: TimelineEntry[]; zone: string }) {
+  return (
+    <section aria-labelledby="timeline-title">
+      <h2 id="timeline-title">Timeline</h2>
+      {props.entries.length === 0 ? <p class="muted">Nothing has happened yet.</p> : null}
+      <ol class="timeline">
+        {props.entries.map((e) => {
+          if (e.entry === 'breach') {
+            return (
+              <li class="timeline--breach">
+                <time dateTime={e.at}>{formatDateTimeQuickly(e.at, props.zone)}</time>
+                <strong>{breachWords[e.kind] ?? `${e.kind} missed`}</strong>
+              </li>
+            );
+          }
+          if (e.entry === 'message') {
+            return (
+              <li class="timeline--message">
+                <time dateTime={e.at}>{formatDateTimeQuickly(e.at, props.zone)}</time>
+                <strong>{`${messageKindWords[e.kind] ?? e.kind} to the customer ${channelOrMethod(e.method)}`}</strong>{' '}
+                {e.automated ? <Badge kind="warn">Automated — does not count as acknowledgment</Badge> : null}
+                <p class="muted">
+                  {e.sentBy ? `From ${e.sentBy}` : 'From citydesk'}
+                  {e.delivery ? `; ${deliveryWords[e.delivery] ?? e.delivery}` : ''}
+                </p>
+                <details class="case-message">
+                  <summary>{e.subject}</summary>
+                  <div class="body">{e.body}</div>
+                </details>
+              </li>
+            );
+          }
+          return (
+            <li class={e.type === 'note' ? 'timeline--note' : undefined}>
+              <time dateTime={e.at}>{formatDateTimeQuickly(e.at, props.zone)}</time>
+              <EventWords type={e.type} data={e.data} zone={props.zone} />
+              <p class="muted case-actor">{`By ${e.actor}`}</p>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
