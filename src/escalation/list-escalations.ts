@@ -1,0 +1,109 @@
+import { DateTime } from 'luxon';
+import type { Tx } from '../db/connect.js';
+import type { StaffMember } from '../directory/staff.js';
+import type { BusinessCalendar } from '../standard/calendar.js';
+
+/**
+ * What the console's home page shows of the escalation pathway (CSS §5): the open escalations at
+ * a head's level, the Manager of Customer Service's review list, and the day's breaches. The
+ * same selections as GET /api/v1/escalations and /api/v1/escalations/review-list.
+ */
+
+/** Escalations wait for Division Heads (level 1), Department Heads (2) and the CAO (3); the Manager sees them all. */
+export function seesEscalations(staff: StaffMember): boolean {
+  return ['division_head', 'department_head', 'cao', 'manager_customer_service'].includes(staff.role);
+}
+
+export async function listOpenEscalations(tx: Tx, staff: StaffMember, calendar: BusinessCalendar, limit = 500) {
+  if (!seesEscalations(staff)) return { total: 0, items: [] };
+  let query = tx
+    .selectFrom('service_case as c')
+    .innerJoin('escalation as e', (join) => join.onRef('e.case_id', '=', 'c.id').onRef('e.level', '=', 'c.escalation_level'))
+    .innerJoin('division as d', 'd.id', 'c.division_id')
+    .leftJoin('request_type as t', 't.id', 'c.request_type_id')
+    .where('c.status', '=', 'open');
+  if (staff.role === 'division_head') query = query.where('e.level', '=', 1).where('e.division_id', '=', staff.divisionId!);
+  else if (staff.role === 'department_head') query = query.where('e.level', '=', 2).where('e.department_id', '=', staff.departmentId!);
+  else if (staff.role === 'cao') query = query.where('e.level', '=', 3);
+  const [count, rows] = await Promise.all([
+    query.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
+    query
+      .select(['c.reference', 'c.summary', 'c.address', 'e.level', 'e.escalated_at', 'e.reason', 'd.name as division', 't.name as request_type'])
+      .select((eb) => eb.exists(eb.selectFrom('escalation_review as r').select('r.id').whereRef('r.escalation_id', '=', 'e.id')).as('reviewed'))
+      .orderBy('e.escalated_at')
+      .limit(limit)
+      .execute(),
+  ]);
+  return {
+    total: Number(count.n),
+    items: rows.map((r) => ({
+      reference: r.reference,
+      summary: r.summary,
+      division: r.division,
+      requestType: r.request_type,
+      level: r.level,
+      reason: r.reason,
+      escalatedAt: calendar.format(new Date(r.escalated_at).getTime()),
+      reviewed: Boolean(r.reviewed),
+    })),
+  };
+}
+
+/** The Manager of Customer Service's review list (§5.2): entries not yet decided, oldest first. */
+export async function listReviewList(tx: Tx, calendar: BusinessCalendar, limit = 500) {
+  const query = tx.selectFrom('review_list_entry as r').innerJoin('service_case as c', 'c.id', 'r.case_id').where('r.decided_at', 'is', null);
+  const [count, rows] = await Promise.all([
+    query.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
+    query
+      .innerJoin('escalation as e', 'e.id', 'r.escalation_id')
+      .innerJoin('division as d', 'd.id', 'c.division_id')
+      .select(['c.reference', 'c.summary', 'c.revised_resolve_by', 'e.level', 'r.listed_at', 'd.name as division'])
+      .orderBy('r.listed_at')
+      .limit(limit)
+      .execute(),
+  ]);
+  return {
+    total: Number(count.n),
+    items: rows.map((r) => ({
+      reference: r.reference,
+      summary: r.summary,
+      division: r.division,
+      level: r.level,
+      listedAt: calendar.format(new Date(r.listed_at).getTime()),
+      revisedResolveBy: r.revised_resolve_by ? calendar.format(new Date(r.revised_resolve_by).getTime()) : null,
+    })),
+  };
+}
+
+/**
+ * Today's breaches across divisions: deadlines missed since the start of the City's day, as the
+ * sweep recorded them (case_breach), with a count per division.
+ */
+export async function listBreachesToday(tx: Tx, now: Date, calendar: BusinessCalendar, limit = 10) {
+  const startOfDay = DateTime.fromJSDate(now, { zone: calendar.timeZone }).startOf('day').toJSDate();
+  const today = tx
+    .selectFrom('case_breach as b')
+    .innerJoin('division as d', 'd.id', 'b.division_id')
+    .where('b.deadline', '>=', startOfDay)
+    .where('b.deadline', '<=', now);
+  const [byDivision, rows] = await Promise.all([
+    today
+      .select(['d.name as division', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .groupBy('d.name')
+      .orderBy('d.name')
+      .execute(),
+    today
+      .innerJoin('service_case as c', 'c.id', 'b.case_id')
+      .select(['c.reference', 'c.summary', 'b.kind', 'b.deadline', 'd.name as division'])
+      .orderBy('b.deadline', 'desc')
+      .orderBy('b.id', 'desc')
+      .limit(limit)
+      .execute(),
+  ]);
+  const divisions = byDivision.map((r) => ({ division: r.division, count: Number(r.n) }));
+  return {
+    total: divisions.reduce((sum, d) => sum + d.count, 0),
+    byDivision: divisions,
+    items: rows.map((r) => ({ reference: r.reference, summary: r.summary, kind: r.kind, division: r.division, deadline: calendar.format(new Date(r.deadline).getTime()) })),
+  };
+}
