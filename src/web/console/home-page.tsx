@@ -50,7 +50,9 @@ const levelRoles: Record<number, string> = { 1: 'Division Head', 2: 'Department 
 function homeQueues(staff: StaffMember): QueueName[] {
   const queues: QueueName[] = ['acknowledge-overdue', 'acknowledge-due-today', 'update-overdue', 'transfers-in'];
   if (staff.role !== 'customer_service') queues.push('resolution-overdue');
-  queues.push('transfers-out', 'mine');
+  // Everything open in the division, soonest deadline first: new reports waiting for their
+  // acknowledgment (due in a day or two) show here before they are due today.
+  queues.push('transfers-out', 'mine', 'division');
   return queues;
 }
 
