@@ -91,7 +91,7 @@ describe('errors and shutdown', () => {
     const response = await app.inject({ method: 'GET', url: '/' });
     assert.equal(response.statusCode, 200);
     assert.match(response.headers['content-type'] as string, /text\/html/);
-    assert.match(response.body, /<h1>City of Kawartha Lakes<\/h1>/);
+    assert.match(response.body, /<h1>City of Kawartha Lakes service requests<\/h1>/);
   });
 
   test('graceful shutdown finishes a request in flight and then refuses new connections', async (t) => {
