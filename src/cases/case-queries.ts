@@ -1,6 +1,4 @@
-import type { SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../db/connect.js';
-import type { Database } from '../db/schema.js';
 import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
 import { AppError } from '../platform/errors.js';
@@ -8,6 +6,7 @@ import type { BusinessCalendar } from '../standard/calendar.js';
 import { assertCanView } from './case-policy.js';
 import { findCase, type CaseRow } from './case-record.js';
 import { caseScope } from './case-change.js';
+import { queueConditions, queueDivisionColumn, queueDueColumn } from './queue-rules.js';
 
 /** What staff see of a case, and the work queues they pick cases from. */
 
@@ -228,70 +227,39 @@ export async function listQueue(
   if (staff.role === 'working_group') throw new AppError('FORBIDDEN', 'Working Group members see reports, not case queues.');
 
   const endOfToday = new Date(calendar.hoursOf(calendar.localDate(now.getTime())).closes);
-  let query: SelectQueryBuilder<Database, 'service_case', object> = tx.selectFrom('service_case');
-  let sortBy: 'next_due_at' | 'acknowledge_by' | 'resolve_by' | 'committed_by' | 'transfer_follow_up_by' = 'next_due_at';
-  const inDivision = <Q extends SelectQueryBuilder<Database, 'service_case', object>>(q: Q, column: 'division_id' | 'transfer_to_division_id' = 'division_id'): Q => {
-    if (divisionId !== null) return q.where(`service_case.${column}`, '=', divisionId) as Q;
-    if (staff.role === 'department_head') {
-      return q.where(`service_case.${column}`, 'in', (eb) => eb.selectFrom('division').select('id').where('department_id', '=', staff.departmentId!)) as Q;
+  const sortBy = queueDueColumn(queue);
+  const scopeColumn = queue === 'mine' ? null : queueDivisionColumn(queue);
+  const query = tx.selectFrom('service_case as c').where((eb) => {
+    const parts = queueConditions(eb, queue, { staffId: staff.id, now, endOfToday });
+    if (scopeColumn !== null && divisionId !== null) parts.push(eb(`c.${scopeColumn}`, '=', divisionId));
+    else if (scopeColumn !== null && staff.role === 'department_head') {
+      parts.push(eb(`c.${scopeColumn}`, 'in', eb.selectFrom('division').select('division.id').where('division.department_id', '=', staff.departmentId!)));
     }
-    return q;
-  };
-  switch (queue) {
-    case 'mine':
-      query = query.where('service_case.status', '=', 'open').where('service_case.owner_id', '=', staff.id);
-      break;
-    case 'division':
-      query = inDivision(query.where('service_case.status', '=', 'open'));
-      break;
-    case 'acknowledge-due-today':
-      query = inDivision(query.where('service_case.status', '=', 'open').where('service_case.acknowledged_at', 'is', null).where('service_case.acknowledge_by', '>=', now).where('service_case.acknowledge_by', '<=', endOfToday));
-      sortBy = 'acknowledge_by';
-      break;
-    case 'acknowledge-overdue':
-      query = inDivision(query.where('service_case.status', '=', 'open').where('service_case.acknowledged_at', 'is', null).where('service_case.acknowledge_by', '<', now));
-      sortBy = 'acknowledge_by';
-      break;
-    case 'resolution-overdue':
-      query = inDivision(query.where('service_case.status', '=', 'open').where('service_case.resolve_by', 'is not', null).where('service_case.resolve_by', '<', now));
-      sortBy = 'resolve_by';
-      break;
-    case 'update-overdue':
-      query = inDivision(query.where('service_case.status', '=', 'open').where('service_case.committed_by', 'is not', null).where('service_case.committed_by', '<', now));
-      sortBy = 'committed_by';
-      break;
-    case 'transfers-in':
-      query = inDivision(query.where('service_case.transfer_to_division_id', 'is not', null), 'transfer_to_division_id');
-      sortBy = 'transfer_follow_up_by';
-      break;
-    case 'transfers-out':
-      query = inDivision(query.where('service_case.transfer_to_division_id', 'is not', null));
-      sortBy = 'transfer_follow_up_by';
-      break;
-  }
+    return eb.and(parts);
+  });
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
   const rows = await query
-    .innerJoin('division as d', 'd.id', 'service_case.division_id')
-    .leftJoin('request_type as t', 't.id', 'service_case.request_type_id')
+    .innerJoin('division as d', 'd.id', 'c.division_id')
+    .leftJoin('request_type as t', 't.id', 'c.request_type_id')
     .select([
-      'service_case.reference',
-      'service_case.kind',
-      'service_case.status',
-      'service_case.summary',
-      'service_case.address',
-      'service_case.received_at',
-      'service_case.acknowledge_by',
-      'service_case.acknowledged_at',
-      'service_case.resolve_by',
-      'service_case.committed_by',
-      'service_case.transfer_follow_up_by',
-      'service_case.next_due_at',
-      'service_case.owner_id',
+      'c.reference',
+      'c.kind',
+      'c.status',
+      'c.summary',
+      'c.address',
+      'c.received_at',
+      'c.acknowledge_by',
+      'c.acknowledged_at',
+      'c.resolve_by',
+      'c.committed_by',
+      'c.transfer_follow_up_by',
+      'c.next_due_at',
+      'c.owner_id',
       'd.name as division',
       't.name as request_type',
     ])
-    .orderBy(`service_case.${sortBy}`, (ob) => ob.asc().nullsLast())
-    .orderBy('service_case.id')
+    .orderBy(`c.${sortBy}`, (ob) => ob.asc().nullsLast())
+    .orderBy('c.id')
     .limit(limit + 1)
     .offset(options.offset ?? 0)
     .execute();

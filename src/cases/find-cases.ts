@@ -6,6 +6,7 @@ import type { StaffMember } from '../directory/staff.js';
 import { AppError } from '../platform/errors.js';
 import type { BusinessCalendar } from '../standard/calendar.js';
 import { queueNames, type QueueName } from './case-queries.js';
+import { queueConditions, queueDivisionColumn, queueDueColumn } from './queue-rules.js';
 
 /**
  * The console's lists of cases: a work queue or a search, filtered by division, type, channel,
@@ -43,22 +44,7 @@ type CaseTables = Database & { c: Database['service_case']; d: Database['divisio
 type Eb = ExpressionBuilder<CaseTables, 'c'>;
 
 /** The deadline that makes a case urgent in each queue (as listQueue sorts it). */
-const dueColumnOf = (queue: QueueName | undefined) => {
-  switch (queue) {
-    case 'acknowledge-due-today':
-    case 'acknowledge-overdue':
-      return 'c.acknowledge_by' as const;
-    case 'resolution-overdue':
-      return 'c.resolve_by' as const;
-    case 'update-overdue':
-      return 'c.committed_by' as const;
-    case 'transfers-in':
-    case 'transfers-out':
-      return 'c.transfer_follow_up_by' as const;
-    default:
-      return 'c.next_due_at' as const;
-  }
-};
+const dueColumnOf = (queue: QueueName | undefined) => `c.${queueDueColumn(queue)}` as const;
 
 /** The one reading of "cases this person may open", as SQL (canViewCase). */
 function visibleTo(eb: Eb, staff: StaffMember): Expression<SqlBool> {
@@ -117,39 +103,14 @@ async function conditions(tx: Tx, context: FindContext, filters: CaseFilters) {
     const parts: Expression<SqlBool>[] = [visibleTo(eb, staff)];
     // listQueue's division scope: a chosen division; else division staff their own, a Department
     // Head their department's, the others every division.
-    const scopeColumn = queue === 'transfers-in' ? ('c.transfer_to_division_id' as const) : ('c.division_id' as const);
+    const scopeColumn = `c.${queueDivisionColumn(queue)}` as const;
     if (division) parts.push(eb(scopeColumn, '=', division.id));
     else if (queue && queue !== 'mine' && staff.role === 'department_head' && staff.departmentId !== null) {
       parts.push(eb(scopeColumn, 'in', eb.selectFrom('division').select('division.id').where('division.department_id', '=', staff.departmentId)));
     } else if (queue && queue !== 'mine' && !seesAll && staff.role !== 'department_head') {
       parts.push(staff.divisionId === null ? sql<boolean>`false` : eb(scopeColumn, '=', staff.divisionId));
     }
-    switch (queue) {
-      case undefined:
-        break;
-      case 'mine':
-        parts.push(eb('c.status', '=', 'open'), eb('c.owner_id', '=', staff.id));
-        break;
-      case 'division':
-        parts.push(eb('c.status', '=', 'open'));
-        break;
-      case 'acknowledge-due-today':
-        parts.push(eb('c.status', '=', 'open'), eb('c.acknowledged_at', 'is', null), eb('c.acknowledge_by', '>=', now), eb('c.acknowledge_by', '<=', endOfToday));
-        break;
-      case 'acknowledge-overdue':
-        parts.push(eb('c.status', '=', 'open'), eb('c.acknowledged_at', 'is', null), eb('c.acknowledge_by', '<', now));
-        break;
-      case 'resolution-overdue':
-        parts.push(eb('c.status', '=', 'open'), eb('c.resolve_by', 'is not', null), eb('c.resolve_by', '<', now));
-        break;
-      case 'update-overdue':
-        parts.push(eb('c.status', '=', 'open'), eb('c.committed_by', 'is not', null), eb('c.committed_by', '<', now));
-        break;
-      case 'transfers-in':
-      case 'transfers-out':
-        parts.push(eb('c.transfer_to_division_id', 'is not', null));
-        break;
-    }
+    if (queue) parts.push(...queueConditions(eb, queue, { staffId: staff.id, now, endOfToday }));
     if (requestTypeId !== undefined) parts.push(eb('c.request_type_id', '=', requestTypeId));
     if (filters.channel) parts.push(eb('c.channel', '=', filters.channel));
     if (filters.status) parts.push(eb('c.status', '=', filters.status));
