@@ -3,12 +3,12 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireStaff, signedInStaff } from '../platform/staff-auth.js';
 import { AppError } from '../platform/errors.js';
-import { escalationRoles, type EscalationLevel } from '../standard/escalation.js';
 import { presentCase } from '../cases/case-queries.js';
 import { referencePattern } from '../cases/case-record.js';
 import type { CaseServices } from '../cases/case-services.js';
 import { decideReviewListEntry, reviewEscalation } from './review-escalation.js';
 import { requestEscalation, sendEscalationCode } from './request-escalation.js';
+import { listOpenEscalations, listReviewList, seesEscalations } from './list-escalations.js';
 
 const ReferenceParams = Type.Object({ reference: Type.String({ pattern: referencePattern, maxLength: 30 }) });
 const Grounds = Type.Union([Type.Literal('missed_target'), Type.Literal('disagree_with_outcome')], {
@@ -23,63 +23,16 @@ export function registerEscalationRoutes(app: FastifyInstance, services: CaseSer
 
   api.get('/api/v1/escalations', { onRequest: auth, schema: { tags: ['escalation'], summary: 'Open escalations assigned to me (Division Head, Department Head, CAO)' } }, async (request) => {
     const staff = signedInStaff(request);
+    if (!seesEscalations(staff)) throw new AppError('FORBIDDEN', 'Escalations go to Division Heads, Department Heads and the CAO (CSS §5.2).');
     const { calendar } = await calendarNow();
-    let query = services.db.kysely
-      .selectFrom('service_case as c')
-      .innerJoin('escalation as e', (join) => join.onRef('e.case_id', '=', 'c.id').onRef('e.level', '=', 'c.escalation_level'))
-      .innerJoin('division as d', 'd.id', 'c.division_id')
-      .leftJoin('request_type as t', 't.id', 'c.request_type_id')
-      .select(['c.reference', 'c.summary', 'c.address', 'c.revised_resolve_by', 'c.resolve_by', 'e.level', 'e.escalated_at', 'e.reason', 'd.name as division', 't.name as request_type'])
-      .select((eb) => eb.exists(eb.selectFrom('escalation_review as r').select('r.id').whereRef('r.escalation_id', '=', 'e.id')).as('reviewed'))
-      .where('c.status', '=', 'open');
-    if (staff.role === 'division_head') query = query.where('e.level', '=', 1).where('e.division_id', '=', staff.divisionId!);
-    else if (staff.role === 'department_head') query = query.where('e.level', '=', 2).where('e.department_id', '=', staff.departmentId!);
-    else if (staff.role === 'cao') query = query.where('e.level', '=', 3);
-    else if (staff.role !== 'manager_customer_service') throw new AppError('FORBIDDEN', 'Escalations go to Division Heads, Department Heads and the CAO (CSS §5.2).');
-    const rows = await query.orderBy('e.escalated_at').limit(500).execute();
-    return {
-      escalations: rows.map((r) => ({
-        reference: r.reference,
-        summary: r.summary,
-        address: r.address,
-        division: r.division,
-        requestType: r.request_type,
-        level: r.level,
-        role: escalationRoles[r.level as EscalationLevel],
-        reason: r.reason,
-        escalatedAt: calendar.format(new Date(r.escalated_at).getTime()),
-        nextStepAt: calendar.format(new Date(r.escalated_at).getTime() + 14 * 86_400_000),
-        reviewed: Boolean(r.reviewed),
-        resolveBy: r.resolve_by ? calendar.format(new Date(r.resolve_by).getTime()) : null,
-        revisedResolveBy: r.revised_resolve_by ? calendar.format(new Date(r.revised_resolve_by).getTime()) : null,
-      })),
-    };
+    return { escalations: (await listOpenEscalations(services.db.kysely, staff, calendar)).items };
   });
 
   api.get('/api/v1/escalations/review-list', { onRequest: auth, schema: { tags: ['escalation'], summary: "The Manager of Customer Service's review list" } }, async (request) => {
     const staff = signedInStaff(request);
     if (!['manager_customer_service', 'cao', 'administrator'].includes(staff.role)) throw new AppError('FORBIDDEN', 'The review list is for the Manager of Customer Service.');
     const { calendar } = await calendarNow();
-    const rows = await services.db.kysely
-      .selectFrom('review_list_entry as r')
-      .innerJoin('service_case as c', 'c.id', 'r.case_id')
-      .innerJoin('escalation as e', 'e.id', 'r.escalation_id')
-      .innerJoin('division as d', 'd.id', 'c.division_id')
-      .select(['c.reference', 'c.summary', 'c.revised_resolve_by', 'e.level', 'e.escalated_at', 'r.listed_at', 'd.name as division'])
-      .where('r.decided_at', 'is', null)
-      .orderBy('r.listed_at')
-      .execute();
-    return {
-      reviewList: rows.map((r) => ({
-        reference: r.reference,
-        summary: r.summary,
-        division: r.division,
-        level: r.level,
-        escalatedAt: calendar.format(new Date(r.escalated_at).getTime()),
-        listedAt: calendar.format(new Date(r.listed_at).getTime()),
-        revisedResolveBy: r.revised_resolve_by ? calendar.format(new Date(r.revised_resolve_by).getTime()) : null,
-      })),
-    };
+    return { reviewList: (await listReviewList(services.db.kysely, calendar, 10_000)).items };
   });
 
   api.post(

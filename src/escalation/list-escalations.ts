@@ -2,11 +2,12 @@ import { DateTime } from 'luxon';
 import type { Tx } from '../db/connect.js';
 import type { StaffMember } from '../directory/staff.js';
 import type { BusinessCalendar } from '../standard/calendar.js';
+import { escalationRoles, type EscalationLevel } from '../standard/escalation.js';
 
 /**
- * What the console's home page shows of the escalation pathway (CSS §5): the open escalations at
- * a head's level, the Manager of Customer Service's review list, and the day's breaches. The
- * same selections as GET /api/v1/escalations and /api/v1/escalations/review-list.
+ * The escalation pathway's lists (CSS §5): the open escalations at a head's level, the Manager of
+ * Customer Service's review list, and the day's breaches. The API (GET /api/v1/escalations and
+ * /api/v1/escalations/review-list) and the console's home page show the same lists.
  */
 
 /** Escalations wait for Division Heads (level 1), Department Heads (2) and the CAO (3); the Manager sees them all. */
@@ -28,7 +29,7 @@ export async function listOpenEscalations(tx: Tx, staff: StaffMember, calendar: 
   const [count, rows] = await Promise.all([
     query.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
     query
-      .select(['c.reference', 'c.summary', 'c.address', 'e.level', 'e.escalated_at', 'e.reason', 'd.name as division', 't.name as request_type'])
+      .select(['c.reference', 'c.summary', 'c.address', 'c.revised_resolve_by', 'c.resolve_by', 'e.level', 'e.escalated_at', 'e.reason', 'd.name as division', 't.name as request_type'])
       .select((eb) => eb.exists(eb.selectFrom('escalation_review as r').select('r.id').whereRef('r.escalation_id', '=', 'e.id')).as('reviewed'))
       .orderBy('e.escalated_at')
       .limit(limit)
@@ -39,12 +40,18 @@ export async function listOpenEscalations(tx: Tx, staff: StaffMember, calendar: 
     items: rows.map((r) => ({
       reference: r.reference,
       summary: r.summary,
+      address: r.address,
       division: r.division,
       requestType: r.request_type,
       level: r.level,
+      role: escalationRoles[r.level as EscalationLevel],
       reason: r.reason,
       escalatedAt: calendar.format(new Date(r.escalated_at).getTime()),
+      // §5.2: two weeks after an escalation it moves on (or to the review list).
+      nextStepAt: calendar.format(new Date(r.escalated_at).getTime() + 14 * 86_400_000),
       reviewed: Boolean(r.reviewed),
+      resolveBy: r.resolve_by ? calendar.format(new Date(r.resolve_by).getTime()) : null,
+      revisedResolveBy: r.revised_resolve_by ? calendar.format(new Date(r.revised_resolve_by).getTime()) : null,
     })),
   };
 }
@@ -57,7 +64,7 @@ export async function listReviewList(tx: Tx, calendar: BusinessCalendar, limit =
     query
       .innerJoin('escalation as e', 'e.id', 'r.escalation_id')
       .innerJoin('division as d', 'd.id', 'c.division_id')
-      .select(['c.reference', 'c.summary', 'c.revised_resolve_by', 'e.level', 'r.listed_at', 'd.name as division'])
+      .select(['c.reference', 'c.summary', 'c.revised_resolve_by', 'e.level', 'e.escalated_at', 'r.listed_at', 'd.name as division'])
       .orderBy('r.listed_at')
       .limit(limit)
       .execute(),
@@ -69,6 +76,7 @@ export async function listReviewList(tx: Tx, calendar: BusinessCalendar, limit =
       summary: r.summary,
       division: r.division,
       level: r.level,
+      escalatedAt: calendar.format(new Date(r.escalated_at).getTime()),
       listedAt: calendar.format(new Date(r.listed_at).getTime()),
       revisedResolveBy: r.revised_resolve_by ? calendar.format(new Date(r.revised_resolve_by).getTime()) : null,
     })),
