@@ -4,7 +4,7 @@ import { Breadcrumbs, ErrorSummary, Select, TextArea, type FieldErrors, type Opt
 import { formatDateTime } from '../format.js';
 import { formatTarget } from '../../standard/targets.js';
 import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
-import { ContactFields, ContactHidden, Honeypot, checkContact, contactSummary, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
+import { ContactFacts, ContactFields, ContactHidden, Honeypot, SentBanner, checkContact, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
 
 /** Ask a question (a general inquiry, §3.3): the same care as a report. */
 
@@ -126,15 +126,8 @@ export function AskCheck(props: { ctx: PortalContext; answers: AskAnswers; error
           <dd class="pre-wrap">{answers.question}</dd>
           <dt>Topic</dt>
           <dd>{topicName(answers, ctx) ?? 'Not sure'}</dd>
-          <dt>Name</dt>
-          <dd>{c.name || 'Not given'}</dd>
-          <dt>E-mail</dt>
-          <dd>{c.email || 'Not given'}</dd>
-          <dt>Phone</dt>
-          <dd>{c.phone || 'Not given'}</dd>
-          <dt>How to contact you</dt>
-          <dd>{contactSummary(c)}</dd>
         </dl>
+        <ContactFacts contact={c} />
         {(c.email === '' && c.phone === '') || c.contact === 'none' ? (
           <p class="alert alert--warn">We will not be able to send you an answer, because you have not given us a way to reach you. Change your answers to add an e-mail address or phone number.</p>
         ) : null}
@@ -164,12 +157,7 @@ export function AskSent(props: { ctx: PortalContext; found: PublicCase }) {
   const { ctx, found } = props;
   return (
     <PortalLayout ctx={ctx} title={`Question sent: ${found.reference}`} path="/ask">
-      <div class="confirmation" role="status">
-        <h1>Your question has been sent</h1>
-        <p>Your reference number is</p>
-        <p class="reference reference--large">{found.reference}</p>
-        <p>Keep it to track your question or when you contact us about it.</p>
-      </div>
+      <SentBanner title="Your question has been sent" reference={found.reference} what="question" />
       <h2>What happens next</h2>
       <ol class="steps">
         <li>

@@ -155,3 +155,32 @@ const plain = (message: string): string => message.charAt(0).toUpperCase() + mes
 
 export const contactFieldFor = (field: string): string | undefined =>
   field === 'customer.email' ? 'email' : field === 'customer.phone' ? 'phone' : field === 'customer.preferredContact' ? 'contact' : field === 'description' ? 'description' : undefined;
+
+/** The contact details as the customer gave them, on a "check your answers" page. */
+export function ContactFacts(props: { contact: ContactAnswers }) {
+  const c = props.contact;
+  return (
+    <dl class="facts">
+      <dt>Name</dt>
+      <dd>{c.name || 'Not given'}</dd>
+      <dt>E-mail</dt>
+      <dd>{c.email || 'Not given'}</dd>
+      <dt>Phone</dt>
+      <dd>{c.phone || 'Not given'}</dd>
+      <dt>How to contact you</dt>
+      <dd>{contactSummary(c)}</dd>
+    </dl>
+  );
+}
+
+/** The top of a "sent" page: the reference number, large, to keep. */
+export function SentBanner(props: { title: string; reference: string; what: string }) {
+  return (
+    <div class="confirmation" role="status">
+      <h1>{props.title}</h1>
+      <p>Your reference number is</p>
+      <p class="reference reference--large">{props.reference}</p>
+      <p>Keep it to track your {props.what} or when you contact us about it.</p>
+    </div>
+  );
+}

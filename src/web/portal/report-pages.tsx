@@ -5,7 +5,7 @@ import type { PublicCase } from '../../cases/find-public-case.js';
 import { Breadcrumbs, ErrorSummary, Select, Choices, TextArea, TextField, type FieldErrors } from '../components.js';
 import { formatDateTime } from '../format.js';
 import { PortalLayout, Phones, EmergencyLines, type PortalContext } from './portal-layout.js';
-import { ContactFields, ContactHidden, Honeypot, checkContact, contactSummary, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
+import { ContactFacts, ContactFields, ContactHidden, Honeypot, SentBanner, checkContact, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
 
 /** Report a problem (issue #5): choose a type, answer its questions, check the answers, send. */
 
@@ -323,16 +323,7 @@ export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType
           <dd class="pre-wrap">{answers.description}</dd>
         </dl>
         <h2>Your contact details</h2>
-        <dl class="facts">
-          <dt>Name</dt>
-          <dd>{c.name || 'Not given'}</dd>
-          <dt>E-mail</dt>
-          <dd>{c.email || 'Not given'}</dd>
-          <dt>Phone</dt>
-          <dd>{c.phone || 'Not given'}</dd>
-          <dt>How to contact you</dt>
-          <dd>{contactSummary(c)}</dd>
-        </dl>
+        <ContactFacts contact={c} />
         {c.email === '' && c.phone === '' ? (
           <p class="alert alert--warn">You have not given an e-mail address or phone number, so we cannot tell you what happens. You can still track the report with its reference number.</p>
         ) : null}
@@ -357,12 +348,7 @@ export function ReportSent(props: { ctx: PortalContext; found: PublicCase }) {
   const zone = ctx.zone;
   return (
     <PortalLayout ctx={ctx} title={`Report sent: ${found.reference}`} path="/report">
-      <div class="confirmation" role="status">
-        <h1>Your report has been sent</h1>
-        <p>Your reference number is</p>
-        <p class="reference reference--large">{found.reference}</p>
-        <p>Keep it to track your report or when you contact us about it.</p>
-      </div>
+      <SentBanner title="Your report has been sent" reference={found.reference} what="report" />
       <h2>What happens next</h2>
       <ol class="steps">
         <li>
