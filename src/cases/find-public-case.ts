@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/connect.js';
 import type { Directory } from '../directory/directory-cache.js';
 import { noteOf, publicEventTypes, redactor } from '../open311/present-open311-request.js';
+import { staffNames } from '../open311/find-open311-requests.js';
 import { escalationRoles, type EscalationLevel } from '../standard/escalation.js';
 import { referencePattern } from './case-record.js';
 
@@ -48,23 +49,6 @@ export function normalizeReference(text: string): string | undefined {
 }
 
 const toDate = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
-
-/** Staff names are taken out of public texts; read once per directory snapshot. */
-const staffNamesByDirectory = new WeakMap<Directory, Promise<string[]>>();
-
-function staffNames(tx: Tx, directory: Directory): Promise<string[]> {
-  let pending = staffNamesByDirectory.get(directory);
-  if (!pending) {
-    pending = tx
-      .selectFrom('staff_user')
-      .select('name')
-      .execute()
-      .then((rows) => rows.map((r) => r.name));
-    staffNamesByDirectory.set(directory, pending);
-    pending.catch(() => staffNamesByDirectory.delete(directory));
-  }
-  return pending;
-}
 
 /** The public view of a case by its reference, or undefined when there is none. */
 export async function findPublicCase(tx: Tx, directory: Directory, reference: string): Promise<PublicCase | undefined> {

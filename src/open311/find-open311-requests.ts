@@ -127,7 +127,7 @@ export async function findOpen311Request(tx: Tx, directory: Directory, id: strin
  */
 const staffNamesByDirectory = new WeakMap<Directory, Promise<string[]>>();
 
-function staffNames(tx: Tx, directory: Directory): Promise<string[]> {
+export function staffNames(tx: Tx, directory: Directory): Promise<string[]> {
   let pending = staffNamesByDirectory.get(directory);
   if (!pending) {
     pending = tx
