@@ -3,6 +3,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Db } from '../db/connect.js';
 import type { MessageKind, MessageMethod, PreferredContact } from '../db/schema.js';
+import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
 import { receiptMessage, resolutionMessage, type Message } from '../notify/templates.js';
 import { AppError } from '../platform/errors.js';
@@ -77,6 +78,108 @@ export async function createCase(options: {
 
   // Everything a contact is checked against is in memory; the database is written once, below.
   const directory = await services.directory.get();
+  const { calendar, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact } = checkIntake({ directory, staff, input, now });
+
+  const base = {
+    kind: input.kind,
+    status: firstContact ? ('resolved' as const) : ('open' as const),
+    channel: input.channel,
+    service_centre_id: serviceCentreId,
+    request_type_id: requestTypeId,
+    division_id: divisionId,
+    owner_id: staff?.id ?? null,
+    customer_name: blank(customer.name) ? null : customer.name!.trim(),
+    customer_email: email,
+    customer_phone: phone,
+    preferred_contact: preferred,
+    description: input.description.trim(),
+    summary: input.summary.trim(),
+    address,
+    latitude: location.latitude ?? null,
+    longitude: location.longitude ?? null,
+    attributes: JSON.stringify(attributes),
+    received_at: receivedAt,
+    recorded_at: now,
+    created_by: staff?.id ?? null,
+    created_via: createdVia,
+    idempotency_key: key ?? null,
+    idempotency_hash: inputHash,
+    dst_version_id: dstVersionId,
+    acknowledge_by: new Date(due.acknowledgeBy),
+    resolve_by: due.resolveBy === null ? null : new Date(due.resolveBy),
+    acknowledged_at: firstContact ? now : null,
+    acknowledged_by: firstContact ? staff!.id : null,
+    resolved_at: firstContact ? now : null,
+    resolved_by: firstContact ? staff!.id : null,
+    resolution: firstContact ? firstContact.answer.trim() : null,
+    first_contact_resolution: Boolean(firstContact),
+  };
+  const deadlines = { ...base, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null };
+  const row = { ...base, next_due_at: nextDueAt(deadlines), next_check_at: nextCheckAt(deadlines) };
+
+  const events: IntakeEvent[] = [
+    {
+      type: 'received',
+      data: {
+        kind: input.kind,
+        channel: input.channel,
+        receivedAt: calendar.format(receivedAt.getTime()),
+        ...(backdated ? { backdated: true, recordedAt: calendar.format(now.getTime()) } : {}),
+        receiptBusinessDay: due.receiptBusinessDay,
+        acknowledgeBy: calendar.format(due.acknowledgeBy),
+        resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
+        ...(dstVersionId ? { dstVersionId } : {}),
+        summaryConfirmed: input.summaryConfirmed,
+      },
+    },
+  ];
+
+  // The message names the reference, which the insert draws: it is written around the reference.
+  const context = (reference: string) => messageContext(directory, { reference, customer_name: base.customer_name, kind: input.kind, request_type_id: requestTypeId }, divisionId);
+  let message: IntakeMessage | null = null;
+  if (firstContact) {
+    events.push({ type: 'resolved', data: { firstContact: true, resolution: base.resolution } });
+    // An answer given on the phone or at the counter was the message; it is kept on record.
+    const method = input.channel === 'phone' ? 'phone' : input.channel === 'in_person' ? 'in_person' : defaultMethod(base);
+    const parts = aroundReference((reference) => ({ ...context(reference), staffName: staff!.name, resolution: base.resolution! }), resolutionMessage);
+    message = { kind: 'resolution', automated: false, method, sentBy: staff!.id, ...parts };
+  } else if (email) {
+    const parts = aroundReference((reference) => ({ ...context(reference), receivedAt: receivedAt.getTime(), acknowledgeBy: due.acknowledgeBy }), receiptMessage);
+    message = { kind: 'receipt', automated: true, method: 'email', sentBy: null, ...parts };
+  }
+
+  try {
+    const caseRow = await recordIntake(services.db, {
+      // SR-2026-000123: the year of receipt in the City's time zone.
+      referencePrefix: `${input.kind === 'service_request' ? 'SR' : 'GI'}-${calendar.localDate(receivedAt.getTime()).slice(0, 4)}-`,
+      sequence: input.kind === 'service_request' ? 'service_request_number' : 'general_inquiry_number',
+      row,
+      now,
+      actor: staff ? { id: staff.id, label: actorLabel(staff) } : { id: null, label: createdVia! },
+      events,
+      message,
+      // Mail goes out only to an address on file, as recordMessage does.
+      mail: message?.method === 'email' && email ? { messageId: `<${randomUUID()}@citydesk.invalid>`, to: email } : null,
+    });
+    return { caseRow, replayed: false, names: directoryCaseNames(directory, caseRow, staff?.name ?? null) };
+  } catch (error) {
+    // Two copies of one retried create raced: the loser returns the winner's case.
+    if ((error as { code?: string }).code === '23505' && key !== undefined) {
+      const winner = await replay();
+      if (winner) return { caseRow: winner, replayed: true, names: null };
+    }
+    throw error;
+  }
+}
+
+/**
+ * A contact checked against the Standard and the directory, and what follows from it (receipt,
+ * responsible division, targets), without recording anything. createCase records what passes;
+ * the console's intake asks it before the read-back, so a refusal comes while the caller is still
+ * on the line, in the same words.
+ */
+export function checkIntake(options: { directory: Directory; staff: StaffMember | null; input: IntakeInput; now: Date }) {
+  const { directory, staff, input, now } = options;
   const { calendar, municipality } = directory;
   const zone = calendar.timeZone;
 
@@ -192,97 +295,7 @@ export async function createCase(options: {
     if (!staff) throw new AppError('RULE_VIOLATION', 'Only a staff member can resolve an inquiry at first contact.');
     if (blank(firstContact.answer)) throw invalid('resolveAtFirstContact.answer', 'Write the answer you gave the customer.');
   }
-
-  const base = {
-    kind: input.kind,
-    status: firstContact ? ('resolved' as const) : ('open' as const),
-    channel: input.channel,
-    service_centre_id: serviceCentreId,
-    request_type_id: requestTypeId,
-    division_id: divisionId,
-    owner_id: staff?.id ?? null,
-    customer_name: blank(customer.name) ? null : customer.name!.trim(),
-    customer_email: email,
-    customer_phone: phone,
-    preferred_contact: preferred,
-    description: input.description.trim(),
-    summary: input.summary.trim(),
-    address,
-    latitude: location.latitude ?? null,
-    longitude: location.longitude ?? null,
-    attributes: JSON.stringify(attributes),
-    received_at: receivedAt,
-    recorded_at: now,
-    created_by: staff?.id ?? null,
-    created_via: createdVia,
-    idempotency_key: key ?? null,
-    idempotency_hash: inputHash,
-    dst_version_id: dstVersionId,
-    acknowledge_by: new Date(due.acknowledgeBy),
-    resolve_by: due.resolveBy === null ? null : new Date(due.resolveBy),
-    acknowledged_at: firstContact ? now : null,
-    acknowledged_by: firstContact ? staff!.id : null,
-    resolved_at: firstContact ? now : null,
-    resolved_by: firstContact ? staff!.id : null,
-    resolution: firstContact ? firstContact.answer.trim() : null,
-    first_contact_resolution: Boolean(firstContact),
-  };
-  const deadlines = { ...base, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null };
-  const row = { ...base, next_due_at: nextDueAt(deadlines), next_check_at: nextCheckAt(deadlines) };
-
-  const events: IntakeEvent[] = [
-    {
-      type: 'received',
-      data: {
-        kind: input.kind,
-        channel: input.channel,
-        receivedAt: calendar.format(receivedAt.getTime()),
-        ...(backdated ? { backdated: true, recordedAt: calendar.format(now.getTime()) } : {}),
-        receiptBusinessDay: due.receiptBusinessDay,
-        acknowledgeBy: calendar.format(due.acknowledgeBy),
-        resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
-        ...(dstVersionId ? { dstVersionId } : {}),
-        summaryConfirmed: input.summaryConfirmed,
-      },
-    },
-  ];
-
-  // The message names the reference, which the insert draws: it is written around the reference.
-  const context = (reference: string) => messageContext(directory, { reference, customer_name: base.customer_name, kind: input.kind, request_type_id: requestTypeId }, divisionId);
-  let message: IntakeMessage | null = null;
-  if (firstContact) {
-    events.push({ type: 'resolved', data: { firstContact: true, resolution: base.resolution } });
-    // An answer given on the phone or at the counter was the message; it is kept on record.
-    const method = input.channel === 'phone' ? 'phone' : input.channel === 'in_person' ? 'in_person' : defaultMethod(base);
-    const parts = aroundReference((reference) => ({ ...context(reference), staffName: staff!.name, resolution: base.resolution! }), resolutionMessage);
-    message = { kind: 'resolution', automated: false, method, sentBy: staff!.id, ...parts };
-  } else if (email) {
-    const parts = aroundReference((reference) => ({ ...context(reference), receivedAt: receivedAt.getTime(), acknowledgeBy: due.acknowledgeBy }), receiptMessage);
-    message = { kind: 'receipt', automated: true, method: 'email', sentBy: null, ...parts };
-  }
-
-  try {
-    const caseRow = await recordIntake(services.db, {
-      // SR-2026-000123: the year of receipt in the City's time zone.
-      referencePrefix: `${input.kind === 'service_request' ? 'SR' : 'GI'}-${calendar.localDate(receivedAt.getTime()).slice(0, 4)}-`,
-      sequence: input.kind === 'service_request' ? 'service_request_number' : 'general_inquiry_number',
-      row,
-      now,
-      actor: staff ? { id: staff.id, label: actorLabel(staff) } : { id: null, label: createdVia! },
-      events,
-      message,
-      // Mail goes out only to an address on file, as recordMessage does.
-      mail: message?.method === 'email' && email ? { messageId: `<${randomUUID()}@citydesk.invalid>`, to: email } : null,
-    });
-    return { caseRow, replayed: false, names: directoryCaseNames(directory, caseRow, staff?.name ?? null) };
-  } catch (error) {
-    // Two copies of one retried create raced: the loser returns the winner's case.
-    if ((error as { code?: string }).code === '23505' && key !== undefined) {
-      const winner = await replay();
-      if (winner) return { caseRow: winner, replayed: true, names: null };
-    }
-    throw error;
-  }
+  return { calendar, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact };
 }
 
 /** The columns intake writes, in order: all of a case's but those the database fills and those later steps set. */

@@ -107,7 +107,7 @@ test('intake walks staff through the Standard: kind and type, the type\'s questi
   assert.equal(Number(pothole.n), 1);
 });
 
-test('intake shows the use case\'s refusals beside the fields: social media takes no service requests (CSS §3.2), an in-person contact names its Service Centre, a back-dated contact cannot be in the future', async (t) => {
+test('intake shows the use case\'s refusals beside the fields before the read-back: social media takes no service requests (CSS §3.2), an in-person contact names its Service Centre, a back-dated contact cannot be in the future', async (t) => {
   const site = await startSite(engine!, now);
   t.after(() => site.close());
   const page = await (await site.context()).newPage();
@@ -117,8 +117,10 @@ test('intake shows the use case\'s refusals beside the fields: social media take
     await page.getByLabel('What the customer reported').fill('Streetlight flickering then out.');
     await page.getByLabel('Summary to read back to the customer').fill('Streetlight out at 12 Lindsay St. S.');
   };
+  // A refusal comes before the read-back, while the caller is still on the line.
+  const continueToReadBack = async () => page.getByRole('button', { name: 'Continue to read-back' }).click();
   const readBackAndRecord = async () => {
-    await page.getByRole('button', { name: 'Continue to read-back' }).click();
+    await continueToReadBack();
     await page.getByLabel('Yes, the customer confirmed the summary is right').check();
     await page.getByRole('button', { name: /^Record/ }).click();
   };
@@ -126,7 +128,7 @@ test('intake shows the use case\'s refusals beside the fields: social media take
   await page.goto('/staff/intake?kind=service_request&type=streetlight');
   await page.getByLabel(/^Social media/).check();
   await fillBasics();
-  await readBackAndRecord();
+  await continueToReadBack();
   const refusal = await page.getByRole('alert').innerText();
   assert.match(refusal, /Social media is not an official channel for service requests \(CSS §3\.2\)\. Log this contact as a general inquiry/);
   assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'New service request: Streetlight out', 'back on the details, values kept');
@@ -134,12 +136,12 @@ test('intake shows the use case\'s refusals beside the fields: social media take
   await expectAccessible(page, 'refused social-media request');
 
   await page.getByLabel(/^In person at/).check();
-  await readBackAndRecord();
+  await continueToReadBack();
   const centre = page.getByRole('alert').getByRole('link', { name: /An in-person contact needs the Service Centre/ });
   assert.equal(await centre.getAttribute('href'), '#f-serviceCentre');
   await page.getByRole('combobox', { name: /^Service Centre/ }).selectOption('lindsay');
   await page.getByLabel('Received at').fill('2026-03-02T11:00');
-  await readBackAndRecord();
+  await continueToReadBack();
   assert.match(await page.getByRole('alert').innerText(), /A contact cannot be received in the future/);
   await page.getByLabel('Received at').fill('2026-03-02T08:45');
   await readBackAndRecord();

@@ -5,7 +5,7 @@ import type { ComponentChildren } from 'preact';
 import type { CaseServices } from '../../cases/case-services.js';
 import { getCase, type CaseView } from '../../cases/case-queries.js';
 import { referencePattern } from '../../cases/case-record.js';
-import { createCase, type IntakeInput } from '../../cases/create-case.js';
+import { checkIntake, createCase, type IntakeInput } from '../../cases/create-case.js';
 import { findCustomerCases, findNearbyOpenRequests, nearbyMetres, type RelatedCase } from '../../cases/find-cases.js';
 import type { PreferredContact } from '../../db/schema.js';
 import type { Directory } from '../../directory/directory-cache.js';
@@ -23,7 +23,8 @@ import { consoleLayout, requireStaffPage } from './console-auth.js';
  * Intake for phone, e-mail, counter and social-media contacts (CSS §3.1–§3.3): what kind of
  * contact it is, the request type's questions, location, customer, then a read-back the customer
  * confirms, and the reference and targets to tell them. Plain forms, one step a page; the rules
- * are createCase's, and its messages are shown beside the fields they name.
+ * are createCase's (checkIntake asks them before the read-back), and its messages are shown
+ * beside the fields they name.
  */
 
 type Kind = 'inquiry' | 'service_request';
@@ -691,6 +692,14 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
     if (request.body?.['change']) return sendPage(reply, await showDetails(staff, form, {}));
     const errors = checkForm(form);
     if (Object.keys(errors).length > 0) return sendPage(reply, await showDetails(staff, form, errors), 400);
+    // What intake would refuse (social media takes no service requests, a receipt in the future…)
+    // is refused now, before the read-back, while the caller is still on the line.
+    try {
+      checkIntake({ directory: await services.directory.get(), staff, input: toIntakeInput(form, true), now: services.clock.now() });
+    } catch (error) {
+      if (!isAppError(error) || !['VALIDATION_FAILED', 'RULE_VIOLATION', 'NOT_FOUND'].includes(error.code)) throw error;
+      return sendPage(reply, await showDetails(staff, form, errorsFrom(error)), 400);
+    }
     return sendPage(reply, await showCheck(staff, form, {}));
   });
 
