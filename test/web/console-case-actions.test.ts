@@ -314,4 +314,37 @@ for (const engine of testEngines()) {
     assert.match(textOf(page.html), /Review list: kept at this level Reason: Within the revised timeline/);
     assert.doesNotMatch(page.html, /id="action-decision"/);
   });
+
+  test(`[${engine.name}] §5.3 staff ask for an escalation on a caller's behalf from the case page and see the answer at once: declined before a target is missed, accepted after`, async (t) => {
+    const api = await startApi(engine, '2026-03-02T10:00:00-05:00');
+    t.after(() => api.close());
+    const reference = await newCase(api);
+    const cs = await staffConsole(api, demo.csRep);
+    let page = await cs.get(`/staff/cases/${reference}`);
+    assert.match(page.html, /id="action-escalate"/);
+
+    const noGrounds = await cs.post(`/staff/cases/${reference}/escalation-request`, { 'escalate.comment': 'Caller is upset.' });
+    assert.equal(noGrounds.status, 400);
+    assert.match(byId(noGrounds.html, 'f-escalate-grounds-error') ?? '', /Choose why the customer asks for an escalation/);
+
+    // Its acknowledgment target (Wednesday 4 March, 4:30 pm) has not passed: declined, with the date.
+    const early = await cs.post(`/staff/cases/${reference}/escalation-request`, { 'escalate.grounds': 'missed_target', 'escalate.comment': 'Caller wants it fixed today.' });
+    assert.equal(early.status, 303);
+    assert.match(early.location!, /done=escalation-declined/);
+    page = await cs.get(early.location!);
+    assert.match(textOf(page.html), /Escalation declined: the reason and the dates are in the timeline/);
+    assert.match(textOf(page.html), /Escalation requested \(a target was missed\): declined/);
+    assert.equal((await api.db.kysely.selectFrom('escalation').selectAll().execute()).length, 0);
+
+    // Thursday: the acknowledgment target was missed, so the request goes to the Division Head.
+    api.clock.set('2026-03-05T09:00:00-05:00');
+    const nextDay = await staffConsole(api, demo.csRep);
+    const late = await nextDay.post(`/staff/cases/${reference}/escalation-request`, { 'escalate.grounds': 'missed_target' });
+    assert.equal(late.status, 303);
+    assert.match(late.location!, /done=escalation-accepted/);
+    const escalations = await api.db.kysely.selectFrom('escalation').select(['level', 'initiated_by']).execute();
+    assert.deepEqual(escalations, [{ level: 1, initiated_by: 'staff' }]);
+    page = await nextDay.get(late.location!);
+    assert.match(textOf(page.html), /Escalated: level 1, Division Head/);
+  });
 }

@@ -32,6 +32,7 @@ export const actionPaths = {
   note: 'note',
   review: 'escalation/review',
   decision: 'escalation/decision',
+  escalate: 'escalation-request',
 } as const;
 
 export type ActionName = keyof typeof actionPaths;
@@ -92,6 +93,8 @@ export function availableActions(m: Pick<CaseActionsModel, 'staff' | 'caseRow' |
   if (open && !pending && sender) actions.add('transfer');
   if (pending && sender) actions.add('transfer-withdraw');
   if (c.status === 'resolved' && divisionMay(staff, c, 'reopen')) actions.add('reopen');
+  // §5.3: the staff who take the customer's call or visit ask on their behalf (heads receive escalations).
+  if (open && c.kind === 'service_request' && ['customer_service', 'manager_customer_service', 'division_staff'].includes(staff.role)) actions.add('escalate');
   actions.add('note');
   return actions;
 }
@@ -461,7 +464,33 @@ function Decision(props: { m: CaseActionsModel }) {
   );
 }
 
-const order: ActionName[] = ['transfer-confirm', 'review', 'decision', 'acknowledge', 'update', 'resolve', 'assign', 'reclassify', 'transfer', 'transfer-withdraw', 'reopen', 'note'];
+function Escalate(props: { m: CaseActionsModel }) {
+  const f = fields(props.m, 'escalate');
+  return (
+    <ActionCard
+      m={props.m}
+      action="escalate"
+      title="Ask for an escalation"
+      submit="Ask for the escalation"
+      intro={<p class="hint">For a customer asking on the phone or at the counter, or on your own (CSS §5.3). citydesk checks the criteria and answers at once; the answer is recorded in the timeline.</p>}
+    >
+      <Choices
+        name={f.name('grounds')}
+        label="Why the customer asks"
+        options={[
+          { value: 'missed_target', label: 'A target was missed and there is no current revised plan' },
+          { value: 'disagree_with_outcome', label: 'They disagree with the outcome (recorded as feedback; not grounds for escalation)' },
+        ]}
+        value={f.value('grounds')}
+        error={f.error('grounds')}
+        required
+      />
+      <TextArea name={f.name('comment')} label="What the customer said" value={f.value('comment')} error={f.error('comment')} rows={2} maxLength={4000} />
+    </ActionCard>
+  );
+}
+
+const order: ActionName[] = ['transfer-confirm', 'review', 'decision', 'acknowledge', 'update', 'resolve', 'assign', 'reclassify', 'transfer', 'transfer-withdraw', 'reopen', 'escalate', 'note'];
 
 const render: Record<ActionName, (props: { m: CaseActionsModel }) => ComponentChildren> = {
   'transfer-confirm': TransferConfirm,
@@ -475,6 +504,7 @@ const render: Record<ActionName, (props: { m: CaseActionsModel }) => ComponentCh
   transfer: Transfer,
   'transfer-withdraw': TransferWithdraw,
   reopen: Reopen,
+  escalate: Escalate,
   note: Note,
 };
 

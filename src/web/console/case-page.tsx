@@ -18,6 +18,7 @@ import { escalationRoles, type EscalationLevel } from '../../standard/escalation
 import { Badge, Breadcrumbs, ErrorSummary, type FieldErrors } from '../components.js';
 import { Layout } from '../layout.js';
 import { sendPage } from '../render.js';
+import { requestEscalation } from '../../escalation/request-escalation.js';
 import { CaseActions, actionPaths, fieldName, type ActionName, type CaseActionsModel, type FormState } from './case-actions.js';
 import { CaseFacts, CaseTargets, CaseTimeline, timeLeftWords, type CaseEscalation } from './case-details.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
@@ -49,6 +50,8 @@ const doneWords: Record<string, string> = {
   noted: 'Internal note added.',
   reviewed: 'Review recorded and the customer updated.',
   decided: 'Review-list decision recorded.',
+  'escalation-accepted': 'Escalation accepted: it went to the head named in the timeline, who reviews it and updates the customer (CSS §5.2).',
+  'escalation-declined': 'Escalation declined: the reason and the dates are in the timeline below. Tell the customer.',
 };
 
 const methods = new Set<string>(['email', 'phone', 'letter', 'in_person', 'record']);
@@ -184,6 +187,7 @@ const formFieldsOf: Record<ActionName, (body: Body) => string[]> = {
   note: () => ['text'],
   review: () => ['findings', 'timeline', 'update', 'method'],
   decision: () => ['decision', 'reason'],
+  escalate: () => ['grounds', 'comment'],
 };
 
 export async function registerCasePage(app: FastifyInstance, services: CaseServices): Promise<void> {
@@ -199,6 +203,7 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
   );
 
   /** One action: read the form, call the use case, redirect with the news or show the refusal. */
+  /** `run` may name its own news (`{ done }`), e.g. an answer that can go either way. */
   const act = (action: ActionName, done: string, run: (args: { staff: StaffMember; reference: string; get: (field: string) => string; body: Body }) => Promise<unknown>) => {
     app.post<{ Params: { reference: string }; Body: Body }>(`/staff/cases/:reference/${actionPaths[action]}`, { onRequest: guard }, async (request, reply) => {
       const { reference } = request.params;
@@ -209,15 +214,17 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
       };
       const formFields = formFieldsOf[action](body);
       const values = Object.fromEntries(formFields.map((f) => [fieldName(action, f), get(f)]));
+      let news = done;
       try {
         if (!new RegExp(referencePattern).test(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference.slice(0, 40)}.`);
-        await run({ staff: request.staff!, reference, get, body });
+        const result = await run({ staff: request.staff!, reference, get, body });
+        if (result && typeof result === 'object' && 'done' in result && typeof result.done === 'string') news = result.done;
       } catch (error) {
         // What no form can show (a case this person cannot see, a failure) gets the error page.
         if (!isAppError(error) || error.code === 'NOT_FOUND' || error.code === 'UNAUTHENTICATED' || error.httpStatus >= 500) throw error;
         return show(reply, request, reference, { form: { action, values, errors: formErrors(action, error, formFields) } }, error.httpStatus);
       }
-      return reply.redirect(`/staff/cases/${encodeURIComponent(reference)}?done=${done}`, 303);
+      return reply.redirect(`/staff/cases/${encodeURIComponent(reference)}?done=${news}`, 303);
     });
   };
 
@@ -294,6 +301,15 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
   act('review', 'reviewed', ({ staff, reference, get }) =>
     reviewEscalation({ services, staff, reference, input: { findings: get('findings'), update: get('update'), timeline: get('timeline'), method: method(get('method')) } }),
   );
+
+  act('escalate', 'escalation-accepted', async ({ staff, reference, get }) => {
+    const grounds = get('grounds');
+    if (grounds !== 'missed_target' && grounds !== 'disagree_with_outcome') {
+      throw new AppError('VALIDATION_FAILED', 'Choose why the customer asks for an escalation.', [{ field: 'grounds', message: 'Choose why the customer asks for an escalation.' }]);
+    }
+    const answer = await requestEscalation({ services, reference, grounds, comment: get('comment') || undefined, staff });
+    return { done: answer.outcome === 'accepted' ? 'escalation-accepted' : 'escalation-declined' };
+  });
 
   act('decision', 'decided', ({ staff, reference, get }) => {
     const decision = get('decision');
