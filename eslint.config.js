@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // Scripts the pages load in the browser (progressive enhancement only).
+    files: ['src/web/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', navigator: 'readonly', window: 'readonly' } },
+  },
+  {
     files: ['src/platform/clock.ts', 'test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -19,6 +19,8 @@ export interface LayoutProps {
   footer?: ComponentChildren;
   /** Load htmx (the console; every page still works without it). */
   htmx?: boolean;
+  /** Other scripts of /assets/ that enhance this page (it works without them). */
+  scripts?: string[] | undefined;
   children: ComponentChildren;
 }
 
@@ -34,6 +36,9 @@ export function Layout(props: LayoutProps) {
         <title>{`${props.title} | ${props.municipality}${isStaff ? ' staff console' : ''}`}</title>
         <link rel="stylesheet" href="/assets/citydesk.css" />
         {props.htmx ? <script src="/assets/htmx.min.js" defer></script> : null}
+        {(props.scripts ?? []).map((src) => (
+          <script src={src} defer></script>
+        ))}
       </head>
       <body>
         <a class="skip-link" href="#main">

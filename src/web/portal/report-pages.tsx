@@ -109,7 +109,7 @@ function AttributeInput(props: { attribute: AttributeDefinition; value: string |
 export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; errors: FieldErrors }) {
   const { type, answers, errors } = props;
   return (
-    <PortalLayout ctx={props.ctx} title={`${Object.keys(errors).length > 0 ? 'Error: ' : ''}Report: ${type.name}`} path="/report">
+    <PortalLayout ctx={props.ctx} title={`${Object.keys(errors).length > 0 ? 'Error: ' : ''}Report: ${type.name}`} path="/report" scripts={['/assets/locate-me.js']}>
       <Breadcrumbs items={[{ href: '/', label: 'Home' }, { href: '/report', label: 'Report a problem' }, { label: type.name }]} />
       <ErrorSummary errors={errors} />
       <h1>
@@ -132,6 +132,10 @@ export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType;
           <legend class="form-section__title">Where is it?</legend>
           <p class="hint">Give the address or the nearest intersection. If you know it, you can give the point on a map instead, or as well.</p>
           <TextField name="address" label="Address or nearest intersection" autocomplete="off" value={answers.address} error={errors['address']} maxLength={300} hint="For example: 50 Kent St. W., Lindsay, or Kent St. W. at Victoria Ave." />
+          <button type="button" id="locate-me" class="button--secondary" hidden>
+            Use my current location
+          </button>
+          <p id="locate-me-status" class="hint" role="status" aria-live="polite"></p>
           <div class="coordinates">
             <TextField name="latitude" label="Latitude" value={answers.latitude} inputmode="decimal" class="narrow" error={errors['latitude']} hint="For example 44.3501" />
             <TextField name="longitude" label="Longitude" value={answers.longitude} inputmode="decimal" class="narrow" error={errors['longitude']} hint="For example -78.7391" />
