@@ -58,6 +58,7 @@ const IntakeBody = Type.Object(
     attributes: Type.Optional(Attributes),
     receivedAt: Type.Optional(Short(40, 'ISO-8601; default now; staff may back-date, never into the future')),
     resolveAtFirstContact: Type.Optional(Type.Object({ answer: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false })),
+    mediaUrl: Type.Optional(Short(2000, 'A photo or other media of the problem: its http(s) address')),
   },
   { additionalProperties: false },
 );

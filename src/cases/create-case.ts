@@ -31,6 +31,8 @@ export interface IntakeInput {
   receivedAt?: string | undefined;
   /** First-contact resolution of an inquiry (INTERPRETATION §2): the answer given. */
   resolveAtFirstContact?: { answer: string } | undefined;
+  /** A photo or other media of the problem, by its http(s) address. */
+  mediaUrl?: string | undefined;
 }
 
 /** Who recorded the contact: a staff member, the public portal, or an Open311 client. */
@@ -38,6 +40,15 @@ export type IntakeOrigin = { staff: StaffMember } | { via: string };
 
 const invalid = (field: string, message: string): AppError => new AppError('VALIDATION_FAILED', message, [{ field, message }]);
 const blank = (s: string | undefined): boolean => s === undefined || s.trim() === '';
+const isWebAddress = (text: string): boolean => {
+  if (text.length > 2000) return false;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+};
 
 /**
  * §3.3, §3.2, §3.1: records a general inquiry or a service request with its targets, the version
@@ -78,7 +89,7 @@ export async function createCase(options: {
 
   // Everything a contact is checked against is in memory; the database is written once, below.
   const directory = await services.directory.get();
-  const { calendar, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact } = checkIntake({ directory, staff, input, now });
+  const { calendar, mediaUrl, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact } = checkIntake({ directory, staff, input, now });
 
   const base = {
     kind: input.kind,
@@ -113,6 +124,7 @@ export async function createCase(options: {
     resolved_by: firstContact ? staff!.id : null,
     resolution: firstContact ? firstContact.answer.trim() : null,
     first_contact_resolution: Boolean(firstContact),
+    media_url: mediaUrl,
   };
   const deadlines = { ...base, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null };
   const row = { ...base, next_due_at: nextDueAt(deadlines), next_check_at: nextCheckAt(deadlines) };
@@ -251,6 +263,8 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
     throw invalid('location', 'Give both latitude and longitude, or neither.');
   }
   const address = blank(location.address) ? null : location.address!.trim();
+  const mediaUrl = blank(input.mediaUrl) ? null : input.mediaUrl!.trim();
+  if (mediaUrl !== null && !isWebAddress(mediaUrl)) throw invalid('mediaUrl', `"${mediaUrl.slice(0, 100)}" is not a web address; give the photo's http:// or https:// address.`);
 
   // What it is, who is responsible, and its targets (§3.3, §4).
   let requestTypeId: number | null = null;
@@ -295,7 +309,7 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
     if (!staff) throw new AppError('RULE_VIOLATION', 'Only a staff member can resolve an inquiry at first contact.');
     if (blank(firstContact.answer)) throw invalid('resolveAtFirstContact.answer', 'Write the answer you gave the customer.');
   }
-  return { calendar, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact };
+  return { calendar, mediaUrl, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact };
 }
 
 /** The columns intake writes, in order: all of a case's but those the database fills and those later steps set. */
@@ -332,6 +346,7 @@ const intakeColumns = [
   'resolved_by',
   'resolution',
   'first_contact_resolution',
+  'media_url',
   'next_due_at',
   'next_check_at',
 ] as const satisfies readonly (keyof CaseRow)[];

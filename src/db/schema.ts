@@ -184,6 +184,7 @@ export interface ServiceCaseTable {
   resolved_by: number | null;
   resolution: string | null;
   first_contact_resolution: Generated<boolean>;
+  media_url: string | null;
   next_due_at: Timestamp | null;
   version: Generated<number>;
   next_check_at: Timestamp | null;

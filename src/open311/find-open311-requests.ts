@@ -44,6 +44,7 @@ function baseQuery(tx: Tx) {
       'c.division_id',
       'c.description',
       'c.address',
+      'c.media_url',
       'c.latitude',
       'c.longitude',
       'c.attributes',

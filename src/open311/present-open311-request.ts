@@ -18,6 +18,7 @@ export interface Open311CaseRow {
   division_id: number;
   description: string;
   address: string | null;
+  media_url: string | null;
   latitude: number | null;
   longitude: number | null;
   attributes: Record<string, string | string[]>;
@@ -141,7 +142,7 @@ export function presentOpen311Request(
     zipcode: null,
     lat: c.latitude,
     long: c.longitude,
-    media_url: null,
+    media_url: c.media_url,
   };
   if (extensions) {
     request.attributes = Object.fromEntries(Object.entries(c.attributes).map(([code, value]) => [code, Array.isArray(value) ? value.map(redact) : redact(value)]));

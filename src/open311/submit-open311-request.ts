@@ -80,8 +80,9 @@ export async function submitOpen311Request(options: { services: CaseServices; ar
   const lastName = optionalText(args, 'last_name', 100);
   const email = optionalText(args, 'email', 254);
   const phone = optionalText(args, 'phone', 40);
-  // Accepted and checked, not kept: citydesk has no device, account or media records.
-  for (const [name, max] of [['device_id', 200], ['account_id', 200], ['media_url', 2000]] as const) optionalText(args, name, max);
+  // Accepted and checked, not kept: citydesk has no device or account records.
+  for (const [name, max] of [['device_id', 200], ['account_id', 200]] as const) optionalText(args, name, max);
+  const mediaUrl = optionalText(args, 'media_url', 2000);
   const attributes = readAttributes(args);
 
   const where = address ?? `${latitude}, ${longitude}`;
@@ -99,6 +100,7 @@ export async function submitOpen311Request(options: { services: CaseServices; ar
       summaryConfirmed: true,
       location: { address, latitude, longitude },
       attributes,
+      mediaUrl,
     },
   });
   const division = directory.division(caseRow.division_id)?.name ?? 'The responsible division';

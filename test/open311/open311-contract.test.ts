@@ -82,7 +82,8 @@ for (const engine of testEngines()) {
     });
 
     test('POST requests (form-encoded, attribute[code]=value) records a service request from the web portal by open311:<key name>', async () => {
-      const { status, json } = await submit(pothole({ 'attribute[road_class]': '2', address_string: '26 Francis St., Lindsay' }));
+      const photo = 'https://photos.example.org/pothole-26-francis.jpg';
+      const { status, json } = await submit(pothole({ 'attribute[road_class]': '2', address_string: '26 Francis St., Lindsay', media_url: photo }));
       assert.equal(status, 200);
       const ids = json.map((s: { service_request_id: string }) => s.service_request_id);
       for (const id of ids) {
@@ -98,6 +99,7 @@ for (const engine of testEngines()) {
       assert.equal(found[0].service_name, 'Pothole');
       assert.equal(found[0].agency_responsible, 'Roads Operations');
       assert.equal(found[0].address, '26 Francis St., Lindsay');
+      assert.equal(found[0].media_url, photo, 'the photo the client sent is kept and shown');
       assert.equal(found[0].lat, 44.3501);
       assert.equal(found[0].long, -78.7452);
       assert.equal(found[0].requested_datetime, '2026-11-23T10:00:00-05:00');
@@ -137,6 +139,7 @@ for (const engine of testEngines()) {
       ['an attribute the service does not ask is 400', 400, () => pothole({ 'attribute[colour]': 'red' }), /not a question/],
       ['a malformed e-mail address is 400', 400, () => pothole({ email: 'not-an-address' }), /not an e-mail address/],
       ['another jurisdiction_id is 404', 404, () => pothole({ jurisdiction_id: 'toronto.ca' }), /not served here/],
+      ['a media_url that is not a web address is 400', 400, () => pothole({ media_url: 'javascript:alert(1)' }), /not a web address/],
     ];
     for (const [rule, status, fields, says] of refusals) {
       test(`POST requests: ${rule} (GeoReport v2 errors)`, async () => {

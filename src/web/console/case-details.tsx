@@ -204,6 +204,16 @@ export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation:
           <dd>{c.summary}</dd>
           <dt>Description</dt>
           <dd class="case-text">{c.description}</dd>
+          {c.media_url ? (
+            <>
+              <dt>Photo or media</dt>
+              <dd>
+                <a href={c.media_url} rel="noopener noreferrer nofollow" target="_blank">
+                  Open what the customer sent (a link they gave; opens in a new tab)
+                </a>
+              </dd>
+            </>
+          ) : null}
           {c.resolution ? (
             <>
               <dt>Resolution</dt>
