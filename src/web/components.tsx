@@ -42,7 +42,7 @@ function FieldHead(props: FieldBase & { id: string }) {
     <>
       <label for={props.id}>
         {props.label}
-        {props.required ? null : <span class="hint" style="display:inline"> (optional)</span>}
+        {props.required ? null : <span class="hint hint--inline"> (optional)</span>}
       </label>
       {props.hint ? (
         <span class="hint" id={`${props.id}-hint`}>
@@ -136,7 +136,7 @@ export function Choices(props: FieldBase & { options: Option[]; value?: string |
     <fieldset class={props.error ? 'field--error' : undefined} aria-describedby={describedBy(id, props)}>
       <legend>
         {props.label}
-        {props.required ? null : <span class="hint" style="display:inline"> (optional)</span>}
+        {props.required ? null : <span class="hint hint--inline"> (optional)</span>}
       </legend>
       {props.hint ? (
         <span class="hint" id={`${id}-hint`}>

@@ -35,6 +35,7 @@ export function Layout(props: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} | ${props.municipality}${isStaff ? ' staff console' : ''}`}</title>
         <link rel="stylesheet" href="/assets/citydesk.css" />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         {props.htmx ? <script src="/assets/htmx.min.js" defer></script> : null}
         {(props.scripts ?? []).map((src) => (
           <script src={src} defer></script>

@@ -24,6 +24,13 @@ test('the page shell: sign-in page is accessible, a form from another site is re
   await signInAs(page, demo.csRep);
   assert.equal(new URL(page.url()).pathname, '/staff');
 
+  // Security headers on every page: scripts from this site only, no framing by others, no sniffing.
+  const headers = (await fetch(`${site.baseUrl}/staff/sign-in`)).headers;
+  assert.match(headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  assert.match(headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+  assert.equal(headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(headers.get('referrer-policy'), 'same-origin');
+
   const forged = await fetch(`${site.baseUrl}/staff/sign-out`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
   assert.equal(forged.status, 403);
 
