@@ -23,7 +23,8 @@ export type DirectoryEventType =
   | 'closure_day_removed'
   | 'service_targets_changed'
   | 'api_key_created'
-  | 'api_key_revoked';
+  | 'api_key_revoked'
+  | 'outbox_message_retried';
 
 export async function recordDirectoryEvent(tx: Tx, event: { actor: StaffMember; type: DirectoryEventType; data: Record<string, unknown>; now: Date }): Promise<void> {
   await tx

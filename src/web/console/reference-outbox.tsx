@@ -5,7 +5,9 @@ import { canViewCase } from '../../cases/case-policy.js';
 import type { Tx } from '../../db/connect.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { MAX_ATTEMPTS } from '../../notify/deliver-outbox.js';
-import { Badge, Select } from '../components.js';
+import { mayRetryMail, retryOutboxMessage, stuckSendingMs } from '../../notify/retry-outbox-message.js';
+import { isAppError } from '../../platform/errors.js';
+import { Alert, Badge, Select } from '../components.js';
 import { formatShortDateTime } from '../format.js';
 import { sendPage } from '../render.js';
 import { requireStaffPage } from './console-auth.js';
@@ -119,8 +121,22 @@ const stateBadge = (e: OutboxEntry) =>
   );
 
 export function registerOutboxPage(app: FastifyInstance, services: CaseServices): void {
-  app.get<{ Querystring: { state?: string; page?: string } }>('/staff/outbox', { onRequest: requireStaffPage(services) }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/staff/outbox/:id/retry', { onRequest: requireStaffPage(services) }, async (request, reply) => {
     const staff = signedIn(request);
+    const id = /^\d{1,12}$/.test(request.params.id) ? Number(request.params.id) : -1;
+    try {
+      await retryOutboxMessage({ db: services.db, staff, id, now: services.clock.now() });
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'CONFLICT') throw error;
+      return reply.redirect(`/staff/outbox?state=all&refused=${id}`, 303);
+    }
+    return reply.redirect(`/staff/outbox?state=waiting&retried=${id}`, 303);
+  });
+
+  app.get<{ Querystring: { state?: string; page?: string; retried?: string; refused?: string } }>('/staff/outbox', { onRequest: requireStaffPage(services) }, async (request, reply) => {
+    const staff = signedIn(request);
+    const now = services.clock.now();
+    const retrying = mayRetryMail(staff);
     const directory = await services.directory.get();
     const zone = directory.calendar.timeZone;
     const filter: StateFilter = Object.hasOwn(states, request.query.state ?? '') ? (request.query.state as StateFilter) : 'all';
@@ -135,7 +151,20 @@ export function registerOutboxPage(app: FastifyInstance, services: CaseServices)
           E-mail to customers and staff: what has gone out and what is waiting.
           {seesAllMail.has(staff.role) ? ' You see all of it.' : ' You see the mail of the cases you can open, and mail sent to you.'}
         </p>
-        <p class="muted">Without a mail server (SMTP_URL), messages wait here; each stays readable in its case's history. A message that fails {MAX_ATTEMPTS} times waits for a person.</p>
+        <p class="muted">
+          Without a mail server (SMTP_URL), messages wait here; each stays readable in its case's history. A message that fails {MAX_ATTEMPTS} times waits for a person
+          {retrying ? ': use "Send again" once the problem is fixed.' : ' (the Manager of Customer Service or an administrator sends it again).'}
+        </p>
+        {/^\d+$/.test(request.query.retried ?? '') ? (
+          <Alert kind="ok">
+            <p>Message {request.query.retried} is waiting to be sent again.</p>
+          </Alert>
+        ) : null}
+        {/^\d+$/.test(request.query.refused ?? '') ? (
+          <Alert kind="error">
+            <p>Message {request.query.refused} cannot be sent again: it was sent already, or it is waiting or being sent.</p>
+          </Alert>
+        ) : null}
         <form method="get" action="/staff/outbox" class="toolbar" aria-label="Filter the outbox">
           <Select
             name="state"
@@ -177,6 +206,13 @@ export function registerOutboxPage(app: FastifyInstance, services: CaseServices)
                     <td>
                       {stateBadge(e)}
                       {e.lastError ? <span class="hint">Last error: {e.lastError}</span> : null}
+                      {retrying && (e.status === 'failed' || (e.status === 'sending' && now.getTime() - e.nextAttemptAt.getTime() > stuckSendingMs)) ? (
+                        <form method="post" action={`/staff/outbox/${e.id}/retry`}>
+                          <button type="submit" class="button--secondary">
+                            Send again<span class="visually-hidden">{`: message ${e.id} to ${e.to}`}</span>
+                          </button>
+                        </form>
+                      ) : null}
                     </td>
                     <td class="num">{e.attempts}</td>
                     <td>{formatShortDateTime(e.createdAt, zone)}</td>
