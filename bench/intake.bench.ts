@@ -1,8 +1,5 @@
 import { busyPercent, machineCpu, withThrowawayDatabase } from './throwaway-database.js';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import type { Result } from 'autocannon';
+import { loadInChild } from './load-in-child.js';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -54,25 +51,6 @@ const caseColumns = [
   'idempotency_hash', 'dst_version_id', 'acknowledge_by', 'resolve_by', 'acknowledged_at', 'acknowledged_by',
   'resolved_at', 'resolved_by', 'resolution', 'first_contact_resolution', 'next_due_at',
 ] as const;
-
-/**
- * The load generator, run by a child `node`: a warm-up run whose figures are dropped, a line
- * "measuring", then the measured run's result as one JSON line.
- */
-const loadScript = `
-const [autocannonUrl, json] = process.argv.slice(1);
-const { default: autocannon } = await import(autocannonUrl);
-const o = JSON.parse(json);
-const common = { url: o.url, method: 'POST', headers: o.headers, body: o.body, connections: o.connections, timeout: 10 };
-await autocannon({ ...common, duration: o.warmupSeconds });
-process.stdout.write('measuring\\n');
-const r = await autocannon({ ...common, duration: o.measureSeconds });
-const { latency, duration, errors, timeouts, non2xx, statusCodeStats } = r;
-process.stdout.write(JSON.stringify({ latency, duration, errors, timeouts, non2xx, '2xx': r['2xx'], statusCodeStats }) + '\\n');
-`;
-
-type LoadResult = Pick<Result, 'latency' | 'duration' | 'errors' | 'timeouts' | 'non2xx' | '2xx' | 'statusCodeStats'>;
-
 
 interface Figures {
   perSecond: number;
@@ -139,31 +117,12 @@ async function measureHttp(db: Db, password: string): Promise<Figures | undefine
     const before = await countRows(db);
     let cpuAtStart = process.cpuUsage();
     let machineAtStart = machineCpu();
-    let measuring = false;
-    const autocannonUrl = pathToFileURL(createRequire(import.meta.url).resolve('autocannon')).href;
-    const options = { url: `${base}/api/v1/cases`, headers, body, connections, warmupSeconds, measureSeconds };
+    const options = { url: `${base}/api/v1/cases`, method: 'POST' as const, headers, body, connections, warmupSeconds, measureSeconds };
     let lastBefore = before;
-    const result = await new Promise<LoadResult>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', loadScript, autocannonUrl, JSON.stringify(options)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let output = '';
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk: string) => {
-        output += chunk;
-        if (!measuring && output.startsWith('measuring\n')) {
-          measuring = true;
-          cpuAtStart = process.cpuUsage();
-          machineAtStart = machineCpu();
-          void countRows(db).then((n) => (lastBefore = n));
-        }
-      });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        const last = output.trim().split('\n').at(-1) ?? '';
-        if (code !== 0 || !last.startsWith('{')) reject(new Error(`the load generator failed (exit ${code}): ${output}`));
-        else resolve(JSON.parse(last) as LoadResult);
-      });
+    const result = await loadInChild(options, () => {
+      cpuAtStart = process.cpuUsage();
+      machineAtStart = machineCpu();
+      void countRows(db).then((n) => (lastBefore = n));
     });
     const cpu = process.cpuUsage(cpuAtStart);
     const machineBusy = busyPercent(machineAtStart);

@@ -1,7 +1,3 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import type { Result } from 'autocannon';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { openDatabase, type Db } from '../src/db/connect.js';
@@ -13,6 +9,7 @@ import { redactUrl } from '../src/platform/config.js';
 import { loggerOptions } from '../src/platform/logger.js';
 import { buildApp } from '../src/server.js';
 import { busyPercent, machineCpu, withThrowawayDatabase } from './throwaway-database.js';
+import { loadInChild } from './load-in-child.js';
 
 /**
  * Open311 on PostgreSQL: `GET /open311/v2/requests.json` (the default query: the last 90 days,
@@ -28,19 +25,6 @@ const warmupSeconds = 3;
 const measureSeconds = 10;
 const path = '/open311/v2/requests.json';
 
-const loadScript = `
-const [autocannonUrl, json] = process.argv.slice(1);
-const { default: autocannon } = await import(autocannonUrl);
-const o = JSON.parse(json);
-const common = { url: o.url, method: 'GET', connections: o.connections, timeout: 10 };
-await autocannon({ ...common, duration: o.warmupSeconds });
-process.stdout.write('measuring\\n');
-const r = await autocannon({ ...common, duration: o.measureSeconds });
-const { latency, duration, errors, timeouts, non2xx, requests } = r;
-process.stdout.write(JSON.stringify({ latency, duration, errors, timeouts, non2xx, '2xx': r['2xx'], requests }) + '\\n');
-`;
-
-type LoadResult = Pick<Result, 'latency' | 'duration' | 'errors' | 'timeouts' | 'non2xx' | '2xx' | 'requests'>;
 
 export async function benchOpen311(): Promise<boolean> {
   return withThrowawayDatabase(async (databaseUrl) => {
@@ -75,29 +59,11 @@ export async function benchOpen311(): Promise<boolean> {
         uncached.sort((a, b) => a - b);
         console.log(`uncached (30 different pages, one at a time): median ${uncached[15]!.toFixed(1)} ms, slowest ${uncached.at(-1)!.toFixed(1)} ms`);
 
-        const autocannonUrl = pathToFileURL(createRequire(import.meta.url).resolve('autocannon')).href;
         let machineAtStart = machineCpu();
         let cpuAtStart = process.cpuUsage();
-        const result = await new Promise<LoadResult>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--input-type=module', '-e', loadScript, autocannonUrl, JSON.stringify({ url: `${base}${path}`, connections, warmupSeconds, measureSeconds })], {
-            stdio: ['ignore', 'pipe', 'inherit'],
-          });
-          let output = '';
-          child.stdout.setEncoding('utf8');
-          child.stdout.on('data', (chunk: string) => {
-            const was = output;
-            output += chunk;
-            if (!was.startsWith('measuring\n') && output.startsWith('measuring\n')) {
-              machineAtStart = machineCpu();
-              cpuAtStart = process.cpuUsage();
-            }
-          });
-          child.on('error', reject);
-          child.on('close', (code) => {
-            const last = output.trim().split('\n').at(-1) ?? '';
-            if (code !== 0 || !last.startsWith('{')) reject(new Error(`the load generator failed (exit ${code}): ${output}`));
-            else resolve(JSON.parse(last) as LoadResult);
-          });
+        const result = await loadInChild({ url: `${base}${path}`, method: 'GET', connections, warmupSeconds, measureSeconds }, () => {
+          machineAtStart = machineCpu();
+          cpuAtStart = process.cpuUsage();
         });
         const cpu = process.cpuUsage(cpuAtStart);
         const ok = result['2xx'];
