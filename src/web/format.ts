@@ -5,11 +5,6 @@ import { DateTime } from 'luxon';
 const toDateTime = (at: string | Date | number, zone: string): DateTime =>
   (typeof at === 'string' ? DateTime.fromISO(at) : typeof at === 'number' ? DateTime.fromMillis(at) : DateTime.fromJSDate(at)).setZone(zone);
 
-/** "Thursday 5 March 2026, 4:30 pm". */
-export function formatDateTime(at: string | Date | number, zone: string): string {
-  return toDateTime(at, zone).setLocale('en-CA').toFormat("cccc d LLLL yyyy, h:mm") + ` ${toDateTime(at, zone).hour < 12 ? 'am' : 'pm'}`;
-}
-
 /** "Thu 5 Mar 2026, 4:30 pm": for tables. */
 export function formatShortDateTime(at: string | Date | number, zone: string): string {
   const t = toDateTime(at, zone).setLocale('en-CA');
@@ -50,9 +45,9 @@ export function formatCalendarDate(date: string): string {
 }
 
 /**
- * formatDateTime's words for pages that write hundreds of instants (a case's timeline of 200
- * entries): a Luxon DateTime costs tens of microseconds each, so these keep one Intl formatter per
- * zone (the time-zone rules Luxon itself uses) and assemble the same words from its parts.
+ * Pages write hundreds of instants (a case's timeline of 200 entries), and a Luxon DateTime costs
+ * tens of microseconds each: the long forms keep one Intl formatter per zone (the time-zone rules
+ * Luxon itself uses) and assemble their words from its parts.
  */
 const zonedParts = new Map<string, Intl.DateTimeFormat>();
 function partsOf(at: string | Date | number, zone: string): Record<string, string> {
@@ -70,8 +65,8 @@ function partsOf(at: string | Date | number, zone: string): Record<string, strin
   return parts;
 }
 
-/** As formatDateTime, "Thursday 5 March 2026, 4:30 pm", quicker when a page writes hundreds. */
-export function formatDateTimeQuickly(at: string | Date | number, zone: string): string {
+/** "Thursday 5 March 2026, 4:30 pm". */
+export function formatDateTime(at: string | Date | number, zone: string): string {
   const p = partsOf(at, zone);
   return `${p['weekday']} ${p['day']} ${p['month']} ${p['year']}, ${p['h12']}:${p['minute']} ${p['ampm']}`;
 }

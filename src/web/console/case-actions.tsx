@@ -10,7 +10,7 @@ import { acknowledgmentMessage } from '../../notify/templates.js';
 import type { AttributeDefinition } from '../../standard/attributes.js';
 import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
 import { Choices, Select, TextArea, TextField, fieldId, type FieldErrors, type Option } from '../components.js';
-import { formatDateTimeQuickly } from '../format.js';
+import { formatDateTime } from '../format.js';
 import type { CaseEscalation } from './case-details.js';
 
 /**
@@ -172,7 +172,7 @@ function MethodField(props: { m: CaseActionsModel; action: ActionName; label: st
   );
 }
 
-const dateHint = (m: CaseActionsModel) => `A date, e.g. ${formatDateTimeQuickly(m.now, m.directory.calendar.timeZone).replace(/^\w+ /, '').replace(/,.*$/, '')}: it means the close of business that day.`;
+const dateHint = (m: CaseActionsModel) => `A date, e.g. ${formatDateTime(m.now, m.directory.calendar.timeZone).replace(/^\w+ /, '').replace(/,.*$/, '')}: it means the close of business that day.`;
 
 /** §4.1: the acknowledgment as the customer will read it, from the same template the use case uses. */
 function AcknowledgmentPreview(props: { m: CaseActionsModel }) {
@@ -355,7 +355,7 @@ function Reclassify(props: { m: CaseActionsModel }) {
       title="Change the request type"
       submit="Reclassify"
       intro={
-        <p class="hint">{`The targets are recomputed for the new type from the original receipt (${formatDateTimeQuickly(m.caseRow.received_at, calendar.timeZone)}), with the Division Service Targets in force then: the clock does not restart.`}</p>
+        <p class="hint">{`The targets are recomputed for the new type from the original receipt (${formatDateTime(m.caseRow.received_at, calendar.timeZone)}), with the Division Service Targets in force then: the clock does not restart.`}</p>
       }
     >
       <Select name={f.name('requestType')} label="New request type" options={choices.map((t) => ({ value: t.code, label: t.name }))} value={f.value('requestType')} placeholder="Choose a request type" error={f.error('requestType')} required />

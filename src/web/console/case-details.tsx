@@ -5,7 +5,7 @@ import { escalationReasonText } from '../../notify/templates.js';
 import type { BusinessCalendar } from '../../standard/calendar.js';
 import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
 import { Badge } from '../components.js';
-import { dueInWords, formatCalendarDate, formatDateTimeQuickly, formatDayTime, formatSpan } from '../format.js';
+import { dueInWords, formatCalendarDate, formatDateTime, formatDayTime, formatSpan } from '../format.js';
 
 /** The read-only parts of the case page: what the case is, its targets and its timeline. */
 
@@ -57,15 +57,15 @@ export function timeLeftWords(due: Date, now: Date, calendar: BusinessCalendar):
 function targetState(target: Date | null, doneAt: Date | null, open: boolean, now: Date, calendar: BusinessCalendar, doneWord: string) {
   const zone = calendar.timeZone;
   if (doneAt) {
-    if (!target) return <Badge kind="ok">{`${doneWord} on ${formatDateTimeQuickly(doneAt, zone)}`}</Badge>;
+    if (!target) return <Badge kind="ok">{`${doneWord} on ${formatDateTime(doneAt, zone)}`}</Badge>;
     const late = doneAt.getTime() - target.getTime();
     return late <= 0 ? (
       <>
-        <Badge kind="ok">Met</Badge> {`${doneWord} on ${formatDateTimeQuickly(doneAt, zone)}`}
+        <Badge kind="ok">Met</Badge> {`${doneWord} on ${formatDateTime(doneAt, zone)}`}
       </>
     ) : (
       <>
-        <Badge kind="bad">Missed</Badge> {`${doneWord} on ${formatDateTimeQuickly(doneAt, zone)}, ${formatSpan(late)} after the target`}
+        <Badge kind="bad">Missed</Badge> {`${doneWord} on ${formatDateTime(doneAt, zone)}, ${formatSpan(late)} after the target`}
       </>
     );
   }
@@ -108,17 +108,17 @@ export function CaseTargets(props: { caseRow: CaseRow; view: CaseView; now: Date
           <tbody>
             <tr>
               <th scope="row">Acknowledgment</th>
-              <td>{formatDateTimeQuickly(c.acknowledge_by, zone)}</td>
+              <td>{formatDateTime(c.acknowledge_by, zone)}</td>
               <td>{targetState(at(c.acknowledge_by), at(c.acknowledged_at), open, now, calendar, 'Acknowledged')}</td>
             </tr>
             <tr>
               <th scope="row">{c.kind === 'inquiry' ? 'Full response' : 'Resolution'}</th>
               <td>
-                {c.resolve_by ? formatDateTimeQuickly(c.resolve_by, zone) : c.kind === 'inquiry' ? <span class="muted">The timeline given at acknowledgment</span> : <span class="muted">None</span>}
+                {c.resolve_by ? formatDateTime(c.resolve_by, zone) : c.kind === 'inquiry' ? <span class="muted">The timeline given at acknowledgment</span> : <span class="muted">None</span>}
                 {revised ? (
                   <span class="case-revised">
-                    <strong>Revised timeline:</strong> {formatDateTimeQuickly(revised, zone)}
-                    {c.revised_at ? `, given ${formatDateTimeQuickly(c.revised_at, zone)}` : ''}
+                    <strong>Revised timeline:</strong> {formatDateTime(revised, zone)}
+                    {c.revised_at ? `, given ${formatDateTime(c.revised_at, zone)}` : ''}
                   </span>
                 ) : null}
               </td>
@@ -127,14 +127,14 @@ export function CaseTargets(props: { caseRow: CaseRow; view: CaseView; now: Date
             {open && c.committed_by && (c.kind === 'inquiry' || new Date(c.committed_by) <= now) ? (
               <tr>
                 <th scope="row">Update to the customer</th>
-                <td>{formatDateTimeQuickly(c.committed_by, zone)}</td>
+                <td>{formatDateTime(c.committed_by, zone)}</td>
                 <td>{targetState(new Date(c.committed_by), null, open, now, calendar, 'Updated')}</td>
               </tr>
             ) : null}
             {c.transfer_follow_up_by ? (
               <tr>
                 <th scope="row">Transfer receipt confirmed</th>
-                <td>{formatDateTimeQuickly(c.transfer_follow_up_by, zone)}</td>
+                <td>{formatDateTime(c.transfer_follow_up_by, zone)}</td>
                 <td>{targetState(new Date(c.transfer_follow_up_by), null, open, now, calendar, 'Confirmed')}</td>
               </tr>
             ) : null}
@@ -187,7 +187,7 @@ export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation:
           <dd>{view.owner?.name ?? <span class="muted">Nobody yet</span>}</dd>
           <dt>Received</dt>
           <dd>
-            {formatDateTimeQuickly(c.received_at, zone)} {`by ${view.channel.name.toLowerCase()}`}
+            {formatDateTime(c.received_at, zone)} {`by ${view.channel.name.toLowerCase()}`}
             {view.serviceCentre ? ` at ${view.serviceCentre.name}` : ''}
           </dd>
           <dt>Receipt business day</dt>
@@ -224,7 +224,7 @@ export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation:
             <>
               <dt>Escalation</dt>
               <dd>
-                {`Level ${escalation.level}, the ${escalationRoles[escalation.level as EscalationLevel] ?? 'head'}, since ${formatDateTimeQuickly(escalation.escalatedAt, zone)}: it ${escalationReasonText(escalation.reason)}. `}
+                {`Level ${escalation.level}, the ${escalationRoles[escalation.level as EscalationLevel] ?? 'head'}, since ${formatDateTime(escalation.escalatedAt, zone)}: it ${escalationReasonText(escalation.reason)}. `}
                 {escalation.reviewed ? 'Reviewed.' : 'Not reviewed yet.'}
               </dd>
             </>
@@ -257,7 +257,7 @@ const breachWords: Record<string, string> = {
 };
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
-const when = (v: unknown, zone: string): string => (typeof v === 'string' && v !== '' ? formatDateTimeQuickly(v, zone) : '');
+const when = (v: unknown, zone: string): string => (typeof v === 'string' && v !== '' ? formatDateTime(v, zone) : '');
 
 /** What an audit event says, in words. */
 function EventWords(props: { type: string; data: Record<string, unknown>; zone: string }) {
@@ -384,7 +384,7 @@ export function CaseTimeline(props: { entries: TimelineEntry[]; zone: string }) 
           if (e.entry === 'breach') {
             return (
               <li class="timeline--breach">
-                <time dateTime={e.at}>{formatDateTimeQuickly(e.at, props.zone)}</time>
+                <time dateTime={e.at}>{formatDateTime(e.at, props.zone)}</time>
                 <strong>{breachWords[e.kind] ?? `${e.kind} missed`}</strong>
               </li>
             );
@@ -392,7 +392,7 @@ export function CaseTimeline(props: { entries: TimelineEntry[]; zone: string }) 
           if (e.entry === 'message') {
             return (
               <li class="timeline--message">
-                <time dateTime={e.at}>{formatDateTimeQuickly(e.at, props.zone)}</time>
+                <time dateTime={e.at}>{formatDateTime(e.at, props.zone)}</time>
                 <strong>{`${messageKindWords[e.kind] ?? e.kind} to the customer ${channelOrMethod(e.method)}`}</strong>{' '}
                 {e.automated ? <Badge kind="warn">Automated — does not count as acknowledgment</Badge> : null}
                 <p class="muted">
@@ -408,7 +408,7 @@ export function CaseTimeline(props: { entries: TimelineEntry[]; zone: string }) 
           }
           return (
             <li class={e.type === 'note' ? 'timeline--note' : undefined}>
-              <time dateTime={e.at}>{formatDateTimeQuickly(e.at, props.zone)}</time>
+              <time dateTime={e.at}>{formatDateTime(e.at, props.zone)}</time>
               <EventWords type={e.type} data={e.data} zone={props.zone} />
               <p class="muted case-actor">{`By ${e.actor}`}</p>
             </li>
