@@ -11,6 +11,9 @@ import type { CaseRow } from './case-record.js';
 
 const corporateViewers = new Set(['customer_service', 'manager_customer_service', 'cao', 'administrator']);
 
+/** Customer Service, its Manager, the CAO and administrators see every division's cases. */
+export const seesEveryDivision = (staff: Pick<StaffMember, 'role'>): boolean => corporateViewers.has(staff.role);
+
 export interface CaseScope {
   divisionId: number;
   transferToDivisionId: number | null;
@@ -19,7 +22,7 @@ export interface CaseScope {
 }
 
 export function canViewCase(staff: StaffMember, scope: CaseScope): boolean {
-  if (corporateViewers.has(staff.role)) return true;
+  if (seesEveryDivision(staff)) return true;
   if (staff.role === 'department_head') return staff.departmentId !== null && scope.departmentIds.includes(staff.departmentId);
   if (staff.role === 'working_group') return false;
   return staff.divisionId !== null && (staff.divisionId === scope.divisionId || staff.divisionId === scope.transferToDivisionId);

@@ -3,7 +3,7 @@ import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
 import { AppError } from '../platform/errors.js';
 import type { BusinessCalendar } from '../standard/calendar.js';
-import { assertCanView } from './case-policy.js';
+import { assertCanView, seesEveryDivision } from './case-policy.js';
 import { findCase, type CaseRow } from './case-record.js';
 import { caseScope } from './case-change.js';
 import { queueConditions, queueDivisionColumn, queueDueColumn } from './queue-rules.js';
@@ -214,7 +214,7 @@ export async function listQueue(
 ) {
   const { staff, queue, now, calendar } = options;
   let divisionId: number | null = staff.divisionId;
-  const seesAll = ['customer_service', 'manager_customer_service', 'cao', 'administrator'].includes(staff.role);
+  const seesAll = seesEveryDivision(staff);
   if (options.division) {
     const division = await tx.selectFrom('division').select(['id', 'department_id']).where('code', '=', options.division).executeTakeFirst();
     if (!division) throw new AppError('VALIDATION_FAILED', `"${options.division}" is not a division.`, [{ field: 'division', message: 'unknown division' }]);

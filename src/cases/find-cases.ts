@@ -6,6 +6,7 @@ import type { StaffMember } from '../directory/staff.js';
 import { AppError } from '../platform/errors.js';
 import type { BusinessCalendar } from '../standard/calendar.js';
 import { queueNames, type QueueName } from './case-queries.js';
+import { seesEveryDivision } from './case-policy.js';
 import { queueConditions, queueDivisionColumn, queueDueColumn } from './queue-rules.js';
 
 /**
@@ -14,8 +15,6 @@ import { queueConditions, queueDivisionColumn, queueDueColumn } from './queue-ru
  * cases the person may open (case-policy.ts canViewCase), and a queue holds what listQueue holds.
  */
 
-/** Staff who see every division's cases (case-policy.ts). */
-const corporateViewers = new Set(['customer_service', 'manager_customer_service', 'cao', 'administrator']);
 
 export const caseSortKeys = ['reference', 'type', 'division', 'status', 'customer', 'received', 'due'] as const;
 export type CaseSortKey = (typeof caseSortKeys)[number];
@@ -46,10 +45,15 @@ type Eb = ExpressionBuilder<CaseTables, 'c'>;
 /** The deadline that makes a case urgent in each queue (as listQueue sorts it). */
 const dueColumnOf = (queue: QueueName | undefined) => `c.${queueDueColumn(queue)}` as const;
 
-/** The one reading of "cases this person may open", as SQL (canViewCase). */
-function visibleTo(eb: Eb, staff: StaffMember): Expression<SqlBool> {
+/**
+ * The one reading of "cases this person may open", as SQL (canViewCase), on a query that names
+ * the case table `c`.
+ */
+export function caseVisibleTo<DB extends { c: Database['service_case'] }>(builder: ExpressionBuilder<DB, 'c'>, staff: StaffMember): Expression<SqlBool> {
+  // Every table with `c` reads the same here; TypeScript cannot see that through the generic.
+  const eb = builder as unknown as ExpressionBuilder<Database & { c: Database['service_case'] }, 'c'>;
   if (staff.role === 'working_group') throw new AppError('FORBIDDEN', 'Working Group members see reports, not cases.');
-  if (corporateViewers.has(staff.role)) return sql<boolean>`true`;
+  if (seesEveryDivision(staff)) return sql<boolean>`true`;
   if (staff.role === 'department_head') {
     if (staff.departmentId === null) return sql<boolean>`false`;
     const divisions = eb.selectFrom('division').select('division.id').where('division.department_id', '=', staff.departmentId);
@@ -94,13 +98,13 @@ async function conditions(tx: Tx, context: FindContext, filters: CaseFilters) {
   }
   const endOfToday = new Date(calendar.hoursOf(calendar.localDate(now.getTime())).closes);
   const endOfLocalDay = DateTime.fromJSDate(now, { zone: calendar.timeZone }).endOf('day').toJSDate();
-  const seesAll = corporateViewers.has(staff.role);
+  const seesAll = seesEveryDivision(staff);
   const queue = filters.queue;
   const dueColumn = dueColumnOf(queue);
   const text = filters.text?.trim().slice(0, 200) ?? '';
 
   return (eb: Eb): Expression<SqlBool> => {
-    const parts: Expression<SqlBool>[] = [visibleTo(eb, staff)];
+    const parts: Expression<SqlBool>[] = [caseVisibleTo(eb, staff)];
     // listQueue's division scope: a chosen division; else division staff their own, a Department
     // Head their department's, the others every division.
     const scopeColumn = `c.${queueDivisionColumn(queue)}` as const;
@@ -299,7 +303,7 @@ export async function findCustomerCases(tx: Tx, context: FindContext, customer: 
       const same: Expression<SqlBool>[] = [];
       if (email !== '') same.push(eb(sql<string>`lower(c.customer_email)`, '=', email));
       if (digits.length >= 7) same.push(eb(phoneDigitsSql, '=', digits));
-      return eb.and([visibleTo(eb, context.staff), eb.or(same)]);
+      return eb.and([caseVisibleTo(eb, context.staff), eb.or(same)]);
     })
     .select(relatedColumns)
     .orderBy('c.received_at', 'desc')
@@ -330,7 +334,7 @@ export async function findNearbyOpenRequests(
       if (point) {
         near.push(eb.and([eb('c.latitude', '>=', point.lat - dLat), eb('c.latitude', '<=', point.lat + dLat), eb('c.longitude', '>=', point.lon - dLon), eb('c.longitude', '<=', point.lon + dLon)]));
       }
-      return eb.and([visibleTo(eb, context.staff), eb('c.status', '=', 'open'), eb('t.code', '=', place.requestType), eb.or(near)]);
+      return eb.and([caseVisibleTo(eb, context.staff), eb('c.status', '=', 'open'), eb('t.code', '=', place.requestType), eb.or(near)]);
     })
     .select(relatedColumns)
     .orderBy('c.received_at', 'desc')

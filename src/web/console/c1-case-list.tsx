@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { QueueName } from '../../cases/case-queries.js';
+import { seesEveryDivision } from '../../cases/case-policy.js';
 import { caseSortKeys, dueFilters, type CaseFilters, type CaseListItem, type CaseSortKey, type DueFilter } from '../../cases/find-cases.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
@@ -77,7 +78,7 @@ export function listHref(path: string, filters: CaseFilters, change: Partial<Rec
 /** The divisions this person can list: every one, their department's, or their own. */
 export function visibleDivisions(directory: Directory, staff: StaffMember): Option[] {
   const all = directory.divisions;
-  const seen = ['customer_service', 'manager_customer_service', 'cao', 'administrator'].includes(staff.role)
+  const seen = seesEveryDivision(staff)
     ? all
     : staff.role === 'department_head'
       ? all.filter((d) => d.departmentId === staff.departmentId)

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { CaseServices } from '../../cases/case-services.js';
-import { canViewCase } from '../../cases/case-policy.js';
+import { canViewCase, seesEveryDivision } from '../../cases/case-policy.js';
+import { caseVisibleTo } from '../../cases/find-cases.js';
 import type { Tx } from '../../db/connect.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { MAX_ATTEMPTS } from '../../notify/deliver-outbox.js';
@@ -29,7 +30,6 @@ const states = {
 type StateFilter = keyof typeof states;
 const pageSize = 25;
 
-const seesAllMail = new Set(['customer_service', 'manager_customer_service', 'cao', 'administrator']);
 
 interface OutboxEntry {
   id: number;
@@ -68,16 +68,10 @@ async function listOutbox(tx: Tx, staff: StaffMember, filter: StateFilter, page:
       't.department_id as transfer_department_id',
     ])
     .where('o.status', 'in', [...states[filter].statuses]);
-  if (!seesAllMail.has(staff.role)) {
-    const own = sql<boolean>`lower(o.to_address) = ${staff.email.toLowerCase()}`;
-    if (staff.role === 'department_head') {
-      query = query.where((eb) => eb.or([own, eb('d.department_id', '=', staff.departmentId ?? -1), eb('t.department_id', '=', staff.departmentId ?? -1)]));
-    } else if (staff.role === 'working_group') {
-      query = query.where(own);
-    } else {
-      query = query.where((eb) => eb.or([own, eb('c.division_id', '=', staff.divisionId ?? -1), eb('c.transfer_to_division_id', '=', staff.divisionId ?? -1)]));
-    }
-  }
+  // Mail sent to the person, and the mail of every case they may open.
+  const own = sql<boolean>`lower(o.to_address) = ${staff.email.toLowerCase()}`;
+  if (staff.role === 'working_group') query = query.where(own);
+  else if (!seesEveryDivision(staff)) query = query.where((eb) => eb.or([own, caseVisibleTo(eb, staff)]));
   const rows = await query
     .orderBy('o.created_at', 'desc')
     .orderBy('o.id', 'desc')
@@ -149,7 +143,7 @@ export function registerOutboxPage(app: FastifyInstance, services: CaseServices)
         <h1>Outbox</h1>
         <p class="lede">
           E-mail to customers and staff: what has gone out and what is waiting.
-          {seesAllMail.has(staff.role) ? ' You see all of it.' : ' You see the mail of the cases you can open, and mail sent to you.'}
+          {seesEveryDivision(staff) ? ' You see all of it.' : ' You see the mail of the cases you can open, and mail sent to you.'}
         </p>
         <p class="muted">
           Without a mail server (SMTP_URL), messages wait here; each stays readable in its case's history. A message that fails {MAX_ATTEMPTS} times waits for a person
