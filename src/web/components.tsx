@@ -30,6 +30,8 @@ interface FieldBase {
   hint?: ComponentChildren;
   error?: string | undefined;
   required?: boolean;
+  /** Say "(optional)" beside the label of a field that is not required (default); a filter does not. */
+  markOptional?: boolean;
 }
 
 function describedBy(id: string, props: FieldBase): string | undefined {
@@ -42,7 +44,7 @@ function FieldHead(props: FieldBase & { id: string }) {
     <>
       <label for={props.id}>
         {props.label}
-        {props.required ? null : <span class="hint hint--inline"> (optional)</span>}
+        {props.required || props.markOptional === false ? null : <span class="hint hint--inline"> (optional)</span>}
       </label>
       {props.hint ? (
         <span class="hint" id={`${props.id}-hint`}>

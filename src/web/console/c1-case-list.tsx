@@ -4,7 +4,7 @@ import { seesEveryDivision } from '../../cases/case-policy.js';
 import { caseSortKeys, dueFilters, type CaseFilters, type CaseListItem, type CaseSortKey, type DueFilter } from '../../cases/find-cases.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
-import { Badge, fieldId, type FieldErrors, type Option } from '../components.js';
+import { Badge, Select, type FieldErrors, type Option } from '../components.js';
 import { dueInWords, formatCount, formatShortDateTime } from '../format.js';
 
 /** The console's case lists: the queues and the search share their filters, table and paging. */
@@ -88,26 +88,7 @@ export function visibleDivisions(directory: Directory, staff: StaffMember): Opti
 
 /** A filter: a labelled list whose first choice is "any" (filters are never required). */
 function FilterSelect(props: { name: string; label: string; options: Option[]; value: string | undefined; placeholder: string; error?: string | undefined }) {
-  const id = fieldId(props.name);
-  return (
-    <div class={`field${props.error ? ' field--error' : ''}`}>
-      <label for={id}>{props.label}</label>
-      {props.error ? (
-        <span class="error-message" id={`${id}-error`}>
-          <span class="visually-hidden">Error: </span>
-          {props.error}
-        </span>
-      ) : null}
-      <select id={id} name={props.name} aria-invalid={props.error ? 'true' : undefined} aria-describedby={props.error ? `${id}-error` : undefined}>
-        <option value="">{props.placeholder}</option>
-        {props.options.map((o) => (
-          <option value={o.value} selected={o.value === props.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+  return <Select {...props} markOptional={false} />;
 }
 
 /** The GET form of filters (works without JavaScript; htmx swaps only the results when it is on). */
