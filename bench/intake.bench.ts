@@ -43,7 +43,7 @@ const potholeByPhone = {
   attributes: { road_class: '3' },
 };
 
-/** The service_case columns a create writes (create-case.ts: `base` and next_due_at). */
+/** The service_case columns a create writes (intake-writer.ts: intakeColumnTypes). */
 const caseColumns = [
   'reference', 'kind', 'status', 'channel', 'service_centre_id', 'request_type_id', 'division_id', 'owner_id',
   'customer_name', 'customer_email', 'customer_phone', 'preferred_contact', 'description', 'summary', 'address',

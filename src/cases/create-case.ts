@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { CompiledQuery, sql } from 'kysely';
+import { sql } from 'kysely';
 import { DateTime } from 'luxon';
-import type { Db } from '../db/connect.js';
-import type { MessageKind, MessageMethod, PreferredContact } from '../db/schema.js';
+import type { PreferredContact } from '../db/schema.js';
 import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
 import { receiptMessage, resolutionMessage, type Message } from '../notify/templates.js';
@@ -13,6 +12,7 @@ import { chooseTargets } from '../standard/targets.js';
 import { directoryCaseNames, type CaseNames } from './case-queries.js';
 import { actorLabel, defaultMethod, nextCheckAt, nextDueAt, type CaseRow } from './case-record.js';
 import { messageContext, type CaseServices } from './case-services.js';
+import { writeNewCase, type IntakeEvent, type IntakeMessage } from './intake-writer.js';
 
 /** A contact as staff record it (or as the portal and Open311 submit it). */
 export interface IntakeInput {
@@ -161,7 +161,7 @@ export async function createCase(options: {
   }
 
   try {
-    const caseRow = await recordIntake(services.db, {
+    const caseRow = await writeNewCase(services.db, {
       // SR-2026-000123: the year of receipt in the City's time zone.
       referencePrefix: `${input.kind === 'service_request' ? 'SR' : 'GI'}-${calendar.localDate(receivedAt.getTime()).slice(0, 4)}-`,
       sequence: input.kind === 'service_request' ? 'service_request_number' : 'general_inquiry_number',
@@ -312,195 +312,18 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   return { calendar, mediaUrl, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact };
 }
 
-/** The columns intake writes, in order: all of a case's but those the database fills and those later steps set. */
-const intakeColumns = [
-  'kind',
-  'status',
-  'channel',
-  'service_centre_id',
-  'request_type_id',
-  'division_id',
-  'owner_id',
-  'customer_name',
-  'customer_email',
-  'customer_phone',
-  'preferred_contact',
-  'description',
-  'summary',
-  'address',
-  'latitude',
-  'longitude',
-  'attributes',
-  'received_at',
-  'recorded_at',
-  'created_by',
-  'created_via',
-  'idempotency_key',
-  'idempotency_hash',
-  'dst_version_id',
-  'acknowledge_by',
-  'resolve_by',
-  'acknowledged_at',
-  'acknowledged_by',
-  'resolved_at',
-  'resolved_by',
-  'resolution',
-  'first_contact_resolution',
-  'media_url',
-  'next_due_at',
-  'next_check_at',
-] as const satisfies readonly (keyof CaseRow)[];
-
-/** What the statement returns: what the database chose, and the attributes as jsonb keeps them. */
-const returned = ['id', 'reference', 'version', 'escalation_level', 'attributes'] as const;
-
-/** The columns no step of intake sets: they start empty. */
-const laterColumns = [
-  'committed_by',
-  'revised_resolve_by',
-  'last_update_at',
-  'transfer_to_division_id',
-  'transfer_requested_at',
-  'transfer_requested_by',
-  'transfer_follow_up_by',
-  'escalated_at',
-  'revised_at',
-] as const;
-
-const emptyLaterColumns = Object.fromEntries(laterColumns.map((column) => [column, null])) as Record<(typeof laterColumns)[number], null>;
-
-type IntakeColumn = (typeof intakeColumns)[number];
-const intakeColumnSet = new Set<string>(intakeColumns);
-const isIntakeColumn = (name: string): name is IntakeColumn => intakeColumnSet.has(name);
-
-type IntakeRow = { [C in IntakeColumn]: C extends 'attributes' ? string : CaseRow[C] };
-// A column added to service_case (and to schema.ts) must be written by intake, returned, or left empty.
-type Unaccounted = Exclude<keyof CaseRow, IntakeColumn | (typeof returned)[number] | (typeof laterColumns)[number]>;
-const everyColumnAccountedFor: [Unaccounted] extends [never] ? true : Unaccounted = true;
-void everyColumnAccountedFor;
-
-interface IntakeEvent {
-  type: string;
-  data: Record<string, unknown>;
-}
-
-interface IntakeMessage {
-  kind: MessageKind;
-  automated: boolean;
-  method: MessageMethod;
-  sentBy: number | null;
-  /** The subject and body cut where the reference goes. */
-  subject: string[];
-  body: string[];
-}
-
 /**
- * A message written with a marker where the reference goes, cut at the marker: joined with the
- * reference it is the message written with the reference. The marker is a private-use character
- * pair that templates never write; should a customer's own words contain it, another is taken.
+ * A message written with a marker where the reference goes (the insert draws the reference). The
+ * marker is a private-use character pair that templates never write; should a customer's own words
+ * contain it, another is taken.
  */
-function aroundReference<C>(context: (reference: string) => C, template: (c: C) => Message): { subject: string[]; body: string[] } {
+function aroundReference<C>(context: (reference: string) => C, template: (c: C) => Message): { subject: string; body: string; marker: string } {
   for (let n = 0; ; n += 1) {
     const marker = `\u{F8FE}${n}\u{F8FF}`;
     const filled = context(marker);
     const others = Object.entries(filled as object).filter(([name]) => name !== 'reference');
     if (others.some(([, v]) => typeof v === 'string' && v.includes(marker))) continue;
     const message = template(filled);
-    return { subject: message.subject.split(marker), body: message.body.split(marker) };
+    return { subject: message.subject, body: message.body, marker };
   }
-}
-
-const intakeParameters = [
-  'referencePrefix',
-  'sequence',
-  ...intakeColumns,
-  'now',
-  'actorId',
-  'actorLabel',
-  'eventTypes',
-  'eventData',
-  'messageKind',
-  'messageAutomated',
-  'messageMethod',
-  'messageSentBy',
-  'messageSubject',
-  'messageBody',
-  'mailMessageId',
-  'mailTo',
-] as const;
-type IntakeParameter = (typeof intakeParameters)[number];
-/** Each parameter's placeholder in the statement: $1, $2, … in the order above. */
-const param = Object.fromEntries(intakeParameters.map((name, i) => [name, `$${i + 1}`])) as Record<IntakeParameter, string>;
-
-/**
- * A new case in one statement: the next reference number, the case, its events (in order, so
- * their ids follow it) and, when there is one, its message with the reference put in, and that
- * message's mail in the outbox. One statement is one round trip and is atomic on its own, as a
- * transaction would be; its text never changes, so it is prepared once per connection.
- */
-const intakeStatement = `
-  with numbered as (
-    select ${param.referencePrefix}::text || lpad(n::text, greatest(6, length(n::text)), '0') as reference
-    from nextval(${param.sequence}::regclass) as n
-  ), c as (
-    insert into service_case (reference, ${intakeColumns.join(', ')})
-    values ((select reference from numbered), ${intakeColumns.map((column) => param[column]).join(', ')})
-    returning ${returned.join(', ')}
-  ), e as (
-    insert into case_event (case_id, at, actor_id, actor_label, type, data)
-    select (select id from c), ${param.now}::timestamptz, ${param.actorId}::integer, ${param.actorLabel}::text, e.type, e.data::jsonb
-    from unnest(${param.eventTypes}::text[], ${param.eventData}::text[]) with ordinality as e (type, data, n)
-    order by e.n
-  ), m as (
-    insert into case_message (case_id, at, kind, automated, method, sent_by, subject, body)
-    select (select id from c), ${param.now}::timestamptz, ${param.messageKind}::text, ${param.messageAutomated}::boolean, ${param.messageMethod}::text, ${param.messageSentBy}::integer,
-           array_to_string(${param.messageSubject}::text[], (select reference from numbered)),
-           array_to_string(${param.messageBody}::text[], (select reference from numbered))
-    where ${param.messageKind}::text is not null
-    returning id
-  ), o as (
-    insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at)
-    select ${param.mailMessageId}::text, m.id, ${param.mailTo}::text, null, null, ${param.now}::timestamptz, ${param.now}::timestamptz
-    from m
-    where ${param.mailTo}::text is not null
-  )
-  select ${returned.join(', ')} from c`;
-
-async function recordIntake(
-  db: Db,
-  intake: {
-    referencePrefix: string;
-    sequence: 'service_request_number' | 'general_inquiry_number';
-    row: IntakeRow;
-    now: Date;
-    actor: { id: number | null; label: string };
-    events: IntakeEvent[];
-    message: IntakeMessage | null;
-    mail: { messageId: string; to: string } | null;
-  },
-): Promise<CaseRow> {
-  const { row, now, actor, message, mail } = intake;
-  const values: Record<Exclude<IntakeParameter, IntakeColumn>, unknown> = {
-    referencePrefix: intake.referencePrefix,
-    sequence: intake.sequence,
-    now,
-    actorId: actor.id,
-    actorLabel: actor.label,
-    eventTypes: intake.events.map((e) => e.type),
-    eventData: intake.events.map((e) => JSON.stringify(e.data)),
-    messageKind: message?.kind ?? null,
-    messageAutomated: message?.automated ?? null,
-    messageMethod: message?.method ?? null,
-    messageSentBy: message?.sentBy ?? null,
-    messageSubject: message?.subject ?? null,
-    messageBody: message?.body ?? null,
-    mailMessageId: message && mail ? mail.messageId : null,
-    mailTo: message && mail ? mail.to : null,
-  };
-  const parameters = intakeParameters.map((name) => (isIntakeColumn(name) ? row[name] : values[name]));
-  const query = CompiledQuery.raw(intakeStatement, parameters) as CompiledQuery<Pick<CaseRow, (typeof returned)[number]>>;
-  const [written] = (await db.executePrepared(query)).rows;
-  // The case as `returning *` would give it: what was written, what the database chose, and the
-  // columns later steps set, empty.
-  return { ...row, ...written!, ...emptyLaterColumns };
 }
