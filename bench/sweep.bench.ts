@@ -173,6 +173,7 @@ export async function benchSweep(): Promise<boolean> {
 
     // The due sweep, its statements timed, the machine's CPU and this process's memory watched.
     const before = await countRows(db);
+    const walAtStart = await walWritten(db);
     const timer = new StatementTimer();
     const timed: Db = { ...db, kysely: db.kysely.withPlugin(timer) };
     const rssAtStart = process.memoryUsage().rss;
@@ -194,6 +195,7 @@ export async function benchSweep(): Promise<boolean> {
     const backendsAtEnd = await backendCpu(db);
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     const after = await countRows(db);
+    const walAtEnd = await walWritten(db);
 
     const written = (k: keyof typeof after): string => fmt(after[k] - before[k]);
     console.log(
@@ -216,6 +218,12 @@ export async function benchSweep(): Promise<boolean> {
       console.log(`    ${label.padEnd(44)} ${e.ms.toFixed(0).padStart(6)} ms  ×${e.count}  ${fmt(e.rows)} rows`);
     }
     console.log(`    ${'other (JS, begin/commit, pool)'.padEnd(44)} ${(dueMs - sqlMs).toFixed(0).padStart(6)} ms`);
+    if (walAtStart && walAtEnd) {
+      console.log(
+        `  WAL written (whole server): ${fmt(walAtEnd.records - walAtStart.records)} records, ${((walAtEnd.bytes - walAtStart.bytes) / 1e6).toFixed(1)} MB, ` +
+          `${fmt(walAtEnd.fullPages - walAtStart.fullPages)} full-page images`,
+      );
+    }
     const backendMs = backendsAtStart && backendsAtEnd ? [...backendsAtEnd].reduce((sum, [pid, ms]) => sum + ms - (backendsAtStart.get(pid) ?? 0), 0) : undefined;
     console.log(
       `  CPU: this process ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, ` +
@@ -268,6 +276,17 @@ async function timeSweeps(db: Db, at: Date, times: number): Promise<number[]> {
     if (r.checked !== 0 || r.skipped) throw new Error(`a sweep at ${at.toISOString()} checked ${r.checked} cases (skipped: ${r.skipped}); none should be due`);
   }
   return out;
+}
+
+/** The server's WAL counters (PostgreSQL 14 and later), or undefined where pg_stat_wal is missing. */
+async function walWritten(db: Db): Promise<{ records: number; bytes: number; fullPages: number } | undefined> {
+  try {
+    const { rows } = await sql<{ records: string; bytes: string; full_pages: string }>`
+      select wal_records as records, wal_bytes as bytes, wal_fpi as full_pages from pg_stat_wal`.execute(db.kysely);
+    return { records: Number(rows[0]!.records), bytes: Number(rows[0]!.bytes), fullPages: Number(rows[0]!.full_pages) };
+  } catch {
+    return undefined;
+  }
 }
 
 async function countRows(db: Db): Promise<{ breaches: number; escalations: number; events: number; messages: number; notices: number; digests: number; stillDue: number; escalated: number }> {

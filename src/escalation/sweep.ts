@@ -17,7 +17,10 @@ import { escalationRoles, firstLevelDue, nextLevelDue, type EscalationLevel, typ
  * constraints (a breach per case, kind and deadline; an escalation per case and level; a review
  * entry per escalation) make a second sweeper's writes no-ops. Notifications are written only for
  * rows this sweep inserted. Each batch commits on its own, so a sweep killed halfway leaves the
- * rest due for the next one.
+ * rest due for the next one. On PostgreSQL the lock is held by a transaction of its own for the
+ * whole sweep, and the batches run on two connections at once (each locks its cases with SKIP
+ * LOCKED, so no case is in two batches); the embedded database has one connection, so there each
+ * batch takes the lock and the batches run in turn.
  */
 
 export const sweepLockKey = 72_657_004;
@@ -120,6 +123,8 @@ export async function sweep(options: {
   batchSize?: number;
   /** Stop after this many batches (a bounded run; what is left stays due for the next sweep). */
   maxBatches?: number;
+  /** On PostgreSQL, how many batches run at once (default 2), each on its own connection. */
+  connections?: number;
 }): Promise<SweepResult> {
   const { db, now } = options;
   const batchSize = options.batchSize ?? 5000;
@@ -127,24 +132,45 @@ export async function sweep(options: {
   const municipality = await loadMunicipality(db.kysely);
   const zone = municipality.settings.calendar.timeZone;
   let batches = 0;
-  for (;;) {
-    const batch = await db.kysely.transaction().execute(async (trx) => {
-      const locked = (await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${sweepLockKey}) as locked`.execute(trx)).rows[0]!.locked;
-      if (!locked) return 'locked' as const;
+  const bounded = options.maxBatches ?? Infinity;
+  /** One batch: the due cases it could lock, swept and committed; how many there were. */
+  const sweepOne = (takeLock: boolean) =>
+    db.kysely.transaction().execute(async (trx) => {
+      if (takeLock && !(await lockSweep(trx))) return 'locked' as const;
       const due = await loadDue(trx, now, batchSize);
-      if (due.length === 0) return 0;
-      await sweepBatch(trx, due, now, zone, municipality.name, result);
+      if (due.length > 0) await sweepBatch(trx, due, now, zone, municipality.name, result);
       return due.length;
     });
-    if (batch === 'locked') {
-      result.skipped = result.checked === 0;
-      break;
+  /** Batches one after another until one comes back short (nothing more is due) or the bound is reached. */
+  const work = async (takeLock: boolean): Promise<void> => {
+    while (batches < bounded) {
+      batches += 1;
+      const batch = await sweepOne(takeLock);
+      if (batch === 'locked') {
+        result.skipped = result.checked === 0;
+        return;
+      }
+      result.checked += batch;
+      if (batch < batchSize) return;
     }
-    result.checked += batch;
-    batches += 1;
-    if (batch < batchSize || batches >= (options.maxBatches ?? Infinity)) break;
+  };
+  if (db.engine === 'pglite') {
+    await work(true);
+  } else {
+    await db.kysely.transaction().execute(async (leader) => {
+      if (!(await lockSweep(leader))) {
+        result.skipped = true;
+        return;
+      }
+      await Promise.all(Array.from({ length: options.connections ?? 2 }, () => work(false)));
+    });
   }
   return result;
+}
+
+/** Takes the sweeper's lock for the caller's transaction, if no other sweeper holds it. */
+async function lockSweep(trx: Tx): Promise<boolean> {
+  return (await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${sweepLockKey}) as locked`.execute(trx)).rows[0]!.locked;
 }
 
 async function loadDue(trx: Tx, now: Date, limit: number): Promise<DueRow[]> {
