@@ -10,6 +10,8 @@ import { caseServices } from '../../src/cases/case-services.js';
 import { createCase, type IntakeInput } from '../../src/cases/create-case.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { loadStaffMember } from '../../src/directory/staff.js';
+import { sweep, sweepLockKey } from '../../src/escalation/sweep.js';
+import { sql } from 'kysely';
 
 const url = process.env['DATABASE_URL'];
 
@@ -49,5 +51,49 @@ describe('two sweepers on one PostgreSQL', { skip: url ? false : 'needs DATABASE
       const text = digests.filter((d) => d.to_address === recipient).map((d) => d.body).join('\n');
       for (const reference of references) assert.equal(text.split(reference).length - 1, 1, `${recipient} hears of ${reference} once`);
     }
+  });
+
+  test('one sweep runs its batches on two connections at once: each due request once; another sweeper holding the lock makes it skip', async (t) => {
+    const db = await openFreshPostgres(url!);
+    t.after(() => db.close());
+    await migrate(db);
+    await seedMunicipality({ db, config: sampleConfig(), now: new Date('2026-01-01T12:00:00Z') });
+    const rep = await db.kysely.selectFrom('staff_user').select('id').where('email', '=', 'cs.rep@kawarthalakes.example').executeTakeFirstOrThrow();
+    const staff = (await loadStaffMember(db.kysely, rep.id))!;
+    const services = caseServices(db, fixedClock('2026-11-23T15:00:00Z'));
+    const references = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => (await createCase({ services, origin: { staff }, input: potholeByPhone({ description: `Pothole ${i}` }) as unknown as IntakeInput })).caseRow.reference),
+    );
+    const now = new Date('2026-11-25T21:31:00Z'); // Wednesday 16:31, a minute after the acknowledgment deadline.
+
+    // Another sweeper holds the lock: this one does nothing.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const other = db.kysely.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${sweepLockKey})`.execute(trx);
+      held();
+      await released;
+    });
+    await holding;
+    const skipped = await sweep({ db, now, batchSize: 7 });
+    release();
+    await other;
+    assert.equal(skipped.skipped, true);
+    assert.equal(skipped.escalations.length, 0);
+    assert.equal((await db.kysely.selectFrom('escalation').select('id').execute()).length, 0, 'nothing written while another sweeper held the lock');
+
+    // Alone, in batches of 7 on two connections: every request once.
+    const result = await sweep({ db, now, batchSize: 7 });
+    assert.equal(result.skipped, false);
+    assert.equal(result.checked, 60);
+    assert.deepEqual(result.escalations.map((e) => e.reference).sort(), [...references].sort(), 'each request escalated once');
+    const acknowledgmentBreaches = result.breaches.filter((b) => b.kind === 'acknowledgment').map((b) => b.reference);
+    assert.deepEqual(acknowledgmentBreaches.sort(), [...references].sort(), 'each missed acknowledgment recorded once');
+    const { rows } = await sql<{ n: number; cases: number }>`select count(*)::int as n, count(distinct case_id)::int as cases from escalation`.execute(db.kysely);
+    assert.deepEqual(rows[0], { n: 60, cases: 60 });
+    const again = await sweep({ db, now, batchSize: 7 });
+    assert.equal(again.checked, 0, 'nothing is left due');
   });
 });
