@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../db/connect.js';
 import type { RoleCodeColumn } from '../db/schema.js';
 import { AppError } from '../platform/errors.js';
@@ -108,7 +109,7 @@ export async function createStaffUser(options: { tx: Tx; staff: NewStaff; now: D
   }
   const existing = await tx.selectFrom('staff_user').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
   if (existing) throw new AppError('CONFLICT', `There is already an account for ${email}.`, [{ field: 'email', message: 'already used' }]);
-  return tx
+  const created = await tx
     .insertInto('staff_user')
     .values({
       email,
@@ -121,6 +122,9 @@ export async function createStaffUser(options: { tx: Tx; staff: NewStaff; now: D
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // Public texts leave out staff names, read once per directory snapshot: a new name makes a new snapshot.
+  await tx.updateTable('municipality').set({ directory_revision: sql`directory_revision + 1` }).execute();
+  return created;
 }
 
 function fieldError(field: string, message: string): AppError {

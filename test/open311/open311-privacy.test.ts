@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { demo, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
 import { testEngines } from '../helpers/db.js';
 import { createApiKey } from '../../src/open311/api-keys.js';
+import { createStaffUser } from '../../src/directory/staff.js';
 import { form, formHeaders } from './open311-client.js';
 
 const personal = ['Dana', 'Resident', 'dana@example.org', '705-555-0142', '7055550142', 'Quinn', 'Okafor', 'quinn.okafor@example.net', '(705) 555-0199', 'Riley Chen', 'Sam Patel', 'Jordan Ellis', 'kawarthalakes.example'];
@@ -64,6 +65,30 @@ for (const engine of testEngines()) {
       // The texts still read: only the details are taken out.
       const one = JSON.parse((await api.app.inject({ url: `/open311/v2/requests/${ids[1]}.json` })).body)[0];
       assert.match(one.status_notes, /^Filled\. Thanks \[removed\]; write to \[removed\] if it returns\.$/);
+    });
+
+    test('a staff member whose account is made after answers were given is left out of public texts as well', async () => {
+      // A first answer reads the staff names of this directory snapshot.
+      assert.equal((await api.app.inject({ url: `/open311/v2/requests/${ids[1]}.json` })).statusCode, 200);
+      await createStaffUser({
+        tx: api.db.kysely,
+        staff: { email: 'morgan.newhire@kawarthalakes.example', name: 'Morgan Newhire', role: 'division_staff', division: 'roads-operations', password: 'a long enough password 2026' },
+        now: api.clock.now(),
+      });
+      api.clock.advance(2_000); // past the directory's once-a-second look
+      const cs = await api.as(demo.csRep);
+      const created = await cs.post('/api/v1/cases', potholeByPhone({ customer: {} }));
+      assert.equal(created.status, 201);
+      const reference = created.body.case.reference as string;
+      const roads = await api.as(demo.roadsStaff);
+      const resolved = await roads.post(`/api/v1/cases/${reference}/resolve`, { resolution: 'Morgan Newhire filled it this morning.', method: 'record' });
+      assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+      for (const format of ['json', 'xml']) {
+        const response = await api.app.inject({ url: `/open311/v2/requests/${reference}.${format}?extensions=true` });
+        assert.equal(response.statusCode, 200);
+        assert.ok(!response.body.includes('Morgan') && !response.body.includes('Newhire'), `the new staff member's name shows: ${response.body.slice(0, 800)}`);
+        assert.ok(response.body.includes('filled it this morning'), 'the rest of the text reads');
+      }
     });
   });
 }
