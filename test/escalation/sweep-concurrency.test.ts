@@ -15,21 +15,27 @@ import { sql } from 'kysely';
 
 const url = process.env['DATABASE_URL'];
 
+/** A fresh database with `count` potholes reported by phone on Monday 23 November 2026 at 10:00. */
+async function potholesReportedMonday(count: number) {
+  const db = await openFreshPostgres(url!);
+  await migrate(db);
+  await seedMunicipality({ db, config: sampleConfig(), now: new Date('2026-01-01T12:00:00Z') });
+  const rep = await db.kysely.selectFrom('staff_user').select('id').where('email', '=', 'cs.rep@kawarthalakes.example').executeTakeFirstOrThrow();
+  const staff = (await loadStaffMember(db.kysely, rep.id))!;
+  const services = caseServices(db, fixedClock('2026-11-23T15:00:00Z'));
+  const references: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const { caseRow } = await createCase({ services, origin: { staff }, input: potholeByPhone({ description: `Pothole ${i}` }) as unknown as IntakeInput });
+    references.push(caseRow.reference);
+  }
+  return { db, references };
+}
+
 describe('two sweepers on one PostgreSQL', { skip: url ? false : 'needs DATABASE_URL (PostgreSQL)' }, () => {
   test('two `citydesk sweep` processes started together escalate and notify each overdue request exactly once', async (t) => {
-    const db = await openFreshPostgres(url!);
-    t.after(() => db.close());
-    await migrate(db);
-    await seedMunicipality({ db, config: sampleConfig(), now: new Date('2026-01-01T12:00:00Z') });
-    const rep = await db.kysely.selectFrom('staff_user').select('id').where('email', '=', 'cs.rep@kawarthalakes.example').executeTakeFirstOrThrow();
-    const staff = (await loadStaffMember(db.kysely, rep.id))!;
-    const services = caseServices(db, fixedClock('2026-11-23T15:00:00Z'));
     const count = 120;
-    const references: string[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const { caseRow } = await createCase({ services, origin: { staff }, input: potholeByPhone({ description: `Pothole ${i}` }) as unknown as IntakeInput });
-      references.push(caseRow.reference);
-    }
+    const { db, references } = await potholesReportedMonday(count);
+    t.after(() => db.close());
     // Acknowledge by Wednesday 25 November 16:30; both sweep a minute later, at the same moment.
     const env = cliEnv({ DATABASE_URL: db.url });
     const [a, b] = await Promise.all([
@@ -54,16 +60,8 @@ describe('two sweepers on one PostgreSQL', { skip: url ? false : 'needs DATABASE
   });
 
   test('one sweep runs its batches on two connections at once: each due request once; another sweeper holding the lock makes it skip', async (t) => {
-    const db = await openFreshPostgres(url!);
+    const { db, references } = await potholesReportedMonday(60);
     t.after(() => db.close());
-    await migrate(db);
-    await seedMunicipality({ db, config: sampleConfig(), now: new Date('2026-01-01T12:00:00Z') });
-    const rep = await db.kysely.selectFrom('staff_user').select('id').where('email', '=', 'cs.rep@kawarthalakes.example').executeTakeFirstOrThrow();
-    const staff = (await loadStaffMember(db.kysely, rep.id))!;
-    const services = caseServices(db, fixedClock('2026-11-23T15:00:00Z'));
-    const references = await Promise.all(
-      Array.from({ length: 60 }, async (_, i) => (await createCase({ services, origin: { staff }, input: potholeByPhone({ description: `Pothole ${i}` }) as unknown as IntakeInput })).caseRow.reference),
-    );
     const now = new Date('2026-11-25T21:31:00Z'); // Wednesday 16:31, a minute after the acknowledgment deadline.
 
     // Another sweeper holds the lock: this one does nothing.
