@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { demo, inquiryByPhone, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
 import { testEngines } from '../helpers/db.js';
 import { createApiKey } from '../../src/open311/api-keys.js';
+import { submissionsPerKey } from '../../src/open311/open311-routes.js';
 import { both, form, formHeaders } from './open311-client.js';
 
 const now = '2026-11-23T15:00:00Z';
@@ -309,6 +310,21 @@ for (const engine of testEngines()) {
       }
       assert.equal(last!.statusCode, 429, last!.body);
       assert.match(last!.body, /<errors><error><code>429<\/code><description>Too many requests/);
+    });
+
+    test('submissions are limited per api_key too, whatever the address: past 300 a minute, 429 naming the key', async () => {
+      const { key: busyKey } = await createApiKey({ tx: api.db.kysely, name: 'Busy client', now: api.clock.now() });
+      // Submissions the key's limit counts (they get as far as the service_code check), from three addresses under their own limit.
+      for (let i = 0; i < submissionsPerKey; i += 1) {
+        const response = await api.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: formHeaders, payload: form({ api_key: busyKey }), remoteAddress: `10.98.0.${i % 3}` });
+        assert.equal(response.statusCode, 400, response.body);
+      }
+      const over = await api.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: formHeaders, payload: form({ api_key: busyKey }), remoteAddress: '10.98.0.9' });
+      assert.equal(over.statusCode, 429, over.body);
+      assert.match(JSON.parse(over.body)[0].description, /Too many submissions with this api_key \(at most 300 a minute\)/);
+      // Another key is not held back by it.
+      const other = await api.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: formHeaders, payload: form({ api_key: key }), remoteAddress: '10.98.0.9' });
+      assert.equal(other.statusCode, 400, other.body);
     });
   });
 }
