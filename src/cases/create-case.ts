@@ -26,7 +26,8 @@ export interface IntakeInput {
   description: string;
   summary: string;
   summaryConfirmed: boolean;
-  location?: { address?: string | undefined; latitude?: number | undefined; longitude?: number | undefined } | undefined;
+  /** `addressId`: the address's id in the City's master address repository (Open311's address_id). */
+  location?: { address?: string | undefined; latitude?: number | undefined; longitude?: number | undefined; addressId?: string | undefined } | undefined;
   attributes?: AttributeValues | undefined;
   receivedAt?: string | undefined;
   /** First-contact resolution of an inquiry (INTERPRETATION §2): the answer given. */
@@ -125,6 +126,7 @@ export async function createCase(options: {
     resolution: firstContact ? firstContact.answer.trim() : null,
     first_contact_resolution: Boolean(firstContact),
     media_url: mediaUrl,
+    address_id: blank(location.addressId) ? null : location.addressId!.trim(),
   };
   const deadlines = { ...base, committed_by: null, revised_resolve_by: null, transfer_follow_up_by: null };
   const row = { ...base, next_due_at: nextDueAt(deadlines), next_check_at: nextCheckAt(deadlines) };

@@ -48,6 +48,7 @@ const intakeColumnTypes = {
   resolution: 'text',
   first_contact_resolution: 'boolean',
   media_url: 'text',
+  address_id: 'text',
   next_due_at: 'timestamptz',
   next_check_at: 'timestamptz',
 } as const satisfies Partial<Record<keyof CaseRow, string>>;

@@ -185,6 +185,7 @@ export interface ServiceCaseTable {
   resolution: string | null;
   first_contact_resolution: Generated<boolean>;
   media_url: string | null;
+  address_id: string | null;
   next_due_at: Timestamp | null;
   version: Generated<number>;
   next_check_at: Timestamp | null;

@@ -45,6 +45,7 @@ function baseQuery(tx: Tx) {
       'c.description',
       'c.address',
       'c.media_url',
+      'c.address_id',
       'c.latitude',
       'c.longitude',
       'c.attributes',

@@ -19,6 +19,7 @@ export interface Open311CaseRow {
   description: string;
   address: string | null;
   media_url: string | null;
+  address_id: string | null;
   latitude: number | null;
   longitude: number | null;
   attributes: Record<string, string | string[]>;
@@ -138,7 +139,7 @@ export function presentOpen311Request(
     updated_datetime: iso(c.updated_at ?? c.received_at),
     expected_datetime: iso(c.revised_resolve_by ?? c.resolve_by),
     address: c.address === null ? null : redact(c.address),
-    address_id: null,
+    address_id: c.address_id,
     zipcode: null,
     lat: c.latitude,
     long: c.longitude,

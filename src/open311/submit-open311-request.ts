@@ -98,7 +98,7 @@ export async function submitOpen311Request(options: { services: CaseServices; ar
       description: description ?? `${type.name} reported at ${where}.`,
       summary: `${type.name} at ${where}`.slice(0, 1000),
       summaryConfirmed: true,
-      location: { address, latitude, longitude },
+      location: { address, latitude, longitude, addressId },
       attributes,
       mediaUrl,
     },

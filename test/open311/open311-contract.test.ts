@@ -82,6 +82,16 @@ for (const engine of testEngines()) {
       assert.equal(json[0].code, 404);
     });
 
+    test('a request located only by address_id keeps it and returns it in both formats', async () => {
+      const { status, json } = await submit({ api_key: key, service_code: 'pothole', address_id: 'KL-ADDR-004217', 'attribute[road_class]': '3', description: 'Pothole at the address the client knows by id.' });
+      assert.equal(status, 200);
+      const id = json[0].service_request_id as string;
+      const { json: found, xml } = await both(api.app, 'requests', `/open311/v2/requests/${id}`);
+      assert.equal(found[0].address_id, 'KL-ADDR-004217');
+      assert.match(xml, /<address_id>KL-ADDR-004217<\/address_id>/);
+      assert.match(found[0].address, /KL-ADDR-004217/, 'staff see the id where the address would be');
+    });
+
     test('POST requests (form-encoded, attribute[code]=value) records a service request from the web portal by open311:<key name>', async () => {
       const photo = 'https://photos.example.org/pothole-26-francis.jpg';
       const { status, json } = await submit(pothole({ 'attribute[road_class]': '2', address_string: '26 Francis St., Lindsay', media_url: photo }));
@@ -110,6 +120,7 @@ for (const engine of testEngines()) {
       // The singular path of the published Swagger file answers the same.
       const { json: singular } = await both(api.app, 'requests', `/open311/v2/request/${ids[0]}`);
       assert.deepEqual(singular, found);
+      assert.equal(found[0].address_id, null, 'no address_id was given');
     });
 
     test('POST takes a JSON body as well as a form', async () => {
