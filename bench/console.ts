@@ -1,14 +1,7 @@
 import { sql } from 'kysely';
-import { pino } from 'pino';
-import { openDatabase, type Db } from '../src/db/connect.js';
-import { migrate } from '../src/db/migrate.js';
-import { loadMunicipalityConfig } from '../src/directory/municipality-config.js';
-import { seedMunicipality } from '../src/directory/seed-municipality.js';
-import { systemClock } from '../src/platform/clock.js';
+import type { Db } from '../src/db/connect.js';
 import { redactUrl } from '../src/platform/config.js';
-import { loggerOptions } from '../src/platform/logger.js';
-import { buildApp } from '../src/server.js';
-import { busyPercent, machineCpu, withThrowawayDatabase } from './throwaway-database.js';
+import { benchApp, busyPercent, machineCpu, withSampleDatabase } from './throwaway-database.js';
 
 /**
  * The staff console on PostgreSQL: server-side render time of the case page of a case with 200
@@ -25,65 +18,56 @@ const measured = 200;
 const longCase = 'SR-2026-900001';
 
 export async function benchConsole(): Promise<boolean> {
-  return withThrowawayDatabase(async (databaseUrl) => {
-    let db: Db | undefined;
+  return withSampleDatabase(async (db, databaseUrl) => {
+    const setUpStarted = performance.now();
+    await storeCases(db);
+    console.log(
+      `database: ${redactUrl(databaseUrl)} (fresh, dropped after); ${openCases.toLocaleString('en-CA')} open Roads Operations cases and ${longCase} with ${timelineEntries} timeline entries stored in ${((performance.now() - setUpStarted) / 1000).toFixed(1)} s`,
+    );
+
+    const app = await benchApp(db);
     try {
-      db = await openDatabase({ databaseUrl, dataDir: 'unused', poolSize: 10 });
-      await migrate(db);
-      await seedMunicipality({ db, config: loadMunicipalityConfig('config'), now: systemClock.now() });
-      const setUpStarted = performance.now();
-      await storeCases(db);
-      console.log(
-        `database: ${redactUrl(databaseUrl)} (fresh, dropped after); ${openCases.toLocaleString('en-CA')} open Roads Operations cases and ${longCase} with ${timelineEntries} timeline entries stored in ${((performance.now() - setUpStarted) / 1000).toFixed(1)} s`,
-      );
+      const signIn = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'roads.staff@kawarthalakes.example', password: 'citydesk-demo-2025' } });
+      if (signIn.statusCode !== 200) throw new Error(`could not sign in: ${signIn.body}`);
+      const cookies = { citydesk_session: signIn.json().token as string };
 
-      const logger = pino(loggerOptions('info'), pino.destination('/dev/null'));
-      const app = await buildApp({ db, clock: systemClock, logger });
-      try {
-        const signIn = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'roads.staff@kawarthalakes.example', password: 'citydesk-demo-2025' } });
-        if (signIn.statusCode !== 200) throw new Error(`could not sign in: ${signIn.body}`);
-        const cookies = { citydesk_session: signIn.json().token as string };
-
-        const pages = [
-          { name: `case page (${timelineEntries} timeline entries)`, url: `/staff/cases/${longCase}`, check: (html: string) => (html.match(/<li[ >]/g) ?? []).length >= timelineEntries },
-          { name: `queue page (division, ${openCases.toLocaleString('en-CA')} open cases)`, url: '/staff/queues/division', check: (html: string) => html.includes('SR-2026-') },
-        ];
-        let allMet = true;
-        for (const page of pages) {
-          const first = await app.inject({ method: 'GET', url: page.url, cookies });
-          if (first.statusCode !== 200 || !page.check(first.body)) {
-            console.log(`${page.name}: GET ${page.url} answered ${first.statusCode} (${first.body.length} bytes) without what it should show: not measured`);
-            allMet = false;
-            continue;
-          }
-          for (let i = 0; i < warmup; i += 1) await app.inject({ method: 'GET', url: page.url, cookies });
-          const machineAtStart = machineCpu();
-          const cpuAtStart = process.cpuUsage();
-          const times: number[] = [];
-          for (let i = 0; i < measured; i += 1) {
-            const started = performance.now();
-            const response = await app.inject({ method: 'GET', url: page.url, cookies });
-            times.push(performance.now() - started);
-            if (response.statusCode !== 200) throw new Error(`${page.url} answered ${response.statusCode}`);
-          }
-          const cpu = process.cpuUsage(cpuAtStart);
-          times.sort((a, b) => a - b);
-          const p = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!;
-          const met = p(0.95) < 50;
-          allMet &&= met;
-          console.log(
-            `${page.name}: GET ${page.url}, ${first.body.length.toLocaleString('en-CA')} bytes, ${measured} requests one at a time: ` +
-              `p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms; ` +
-              `this process's CPU ${((cpu.user + cpu.system) / 1000 / measured).toFixed(1)} ms a request; machine CPU busy ${busyPercent(machineAtStart)}; ` +
-              `target p95 under 50 ms: ${met ? 'met' : 'NOT met'}`,
-          );
+      const pages = [
+        { name: `case page (${timelineEntries} timeline entries)`, url: `/staff/cases/${longCase}`, check: (html: string) => (html.match(/<li[ >]/g) ?? []).length >= timelineEntries },
+        { name: `queue page (division, ${openCases.toLocaleString('en-CA')} open cases)`, url: '/staff/queues/division', check: (html: string) => html.includes('SR-2026-') },
+      ];
+      let allMet = true;
+      for (const page of pages) {
+        const first = await app.inject({ method: 'GET', url: page.url, cookies });
+        if (first.statusCode !== 200 || !page.check(first.body)) {
+          console.log(`${page.name}: GET ${page.url} answered ${first.statusCode} (${first.body.length} bytes) without what it should show: not measured`);
+          allMet = false;
+          continue;
         }
-        return allMet;
-      } finally {
-        await app.close();
+        for (let i = 0; i < warmup; i += 1) await app.inject({ method: 'GET', url: page.url, cookies });
+        const machineAtStart = machineCpu();
+        const cpuAtStart = process.cpuUsage();
+        const times: number[] = [];
+        for (let i = 0; i < measured; i += 1) {
+          const started = performance.now();
+          const response = await app.inject({ method: 'GET', url: page.url, cookies });
+          times.push(performance.now() - started);
+          if (response.statusCode !== 200) throw new Error(`${page.url} answered ${response.statusCode}`);
+        }
+        const cpu = process.cpuUsage(cpuAtStart);
+        times.sort((a, b) => a - b);
+        const p = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!;
+        const met = p(0.95) < 50;
+        allMet &&= met;
+        console.log(
+          `${page.name}: GET ${page.url}, ${first.body.length.toLocaleString('en-CA')} bytes, ${measured} requests one at a time: ` +
+            `p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms; ` +
+            `this process's CPU ${((cpu.user + cpu.system) / 1000 / measured).toFixed(1)} ms a request; machine CPU busy ${busyPercent(machineAtStart)}; ` +
+            `target p95 under 50 ms: ${met ? 'met' : 'NOT met'}`,
+        );
       }
+      return allMet;
     } finally {
-      await db?.close().catch(() => undefined);
+      await app.close();
     }
   });
 }

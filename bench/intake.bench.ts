@@ -1,16 +1,10 @@
-import { busyPercent, machineCpu, withThrowawayDatabase } from './throwaway-database.js';
+import { benchApp, busyPercent, listenLocally, machineCpu, withSampleDatabase } from './throwaway-database.js';
 import { loadInChild } from './load-in-child.js';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { pino } from 'pino';
-import { openDatabase, type Db } from '../src/db/connect.js';
-import { migrate } from '../src/db/migrate.js';
+import type { Db } from '../src/db/connect.js';
 import { loadMunicipalityConfig } from '../src/directory/municipality-config.js';
-import { seedMunicipality } from '../src/directory/seed-municipality.js';
-import { systemClock } from '../src/platform/clock.js';
 import { redactUrl } from '../src/platform/config.js';
-import { loggerOptions } from '../src/platform/logger.js';
-import { buildApp } from '../src/server.js';
 
 /**
  * Intake on PostgreSQL: creates per second and p50/p99 latency of POST /api/v1/cases by a signed-in
@@ -60,16 +54,10 @@ interface Figures {
 }
 
 export async function benchIntake(): Promise<boolean> {
-  return withThrowawayDatabase(async (databaseUrl) => {
-  let db: Db | undefined;
-  try {
-    db = await openDatabase({ databaseUrl, dataDir: 'unused', poolSize });
-    await migrate(db);
-    const config = loadMunicipalityConfig('config');
-    await seedMunicipality({ db, config, now: systemClock.now() });
+  return withSampleDatabase(async (db, databaseUrl) => {
     console.log(`database: ${redactUrl(databaseUrl)} (fresh, dropped after), app pool ${poolSize}, ${connections} connections, warm-up ${warmupSeconds} s, measured ${measureSeconds} s`);
 
-    const http = await measureHttp(db, config.staff.demoPassword ?? 'citydesk-demo-2025');
+    const http = await measureHttp(db, loadMunicipalityConfig('config').staff.demoPassword ?? 'citydesk-demo-2025');
     if (!http) return false;
     const plain = await measurePlainInsert(db, databaseUrl);
 
@@ -87,21 +75,14 @@ export async function benchIntake(): Promise<boolean> {
     console.log(`target: p99 under 50 ms: ${quickEnough ? 'met' : 'NOT met'} (${http.p99.toFixed(1)} ms)`);
     console.log(`target: at least 40% of the plain INSERT's throughput: ${closeEnough ? 'met' : 'NOT met'} (${(ratio * 100).toFixed(1)}%)`);
     return fastEnough && quickEnough && closeEnough;
-  } finally {
-    await db?.close().catch(() => undefined);
-  }
-  });
+  }, poolSize);
 }
 
 /** POST /api/v1/cases over HTTP against the in-process server, the load from a child process. */
 async function measureHttp(db: Db, password: string): Promise<Figures | undefined> {
-  const logger = pino(loggerOptions('info'), pino.destination('/dev/null'));
-  const app = await buildApp({ db, clock: systemClock, logger });
+  const app = await benchApp(db);
   try {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
-    const base = `http://127.0.0.1:${address.port}`;
+    const base = await listenLocally(app);
     const signIn = await fetch(`${base}/api/v1/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,14 +1,7 @@
 import { sql } from 'kysely';
-import { pino } from 'pino';
-import { openDatabase, type Db } from '../src/db/connect.js';
-import { migrate } from '../src/db/migrate.js';
-import { loadMunicipalityConfig } from '../src/directory/municipality-config.js';
-import { seedMunicipality } from '../src/directory/seed-municipality.js';
-import { systemClock } from '../src/platform/clock.js';
+import type { Db } from '../src/db/connect.js';
 import { redactUrl } from '../src/platform/config.js';
-import { loggerOptions } from '../src/platform/logger.js';
-import { buildApp } from '../src/server.js';
-import { busyPercent, machineCpu, withThrowawayDatabase } from './throwaway-database.js';
+import { benchApp, busyPercent, listenLocally, machineCpu, withSampleDatabase } from './throwaway-database.js';
 import { loadInChild } from './load-in-child.js';
 
 /**
@@ -27,61 +20,49 @@ const path = '/open311/v2/requests.json';
 
 
 export async function benchOpen311(): Promise<boolean> {
-  return withThrowawayDatabase(async (databaseUrl) => {
-    let db: Db | undefined;
+  return withSampleDatabase(async (db, databaseUrl) => {
+    const setUpStarted = performance.now();
+    await storeRequests(db);
+    console.log(`database: ${redactUrl(databaseUrl)} (fresh, dropped after); ${stored.toLocaleString('en-CA')} service requests stored in ${((performance.now() - setUpStarted) / 1000).toFixed(1)} s`);
+
+    const app = await benchApp(db);
     try {
-      db = await openDatabase({ databaseUrl, dataDir: 'unused', poolSize: 10 });
-      await migrate(db);
-      await seedMunicipality({ db, config: loadMunicipalityConfig('config'), now: systemClock.now() });
-      const setUpStarted = performance.now();
-      await storeRequests(db);
-      console.log(`database: ${redactUrl(databaseUrl)} (fresh, dropped after); ${stored.toLocaleString('en-CA')} service requests stored in ${((performance.now() - setUpStarted) / 1000).toFixed(1)} s`);
+      const base = await listenLocally(app);
+      const check = await fetch(`${base}${path}`);
+      const first = (await check.json()) as { service_request_id: string }[];
+      if (check.status !== 200 || first.length !== 50) throw new Error(`${path} answered ${check.status} with ${first.length} requests`);
 
-      const logger = pino(loggerOptions('info'), pino.destination('/dev/null'));
-      const app = await buildApp({ db, clock: systemClock, logger });
-      try {
-        await app.listen({ host: '127.0.0.1', port: 0 });
-        const address = app.server.address();
-        if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
-        const base = `http://127.0.0.1:${address.port}`;
-        const check = await fetch(`${base}${path}`);
-        const first = (await check.json()) as { service_request_id: string }[];
-        if (check.status !== 200 || first.length !== 50) throw new Error(`${path} answered ${check.status} with ${first.length} requests`);
-
-        // What an answer costs when it is not in the cache: each URL asked once, one at a time.
-        const uncached: number[] = [];
-        for (let i = 0; i < 30; i += 1) {
-          const started = performance.now();
-          const response = await fetch(`${base}${path}?page=${i + 1}`);
-          await response.text();
-          uncached.push(performance.now() - started);
-        }
-        uncached.sort((a, b) => a - b);
-        console.log(`uncached (30 different pages, one at a time): median ${uncached[15]!.toFixed(1)} ms, slowest ${uncached.at(-1)!.toFixed(1)} ms`);
-
-        let machineAtStart = machineCpu();
-        let cpuAtStart = process.cpuUsage();
-        const result = await loadInChild({ url: `${base}${path}`, method: 'GET', connections, warmupSeconds, measureSeconds }, () => {
-          machineAtStart = machineCpu();
-          cpuAtStart = process.cpuUsage();
-        });
-        const cpu = process.cpuUsage(cpuAtStart);
-        const ok = result['2xx'];
-        console.log(
-          `GET ${path}, ${connections} connections, warm-up ${warmupSeconds} s, measured ${measureSeconds} s: ${Math.round(ok / result.duration).toLocaleString('en-CA')}/s, ` +
-            `p50 ${result.latency.p50} ms, p97.5 ${result.latency.p97_5} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; ` +
-            `${ok.toLocaleString('en-CA')} answered, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; ` +
-            `server process CPU ${(((cpu.user + cpu.system) / 1e6 / result.duration) * 100).toFixed(0)}% of a core; machine CPU busy ${busyPercent(machineAtStart)}`,
-        );
-        const valid = result.non2xx === 0 && result.errors === 0 && result.timeouts === 0;
-        const met = valid && result.latency.p99 < 50;
-        console.log(`target: p99 under 50 ms with ${connections} clients over ${stored.toLocaleString('en-CA')} requests: ${met ? 'met' : 'NOT met'} (${result.latency.p99} ms${valid ? '' : '; some requests failed'})`);
-        return met;
-      } finally {
-        await app.close();
+      // What an answer costs when it is not in the cache: each URL asked once, one at a time.
+      const uncached: number[] = [];
+      for (let i = 0; i < 30; i += 1) {
+        const started = performance.now();
+        const response = await fetch(`${base}${path}?page=${i + 1}`);
+        await response.text();
+        uncached.push(performance.now() - started);
       }
+      uncached.sort((a, b) => a - b);
+      console.log(`uncached (30 different pages, one at a time): median ${uncached[15]!.toFixed(1)} ms, slowest ${uncached.at(-1)!.toFixed(1)} ms`);
+
+      let machineAtStart = machineCpu();
+      let cpuAtStart = process.cpuUsage();
+      const result = await loadInChild({ url: `${base}${path}`, method: 'GET', connections, warmupSeconds, measureSeconds }, () => {
+        machineAtStart = machineCpu();
+        cpuAtStart = process.cpuUsage();
+      });
+      const cpu = process.cpuUsage(cpuAtStart);
+      const ok = result['2xx'];
+      console.log(
+        `GET ${path}, ${connections} connections, warm-up ${warmupSeconds} s, measured ${measureSeconds} s: ${Math.round(ok / result.duration).toLocaleString('en-CA')}/s, ` +
+          `p50 ${result.latency.p50} ms, p97.5 ${result.latency.p97_5} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; ` +
+          `${ok.toLocaleString('en-CA')} answered, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; ` +
+          `server process CPU ${(((cpu.user + cpu.system) / 1e6 / result.duration) * 100).toFixed(0)}% of a core; machine CPU busy ${busyPercent(machineAtStart)}`,
+      );
+      const valid = result.non2xx === 0 && result.errors === 0 && result.timeouts === 0;
+      const met = valid && result.latency.p99 < 50;
+      console.log(`target: p99 under 50 ms with ${connections} clients over ${stored.toLocaleString('en-CA')} requests: ${met ? 'met' : 'NOT met'} (${result.latency.p99} ms${valid ? '' : '; some requests failed'})`);
+      return met;
     } finally {
-      await db?.close().catch(() => undefined);
+      await app.close();
     }
   });
 }

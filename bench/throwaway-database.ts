@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { pino } from 'pino';
+import { openDatabase, type Db } from '../src/db/connect.js';
+import { migrate } from '../src/db/migrate.js';
+import { loadMunicipalityConfig } from '../src/directory/municipality-config.js';
+import { seedMunicipality } from '../src/directory/seed-municipality.js';
+import { systemClock } from '../src/platform/clock.js';
 import { redactUrl } from '../src/platform/config.js';
+import { loggerOptions } from '../src/platform/logger.js';
+import { buildApp } from '../src/server.js';
 
 /** What the PostgreSQL benchmarks share: a database made for the run, and how busy the machine is. */
 
@@ -58,4 +67,34 @@ export async function withThrowawayDatabase(run: (databaseUrl: string) => Promis
     await cleanup.query(`drop database if exists ${name} with (force)`);
     await cleanup.end();
   }
+}
+
+/**
+ * A throwaway database (as withThrowawayDatabase), opened with a pool of `poolSize`, migrated and
+ * seeded with the sample municipality in `config/`; closed before it is dropped.
+ */
+export function withSampleDatabase(run: (db: Db, databaseUrl: string) => Promise<boolean>, poolSize = 10): Promise<boolean> {
+  return withThrowawayDatabase(async (databaseUrl) => {
+    const db = await openDatabase({ databaseUrl, dataDir: 'unused', poolSize });
+    try {
+      await migrate(db);
+      await seedMunicipality({ db, config: loadMunicipalityConfig('config'), now: systemClock.now() });
+      return await run(db, databaseUrl);
+    } finally {
+      await db.close().catch(() => undefined);
+    }
+  });
+}
+
+/** The app as `npm start` builds it: the system clock, logging at `info` (to /dev/null here). */
+export function benchApp(db: Db): Promise<FastifyInstance> {
+  return buildApp({ db, clock: systemClock, logger: pino(loggerOptions('info'), pino.destination('/dev/null')) });
+}
+
+/** Listens on 127.0.0.1 on a free port; the base URL to reach it. */
+export async function listenLocally(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
+  return `http://127.0.0.1:${address.port}`;
 }
