@@ -54,7 +54,7 @@ const intakeColumnTypes = {
 } as const satisfies Partial<Record<keyof CaseRow, string>>;
 
 type IntakeColumn = keyof typeof intakeColumnTypes;
-const intakeColumns = Object.keys(intakeColumnTypes) as IntakeColumn[];
+export const intakeColumns = Object.keys(intakeColumnTypes) as IntakeColumn[];
 
 /** What the statement returns of each case: what the database chose, and the attributes as jsonb keeps them. */
 const returned = ['id', 'reference', 'version', 'escalation_level', 'attributes'] as const;
