@@ -35,6 +35,31 @@ export function assertCanView(staff: StaffMember, scope: CaseScope, reference: s
   }
 }
 
+/**
+ * Who takes contacts (CSS §3.1, INTERPRETATION §9): Customer Service and every division's staff,
+ * heads and the CAO. The Working Group reads reports and the administrator runs the system; neither
+ * records contacts.
+ */
+export function takesContacts(staff: Pick<StaffMember, 'role'>): boolean {
+  return staff.role !== 'working_group' && staff.role !== 'administrator';
+}
+
+export function assertTakesContacts(staff: Pick<StaffMember, 'role'>): void {
+  if (!takesContacts(staff)) {
+    const who = staff.role === 'working_group' ? 'Working Group members read reports' : 'Administrators run the system';
+    throw new AppError('FORBIDDEN', `${who}; contacts are recorded by Customer Service and division staff.`);
+  }
+}
+
+/**
+ * Resolving an inquiry at first contact records an acknowledgment and a resolution by the
+ * responsible division (INTERPRETATION §2, §4): Customer Service answers for every division at
+ * first contact; otherwise only a member of that division may.
+ */
+export function canResolveAtFirstContact(staff: StaffMember, divisionId: number): boolean {
+  return takesContacts(staff) && (staff.inCustomerService || staff.divisionId === divisionId);
+}
+
 export type DivisionAction = 'acknowledge' | 'update' | 'resolve' | 'assign' | 'reclassify' | 'reopen';
 
 const actionWords: Record<DivisionAction, string> = {

@@ -9,6 +9,7 @@ import { AppError } from '../platform/errors.js';
 import { checkAttributeValues, type AttributeValues } from '../standard/attributes.js';
 import { dueTimes } from '../standard/due-times.js';
 import { chooseTargets } from '../standard/targets.js';
+import { assertTakesContacts, canResolveAtFirstContact } from './case-policy.js';
 import { directoryCaseNames, type CaseNames } from './case-queries.js';
 import { actorLabel, defaultMethod, nextCheckAt, nextDueAt, type CaseRow } from './case-record.js';
 import { messageContext, type CaseServices } from './case-services.js';
@@ -90,7 +91,7 @@ export async function createCase(options: {
 
   // Everything a contact is checked against is in memory; the database is written once, below.
   const directory = await services.directory.get();
-  const { calendar, mediaUrl, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact } = checkIntake({ directory, staff, input, now });
+  const { calendar, mediaUrl, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact, answerForDivision } = checkIntake({ directory, staff, input, now });
 
   const base = {
     kind: input.kind,
@@ -148,6 +149,16 @@ export async function createCase(options: {
     },
   ];
 
+  if (answerForDivision !== null) {
+    const division = directory.divisions.find((d) => d.id === divisionId);
+    events.push({
+      type: 'note',
+      data: {
+        text: `Answer given at first contact (not a resolution: only Customer Service and ${division?.name ?? 'the responsible division'} resolve its inquiries at first contact): ${answerForDivision}`,
+      },
+    });
+  }
+
   // The message names the reference, which the insert draws: it is written around the reference.
   const context = (reference: string) => messageContext(directory, { reference, customer_name: base.customer_name, kind: input.kind, request_type_id: requestTypeId }, divisionId);
   let message: IntakeMessage | null = null;
@@ -196,6 +207,7 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   const { directory, staff, input, now } = options;
   const { calendar, municipality } = directory;
   const zone = calendar.timeZone;
+  if (staff) assertTakesContacts(staff);
 
   // Channel (§3.2): social media is monitored for inquiries but takes no service requests.
   const channel = directory.channel(input.channel);
@@ -306,12 +318,17 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
     due = dueTimes(calendar, receivedAt.getTime(), municipality.settings.generalInquiry);
   }
 
-  const firstContact = input.resolveAtFirstContact;
-  if (firstContact) {
+  const asked = input.resolveAtFirstContact;
+  if (asked) {
     if (!staff) throw new AppError('RULE_VIOLATION', 'Only a staff member can resolve an inquiry at first contact.');
-    if (blank(firstContact.answer)) throw invalid('resolveAtFirstContact.answer', 'Write the answer you gave the customer.');
+    if (blank(asked.answer)) throw invalid('resolveAtFirstContact.answer', 'Write the answer you gave the customer.');
   }
-  return { calendar, mediaUrl, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact };
+  // Staff outside Customer Service and the named division cannot acknowledge and resolve in that
+  // division's name: the inquiry is recorded for the division to acknowledge, with the answer
+  // given kept as a note (INTERPRETATION §2, §4).
+  const firstContact = asked && canResolveAtFirstContact(staff!, divisionId) ? asked : undefined;
+  const answerForDivision = asked && !firstContact ? asked.answer.trim() : null;
+  return { calendar, mediaUrl, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact, answerForDivision };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { takesContacts } from '../../cases/case-policy.js';
 import type { CaseServices } from '../../cases/case-services.js';
 import { authenticate } from '../../directory/sessions.js';
 import type { StaffMember } from '../../directory/staff.js';
@@ -37,7 +38,7 @@ export const roleNames: Record<RoleCode, string> = {
 /** The console's navigation for this person. */
 export function consoleNav(staff: StaffMember): NavItem[] {
   const items: NavItem[] = [{ href: '/staff', label: 'Home' }];
-  if (staff.role !== 'working_group') items.push({ href: '/staff/intake', label: 'New contact' });
+  if (takesContacts(staff)) items.push({ href: '/staff/intake', label: 'New contact' });
   items.push({ href: '/staff/queues', label: 'Queues' }, { href: '/staff/search', label: 'Search' }, { href: '/staff/targets', label: 'Service targets' });
   items.push({ href: '/staff/closures', label: 'Closures' }, { href: '/staff/outbox', label: 'Outbox' });
   if (staff.role === 'administrator') items.push({ href: '/staff/admin', label: 'Administration' });

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
 import type { CaseServices } from '../../cases/case-services.js';
 import { getCase, type CaseView } from '../../cases/case-queries.js';
+import { assertTakesContacts } from '../../cases/case-policy.js';
 import { referencePattern } from '../../cases/case-record.js';
 import { checkIntake, createCase, type IntakeInput } from '../../cases/create-case.js';
 import { findCustomerCases, findNearbyOpenRequests, nearbyMetres, type RelatedCase } from '../../cases/find-cases.js';
@@ -638,9 +639,7 @@ function DonePage(props: { staff: StaffMember; directory: Directory; view: CaseV
 /** The intake pages: start, details, read-back, record, and the reference to tell the caller. */
 export async function registerIntakePages(app: FastifyInstance, services: CaseServices): Promise<void> {
   const onRequest = requireStaffPage(services);
-  const refuseWorkingGroup = (staff: StaffMember) => {
-    if (staff.role === 'working_group') throw new AppError('FORBIDDEN', 'Working Group members see reports; contacts are recorded by Customer Service and division staff.');
-  };
+  const refuseNonIntake = (staff: StaffMember) => assertTakesContacts(staff);
 
   const showDetails = async (staff: StaffMember, form: IntakeForm, errors: FieldErrors) => {
     const directory = await services.directory.get();
@@ -666,7 +665,7 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
 
   app.get<{ Querystring: Record<string, unknown> }>('/staff/intake', { onRequest }, async (request, reply) => {
     const staff = request.staff!;
-    refuseWorkingGroup(staff);
+    refuseNonIntake(staff);
     const directory = await services.directory.get();
     const now = services.clock.now();
     const kind = typeof request.query['kind'] === 'string' ? request.query['kind'] : undefined;
@@ -686,7 +685,7 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
 
   app.post<{ Body: Record<string, unknown> }>('/staff/intake/check', { onRequest }, async (request, reply) => {
     const staff = request.staff!;
-    refuseWorkingGroup(staff);
+    refuseNonIntake(staff);
     const form = readForm(request.body ?? {});
     if (!form.idempotencyKey) form.idempotencyKey = randomUUID();
     if (request.body?.['change']) return sendPage(reply, await showDetails(staff, form, {}));
@@ -705,7 +704,7 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
 
   app.post<{ Body: Record<string, unknown> }>('/staff/intake', { onRequest }, async (request, reply) => {
     const staff = request.staff!;
-    refuseWorkingGroup(staff);
+    refuseNonIntake(staff);
     const body = request.body ?? {};
     const form = readForm(body);
     const errors = checkForm(form);
