@@ -1,4 +1,5 @@
 import type { Directory } from '../directory/directory-cache.js';
+import { personalDetailRedactor, publicWebAddress, type Redact } from '../standard/redaction.js';
 import type { Open311Note, Open311Request } from './open311-format.js';
 
 /**
@@ -45,30 +46,19 @@ export const publicEventTypes = ['received', 'acknowledged', 'updated', 'transfe
 /** Events whose text is written for the customer: status_notes comes from the latest. */
 export const noteEventTypes = ['acknowledged', 'updated', 'resolved', 'reopened'] as const;
 
-const emailPattern = /[^\s@<>()[\]{},;:"']+@[^\s@<>()[\]{},;:"']+\.[^\s@<>()[\]{},;:"'.]+/g;
-// North American numbers (705-555-0142, (705) 555 0142, +1 705.555.0142, 555-0142) and
-// international ones written with +, with an extension; not dates (2026-11-25) or times.
-const phonePattern = /(?:\+\d[\d\s().-]{6,}\d|(?<!\d)(?:\+?1[\s.-]?)?(?:\(?\d{3}\)?[\s.-]?)?\d{3}[\s.-]\d{4}(?!\d))(?:\s*(?:x|ext\.?)\s*\d{1,6})?/gi;
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export type { Redact } from '../standard/redaction.js';
 
-export type Redact = (text: string) => string;
-
-/** Takes the customer's own details, and anything shaped like an e-mail address or phone number, out of a text. */
+/** Takes the customer's own details, the staff's names, and anything shaped like an e-mail address or phone number out of a text. */
 export function redactor(c: Pick<Open311CaseRow, 'customer_name' | 'customer_email' | 'customer_phone' | 'actors'>, staffNames: readonly string[] = []): Redact {
+  // The audit trail labels staff "Name (e-mail)": the name is taken out as a name, the address as an address.
   const actorNames = (c.actors ?? []).map((label) => label.replace(/\s*\([^)]*\)\s*$/, ''));
-  const own = [c.customer_email, c.customer_phone, c.customer_name, ...(c.customer_name ?? '').split(/[\s,]+/), ...actorNames, ...staffNames]
-    .filter((s): s is string => s !== null && s.trim().length >= 2)
-    .map((s) => s.trim());
-  const lowered = [...new Set(own.map((s) => s.toLowerCase()))];
-  return (text) => {
-    // Most texts mention none of them: look before building a pattern (a regex compile per text is the slow part).
-    const lower = text.toLowerCase();
-    const present = lowered.filter((s) => lower.includes(s)).sort((a, b) => b.length - a.length);
-    let out = text;
-    if (present.length > 0) out = out.replace(new RegExp(`(?<![A-Za-z0-9\u00C0-\u024F])(?:${present.map(escape).join('|')})(?![A-Za-z0-9\u00C0-\u024F])`, 'gi'), '[removed]');
-    out = out.replace(emailPattern, '[removed]').replace(phonePattern, '[removed]');
-    return out;
-  };
+  return personalDetailRedactor({
+    customerNames: [c.customer_name],
+    customerEmails: [c.customer_email],
+    customerPhones: [c.customer_phone],
+    staffNames,
+    actingStaffNames: actorNames,
+  });
 }
 
 function requestTypeName(directory: Directory, code: string): string | undefined {
@@ -139,11 +129,11 @@ export function presentOpen311Request(
     updated_datetime: iso(c.updated_at ?? c.received_at),
     expected_datetime: iso(c.revised_resolve_by ?? c.resolve_by),
     address: c.address === null ? null : redact(c.address),
-    address_id: c.address_id,
+    address_id: c.address_id === null ? null : redact(c.address_id),
     zipcode: null,
     lat: c.latitude,
     long: c.longitude,
-    media_url: c.media_url,
+    media_url: publicWebAddress(c.media_url, redact),
   };
   if (extensions) {
     request.attributes = Object.fromEntries(Object.entries(c.attributes).map(([code, value]) => [code, Array.isArray(value) ? value.map(redact) : redact(value)]));
