@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { TargetUnit } from '../standard/targets.js';
+import type { GovernanceTables } from './governance-tables.js';
 
 /** The tables, as Kysely sees them. Dates (`date` columns) are YYYY-MM-DD strings. */
 
@@ -321,7 +322,7 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
-export interface Database {
+export interface Database extends GovernanceTables {
   municipality: MunicipalityTable;
   department: DepartmentTable;
   division: DivisionTable;

@@ -7,6 +7,7 @@ import { AppError, type ErrorDetail } from '../platform/errors.js';
 import { checkClosureRules, type ClosureRules } from '../standard/closures.js';
 import { minutesOfDay, type CalendarRules } from '../standard/calendar.js';
 import { parseTarget, type ServiceTargets, type Target } from '../standard/targets.js';
+import { defaultGovernance, GovernanceFile, readGovernance, type GovernanceConfig } from '../governance/governance-config.js';
 
 /**
  * The municipality's configuration: the files under config/, validated as a whole before anything
@@ -224,6 +225,8 @@ export interface MunicipalityConfig {
   requestTypes: RequestTypeConfig[];
   /** Accounts to create when missing (staff.yaml, optional), all with `demoPassword`. */
   staff: { demoPassword: string | undefined; accounts: { email: string; name: string; role: RoleCode; division?: string | undefined; department?: string | undefined }[] };
+  /** governance.yaml (optional): the Standard's editions, acknowledgment days, Council terms. */
+  governance: GovernanceConfig;
 }
 
 export const configFiles = {
@@ -234,6 +237,7 @@ export const configFiles = {
   channels: 'channels.yaml',
   requestTypes: 'request-types.yaml',
   staff: 'staff.yaml',
+  governance: 'governance.yaml',
 } as const;
 
 interface Loaded<T> {
@@ -305,6 +309,8 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
   const channels = load(configFiles.channels, ChannelsFile);
   const requestTypes = load(configFiles.requestTypes, RequestTypesFile);
   const staff = existsSync(join(dir, configFiles.staff)) ? load(configFiles.staff, StaffFile) : { value: { accounts: [] }, problem: () => undefined };
+  const governanceFile = existsSync(join(dir, configFiles.governance)) ? load(configFiles.governance, GovernanceFile) : undefined;
+  const governance = governanceFile ? readGovernance(dir, governanceFile.value, governanceFile.problem) : defaultGovernance;
 
   let calendar: CalendarRules | undefined;
   let inquiryTarget: Target | undefined;
@@ -516,6 +522,7 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     dstEffectiveFrom: requestTypes!.value.effectiveFrom,
     requestTypes: types,
     staff: { demoPassword: 'demoPassword' in staff!.value ? staff!.value.demoPassword : undefined, accounts: staff!.value.accounts },
+    governance,
   };
 }
 

@@ -4,6 +4,7 @@ import { AppError } from '../platform/errors.js';
 import { BusinessCalendar, type CalendarRules } from '../standard/calendar.js';
 import { applyClosureChanges, defaultClosureDays, type ClosureChange, type ClosureDay, type ClosureRules } from '../standard/closures.js';
 import type { ServiceTargets, Target } from '../standard/targets.js';
+import type { AcknowledgmentRules } from '../standard/governance.js';
 
 /** The municipality's settings as stored by the seed. */
 export interface MunicipalitySettings {
@@ -14,6 +15,8 @@ export interface MunicipalitySettings {
   contact: { phone: string; email: string };
   generalInquiry: { acknowledge: Target };
   emergency: { phone: string; for: string };
+  /** governance.yaml's rules (absent in a database seeded before governance existed: the defaults apply). */
+  governance?: { acknowledgments: AcknowledgmentRules; councilTerms: string[] };
 }
 
 export interface Municipality {

@@ -5,6 +5,7 @@ import { hashPassword } from '../platform/passwords.js';
 import type { ServiceTargets } from '../standard/targets.js';
 import { configFiles, type MunicipalityConfig } from './municipality-config.js';
 import { toServiceTargets, type MunicipalitySettings } from './municipality.js';
+import { loadStandardEditions } from '../governance/standard-editions.js';
 
 export interface SeedResult {
   departments: number;
@@ -13,6 +14,8 @@ export interface SeedResult {
   staffAccountsCreated: number;
   /** DST versions created by this seed, e.g. "Roads Operations v1 from 2025-01-01". */
   dstVersionsCreated: string[];
+  /** Editions of the Standard loaded by this seed (governance.yaml). */
+  standardEditionsLoaded: string[];
 }
 
 /**
@@ -46,6 +49,7 @@ export async function seedMunicipality(options: {
       contact: config.contact,
       generalInquiry: config.generalInquiry,
       emergency: config.emergency,
+      governance: { acknowledgments: config.governance.acknowledgments, councilTerms: config.governance.councilTerms },
     };
     // Seeding again bumps the directory revision: every server copy reloads what it keeps in memory.
     await trx
@@ -196,12 +200,15 @@ export async function seedMunicipality(options: {
       dstVersionsCreated.push(`${divisionNames.get(divisionCode)} v${version} from ${config.dstEffectiveFrom}`);
     }
 
+    const standardEditionsLoaded = await loadStandardEditions(trx, config.governance.standardEditions, now);
+
     return {
       departments: config.departments.length,
       divisions: divisionIds.size,
       requestTypes: config.requestTypes.length,
       staffAccountsCreated: newAccounts.length,
       dstVersionsCreated,
+      standardEditionsLoaded,
     };
   });
 }

@@ -2,6 +2,7 @@ import type { Db } from '../db/connect.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { sweep } from './sweep.js';
+import { sweepGovernance } from '../governance/governance-sweep.js';
 
 /** Runs the sweep every minute inside the server; runs never overlap, errors are logged. */
 export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | undefined; intervalMs?: number }): { stop(): Promise<void> } {
@@ -17,6 +18,10 @@ export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | 
         }
       })
       .catch((error: unknown) => logger?.error({ err: error }, 'escalation sweep failed; the next one will retry'))
+      // Training reminders and overdue notices, review schedules (src/governance/).
+      .then(() => sweepGovernance({ db, now: clock.now() }))
+      .then((g) => (g.reminders.length + g.overdue.length + g.reviewsScheduled.length > 0 ? logger?.info({ reminders: g.reminders.length, overdue: g.overdue.length, reviews: g.reviewsScheduled.length }, 'governance sweep') : undefined))
+      .catch((error: unknown) => logger?.error({ err: error }, 'governance sweep failed; the next one will retry'))
       .finally(() => {
         running = undefined;
       });

@@ -41,6 +41,7 @@ export function consoleNav(staff: StaffMember): NavItem[] {
   if (takesContacts(staff)) items.push({ href: '/staff/intake', label: 'New contact' });
   items.push({ href: '/staff/queues', label: 'Queues' }, { href: '/staff/search', label: 'Search' }, { href: '/staff/targets', label: 'Service targets' });
   items.push({ href: '/staff/closures', label: 'Closures' }, { href: '/staff/outbox', label: 'Outbox' });
+  items.push({ href: '/staff/training', label: 'What to read' });
   if (staff.role === 'administrator') items.push({ href: '/staff/admin', label: 'Administration' });
   return items;
 }

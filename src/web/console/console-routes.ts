@@ -3,6 +3,7 @@ import type { CaseServices } from '../../cases/case-services.js';
 import { registerSignInRoutes } from './sign-in-page.js';
 import { registerCaseWorkPages } from './case-work-pages.js';
 import { registerReferencePages } from './reference-pages.js';
+import { registerGovernancePages } from './governance-pages.js';
 
 /** The staff console under /staff. */
 export async function registerConsoleRoutes(app: FastifyInstance, services: CaseServices): Promise<void> {
@@ -11,4 +12,6 @@ export async function registerConsoleRoutes(app: FastifyInstance, services: Case
   await registerCaseWorkPages(app, services);
   // Service targets, closures, the outbox and administration.
   await registerReferencePages(app, services);
+  // The Standard, training, reviews, the Working Group and what-if replay (CSS §7, §8).
+  registerGovernancePages(app, services);
 }

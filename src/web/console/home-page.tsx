@@ -12,6 +12,7 @@ import { Layout } from '../layout.js';
 import { sendPage } from '../render.js';
 import { DueText, queueTitles } from './c1-case-list.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
+import { GovernanceHomeItems, loadGovernanceHome, type GovernanceHomeData } from './governance-home.js';
 
 /** How many cases each section of the home page shows before "see all". */
 const firstFew = 5;
@@ -35,6 +36,8 @@ interface HomeData {
   escalations: Awaited<ReturnType<typeof listOpenEscalations>> | null;
   reviewList: Awaited<ReturnType<typeof listReviewList>> | null;
   breaches: Awaited<ReturnType<typeof listBreachesToday>> | null;
+  /** What the person still has to read, and reviews due (src/governance/). */
+  governance: GovernanceHomeData;
 }
 
 const breachWords: Record<string, string> = {
@@ -132,6 +135,7 @@ function HomePage(props: HomeData) {
           </ul>
         </nav>
       ) : null}
+      <GovernanceHomeItems data={props.governance} />
 
       <div class="home-grid">
         {props.escalations ? (
@@ -288,6 +292,7 @@ export async function registerHomePage(app: FastifyInstance, services: CaseServi
       escalations: seesEscalations(staff) ? await listOpenEscalations(tx, staff, calendar, firstFew) : null,
       reviewList: manager ? await listReviewList(tx, calendar, firstFew) : null,
       breaches: manager ? await listBreachesToday(tx, now, calendar, firstFew) : null,
+      governance: await loadGovernanceHome(tx, staff, now),
     };
     return sendPage(reply, HomePage(data));
   });

@@ -1,0 +1,52 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** The governance area's tables (migrations 040–042), as Kysely sees them. Dates are YYYY-MM-DD strings. */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface StandardEditionTable {
+  id: Generated<number>;
+  edition: string;
+  title: string;
+  effective_from: string;
+  body: string;
+  body_sha256: string;
+  source_file: string;
+  loaded_at: Timestamp;
+}
+
+export interface TrainingAcknowledgmentTable {
+  id: Generated<number>;
+  staff_user_id: number;
+  standard_edition_id: number | null;
+  dst_version_id: number | null;
+  division_id: number | null;
+  acknowledged_at: Timestamp;
+}
+
+export interface TrainingNoticeTable {
+  id: Generated<number>;
+  staff_user_id: number;
+  standard_edition_id: number | null;
+  dst_version_id: number | null;
+  kind: 'reminder' | 'overdue';
+  due_at: Timestamp;
+  sent_at: Timestamp;
+}
+
+export interface GovernanceEventTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_id: number | null;
+  actor_label: string;
+  type: string;
+  data: Json<Record<string, unknown>>;
+}
+
+export interface GovernanceTables {
+  standard_edition: StandardEditionTable;
+  training_acknowledgment: TrainingAcknowledgmentTable;
+  training_notice: TrainingNoticeTable;
+  governance_event: GovernanceEventTable;
+}
