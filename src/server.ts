@@ -15,6 +15,7 @@ import { registerCaseRoutes } from './cases/case-routes.js';
 import { registerDirectoryRoutes } from './directory/directory-routes.js';
 import { registerEscalationRoutes } from './escalation/escalation-routes.js';
 import { registerOpen311Routes } from './open311/open311-routes.js';
+import { clientErrorAnswer, maxHeaderBytes, rememberRequestLine } from './open311/open311-client-errors.js';
 import { registerWebRoutes } from './web/web-routes.js';
 import { ErrorPage } from './web/error-page.js';
 import { sendPage } from './web/render.js';
@@ -40,6 +41,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     // Long references are refused by their schema (in our error shape), not by the router.
     routerOptions: { maxParamLength: 1000 },
+    // Room for an Open311 GET of 1,000 service_request_id; beyond it, an answer in the client's shape.
+    http: { maxHeaderSize: maxHeaderBytes },
+    clientErrorHandler: (error, socket) => {
+      if ((error as { code?: string }).code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorAnswer((error as { code?: string }).code, socket, (error as unknown as { rawPacket?: Buffer }).rawPacket));
+      socket.destroy(error);
+    },
     // A hop count is documented by Fastify ("trust the nth hop") though this overload's type omits it.
     trustProxy: (options.trustProxy ?? false) as boolean | string[],
     // Errors Fastify meets before routing (a malformed URL) get the same shape as every other.
@@ -49,6 +57,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.server.on('connection', rememberRequestLine);
   // The API speaks JSON only: a text body is a client's mistake (415), not a string to validate.
   app.removeContentTypeParser('text/plain');
   // PostgreSQL cannot store U+0000 or half a surrogate pair; say so instead of failing to store it.

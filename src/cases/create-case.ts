@@ -35,6 +35,10 @@ export interface IntakeInput {
   resolveAtFirstContact?: { answer: string } | undefined;
   /** A photo or other media of the problem, by its http(s) address. */
   mediaUrl?: string | undefined;
+  /** Further photos or media after the first (an Open311 client's repeated media_url), kept with the receipt. */
+  moreMediaUrls?: string[] | undefined;
+  /** Details a client sent that the request type does not ask (FixMyStreet's uprn, say): kept with the receipt for staff. */
+  extraDetails?: AttributeValues | undefined;
 }
 
 /** Who recorded the contact: a staff member, the public portal, or an Open311 client. */
@@ -91,7 +95,7 @@ export async function createCase(options: {
 
   // Everything a contact is checked against is in memory; the database is written once, below.
   const directory = await services.directory.get();
-  const { calendar, mediaUrl, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact, answerForDivision } = checkIntake({ directory, staff, input, now });
+  const { calendar, mediaUrl, moreMediaUrls, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact, answerForDivision } = checkIntake({ directory, staff, input, now });
 
   const base = {
     kind: input.kind,
@@ -145,6 +149,8 @@ export async function createCase(options: {
         resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
         ...(dstVersionId ? { dstVersionId } : {}),
         summaryConfirmed: input.summaryConfirmed,
+        ...(moreMediaUrls.length > 0 ? { moreMediaUrls } : {}),
+        ...(input.extraDetails && Object.keys(input.extraDetails).length > 0 ? { extraDetails: input.extraDetails } : {}),
       },
     },
   ];
@@ -264,7 +270,8 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   if (preferred === 'email' && !email) throw invalid('customer.preferredContact', 'The customer prefers e-mail but gave no e-mail address.');
   if (preferred === 'phone' && !phone) throw invalid('customer.preferredContact', 'The customer prefers the phone but gave no phone number.');
 
-  if (blank(input.description)) throw invalid('description', 'Describe what the customer asked or reported.');
+  // GeoReport v2 makes the description optional: an Open311 request may come without one.
+  if (blank(input.description) && input.channel !== 'open311') throw invalid('description', 'Describe what the customer asked or reported.');
   if (blank(input.summary)) throw invalid('summary', 'Write the summary you read back to the customer (CSS §3.1).');
   if (staff && !input.summaryConfirmed) {
     throw new AppError('RULE_VIOLATION', 'Read the summary back to the customer and record that they confirmed it (CSS §3.1: summarize and confirm customer requests).', [
@@ -279,6 +286,8 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   const address = blank(location.address) ? null : location.address!.trim();
   const mediaUrl = blank(input.mediaUrl) ? null : input.mediaUrl!.trim();
   if (mediaUrl !== null && !isWebAddress(mediaUrl)) throw invalid('mediaUrl', `"${mediaUrl.slice(0, 100)}" is not a web address; give the photo's http:// or https:// address.`);
+  const moreMediaUrls = (input.moreMediaUrls ?? []).map((u) => u.trim()).filter((u) => u !== '');
+  for (const url of moreMediaUrls) if (!isWebAddress(url)) throw invalid('mediaUrl', `"${url.slice(0, 100)}" is not a web address; give the photo's http:// or https:// address.`);
 
   // What it is, who is responsible, and its targets (§3.3, §4).
   let requestTypeId: number | null = null;
@@ -292,7 +301,7 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
     if (input.resolveAtFirstContact) {
       throw new AppError('RULE_VIOLATION', 'A service request needs City action and cannot be resolved at first contact (CSS §3.3); record an inquiry instead if the customer only needed information.');
     }
-    if (!address && !hasPoint) throw invalid('location', 'A service request needs a location: an address, or latitude and longitude.');
+    if (!address && !hasPoint && blank(location.addressId)) throw invalid('location', 'A service request needs a location: an address, or latitude and longitude.');
     const found = directory.serviceTargets(input.requestType!, receivedAt.getTime());
     const problems = checkAttributeValues(found.requestType.attributes, attributes, { enforceRequired: true });
     if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `${problems[0]!.field}: ${problems[0]!.message}.`, problems);
@@ -328,7 +337,7 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   // given kept as a note (INTERPRETATION §2, §4).
   const firstContact = asked && canResolveAtFirstContact(staff!, divisionId) ? asked : undefined;
   const answerForDivision = asked && !firstContact ? asked.answer.trim() : null;
-  return { calendar, mediaUrl, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact, answerForDivision };
+  return { calendar, mediaUrl, moreMediaUrls, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact, answerForDivision };
 }
 
 /**

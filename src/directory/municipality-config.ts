@@ -101,7 +101,8 @@ const ServiceCentresFile = Type.Object(
   { additionalProperties: false },
 );
 
-export const channelCodes = ['phone', 'email', 'in_person', 'web_portal', 'social_media', 'after_hours_emergency'] as const;
+// open311: requests from Open311 clients (FixMyStreet and other apps), recorded with the key's name.
+export const channelCodes = ['phone', 'email', 'in_person', 'web_portal', 'social_media', 'after_hours_emergency', 'open311'] as const;
 export type ChannelCode = (typeof channelCodes)[number];
 
 const ChannelsFile = Type.Object(

@@ -10,10 +10,11 @@ import { noteEventTypes, presentOpen311Request, publicEventTypes, type Open311Ca
  * GET requests: service requests only (general inquiries are never Open311 requests), newest
  * first. A list of service_request_id overrides every other filter; otherwise requested_datetime
  * falls in [start_date, end_date], at most 90 days apart (the last 90 days when neither is given),
- * and at most 1,000 requests come back at once (page_size, default 50).
+ * and at most 1,000 requests come back at once (page_size, default 1,000: FixMyStreet and other
+ * clients send no page_size and expect the spec's whole answer).
  */
 export const maxSpanDays = 90;
-export const defaultPageSize = 50;
+export const defaultPageSize = 1000;
 export const maxPageSize = 1000;
 const dayMs = 86_400_000;
 
@@ -49,6 +50,7 @@ function baseQuery(tx: Tx) {
       'c.latitude',
       'c.longitude',
       'c.attributes',
+      'c.resolution',
       'c.received_at',
       'c.acknowledge_by',
       'c.resolve_by',

@@ -9,7 +9,7 @@ import { isAppError } from '../platform/errors.js';
 export class Open311Error extends Error {
   override readonly name = 'Open311Error';
   constructor(
-    readonly status: 400 | 403 | 404 | 413 | 429 | 500 | 503,
+    readonly status: 400 | 403 | 404 | 413 | 414 | 429 | 500 | 503,
     readonly description: string,
     options?: { cause?: unknown },
   ) {

@@ -11,7 +11,8 @@ export type Format = 'json' | 'xml';
 
 export const contentTypes: Record<Format, string> = {
   json: 'application/json; charset=utf-8',
-  xml: 'application/xml; charset=utf-8',
+  // What discovery advertises and real servers (open311-adapter, Chicago) send.
+  xml: 'text/xml; charset=utf-8',
 };
 
 /** "requests.json" → { name: "requests", format: "json" }; no or another extension → format undefined. */
@@ -90,7 +91,6 @@ export interface Open311Discovery {
   changeset: string;
   contact: string;
   key_service: string;
-  jurisdiction_id: string;
   endpoints: { specification: string; url: string; changeset: string; type: string; formats: string[] }[];
 }
 

@@ -3,6 +3,7 @@ import qs from 'qs';
 import type { CaseServices } from '../cases/case-services.js';
 import { checkJurisdiction, listArgument, optionalCount, optionalDateTime, optionalText, type Arguments } from './open311-arguments.js';
 import { open311Discovery } from './open311-discovery.js';
+import { maxUrlLength, tooManyIds } from './open311-client-errors.js';
 import { badRequest, notFound, Open311Error, toOpen311Error } from './open311-errors.js';
 import { contentTypes, sendDocument, sendError, serialize, splitExtension, type Document, type Format } from './open311-format.js';
 import { defaultPageSize, findOpen311Request, findOpen311Requests, maxPageSize } from './find-open311-requests.js';
@@ -50,6 +51,13 @@ export async function registerOpen311Routes(app: FastifyInstance, services: Case
       done(null, parsed);
     } catch {
       done(badRequest('The form is not valid: give arguments as name=value pairs, attributes as attribute[code]=value or attribute[code][]=value.'), undefined);
+    }
+  });
+
+  // An address longer than Open311 takes (about 1,000 ids at once): the most it takes, in the client's format.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > maxUrlLength) {
+      throw new Open311Error(414, tooManyIds(`The address is too long (${request.url.length.toLocaleString('en-CA')} characters; at most ${maxUrlLength.toLocaleString('en-CA')}).`));
     }
   });
 
@@ -106,7 +114,7 @@ export async function registerOpen311Routes(app: FastifyInstance, services: Case
     const { name, format } = resource(request.params.file);
     if (name !== 'discovery') throw notFound(`There is nothing at /open311/${request.params.file}; discovery is at /open311/discovery.${format}, the API under /open311/v2/.`);
     const directory = await services.directory.get();
-    return answer(request, reply, { kind: 'discovery', body: open311Discovery(directory, `${request.protocol}://${request.host}`) }, format);
+    return answer(request, reply, { kind: 'discovery', body: await open311Discovery(services.db.kysely, directory, `${request.protocol}://${request.host}`, services.clock.now()) }, format);
   });
 
   app.get<{ Params: { file: string }; Querystring: Arguments }>('/open311/v2/:file', { onRequest: fromCache, config: readLimit }, async (request, reply) => {

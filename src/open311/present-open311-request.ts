@@ -24,6 +24,8 @@ export interface Open311CaseRow {
   latitude: number | null;
   longitude: number | null;
   attributes: Record<string, string | string[]>;
+  /** The resolution told to the customer, while resolved. */
+  resolution: string | null;
   received_at: Date | string;
   acknowledge_by: Date | string;
   resolve_by: Date | string | null;
@@ -97,6 +99,19 @@ export function noteOf(type: string, data: Record<string, unknown>, directory: D
   }
 }
 
+/** FixMyStreet's address_id for a report whose reporter did not put a pin on the map: not an address, nor an id in the City's register. */
+export const notPinpointed = '#NOTPINPOINTED#';
+
+/**
+ * The public address: what was given as an address. Requests recorded before address_id was kept
+ * on its own carry "Address ID <id>" as their address; that was never an address either.
+ */
+function publicAddress(c: Pick<Open311CaseRow, 'address' | 'address_id'>): string | null {
+  if (c.address === null || c.address.trim() === '' || c.address.includes(notPinpointed)) return null;
+  if (c.address_id !== null && c.address.trim() === `Address ID ${c.address_id}`) return null;
+  return c.address;
+}
+
 export function presentOpen311Request(
   c: Open311CaseRow,
   directory: Directory,
@@ -104,32 +119,40 @@ export function presentOpen311Request(
   staffNames: readonly string[] = [],
 ): Open311Request {
   const calendar = directory.calendar;
-  const iso = (d: Date | string | null): string | null => (d === null ? null : calendar.format(new Date(d).getTime()));
+  // W3C datetimes in whole seconds with the City's offset, as real servers send them.
+  const iso = (d: Date | string | null): string | null => (d === null ? null : calendar.format(Math.floor(new Date(d).getTime() / 1000) * 1000));
   const redact = redactor(c, staffNames);
   const type = c.request_type_id === null ? undefined : directory.requestType(c.request_type_id);
   const division = directory.division(c.division_id);
   const latest = c.latest_note ? noteOf(c.latest_note.type, c.latest_note.data, directory) : undefined;
-  const statusNotes = latest ? (latest.description ?? latest.summary) : null;
-  // Before the acknowledgment, the City's own words (nothing to take out); after, its next steps.
-  const notice = c.next_steps
-    ? redact(c.next_steps)
-    : c.status === 'open'
-      ? `${division?.name ?? 'The responsible division'} will acknowledge this request by ${iso(c.acknowledge_by)}.`
-      : null;
+  const resolved = c.status === 'resolved';
+  // Once resolved, the resolution is what the public should read, whatever came after it.
+  const statusNotes = resolved && str(c.resolution) ? c.resolution : latest ? (latest.description ?? latest.summary) : null;
+  // Before the acknowledgment, the City's own words (nothing to take out); after, its next steps;
+  // once resolved, the resolution.
+  const notice = resolved
+    ? str(c.resolution)
+      ? redact(c.resolution!.trim())
+      : null
+    : c.next_steps
+      ? redact(c.next_steps)
+      : `${division?.name ?? 'The responsible division'} will acknowledge this request by ${iso(c.acknowledge_by)}.`;
+  const address = publicAddress(c);
   const request: Open311Request = {
     service_request_id: c.reference,
-    status: c.status === 'resolved' ? 'closed' : 'open',
+    status: resolved ? 'closed' : 'open',
     status_notes: statusNotes === null ? null : redact(statusNotes),
     service_name: type?.name ?? null,
     service_code: type?.code ?? '',
-    description: redact(c.description),
+    // A request sent without a description has none: nothing is made up in its place.
+    description: c.description.trim() === '' ? null : redact(c.description),
     agency_responsible: division?.name ?? null,
     service_notice: notice,
     requested_datetime: iso(c.received_at)!,
     updated_datetime: iso(c.updated_at ?? c.received_at),
     expected_datetime: iso(c.revised_resolve_by ?? c.resolve_by),
-    address: c.address === null ? null : redact(c.address),
-    address_id: c.address_id === null ? null : redact(c.address_id),
+    address: address === null ? null : redact(address),
+    address_id: c.address_id === null || c.address_id === notPinpointed ? null : redact(c.address_id),
     zipcode: null,
     lat: c.latitude,
     long: c.longitude,

@@ -6,12 +6,16 @@ import { checkText, optionalNumber, optionalText, type Arguments } from './open3
 import { badRequest, Open311Error } from './open311-errors.js';
 import type { Open311Submitted } from './open311-format.js';
 import { activeRequestTypes } from './list-open311-services.js';
+import { notPinpointed } from './present-open311-request.js';
 
 /**
- * POST requests: a service request from an Open311 client, recorded as one from the web portal
- * channel by `open311:<key name>`, through the same intake as every other (its targets, its
- * receipt message when an e-mail address is given).
+ * POST requests: a service request from an Open311 client, recorded from the `open311` channel by
+ * `open311:<key name>`, through the same intake as every other (its targets, its receipt message
+ * when an e-mail address is given).
  */
+
+/** The channel of every request an Open311 client submits (config/channels.yaml). */
+export const open311Channel = 'open311';
 
 export const descriptionLimit = 4000;
 
@@ -53,6 +57,34 @@ export function readAttributes(args: Arguments): AttributeValues {
   return values;
 }
 
+/** media_url once or several times (several photos): every one, in the order given. */
+export function readMediaUrls(args: Arguments): string[] {
+  const given = args['media_url'];
+  if (given === undefined || given === null) return [];
+  const list = Array.isArray(given) ? given : [given];
+  if (list.length > maxMediaUrls) throw badRequest(`media_url is given ${list.length} times; at most ${maxMediaUrls} photos or other media can be sent with one request.`);
+  return list.flatMap((value) => {
+    if (typeof value !== 'string') throw badRequest('media_url must be a web address (give it once for each photo).');
+    checkText('media_url', value);
+    const trimmed = value.trim();
+    if (trimmed.length > 2000) throw badRequest('A media_url is too long (at most 2,000 characters).');
+    return trimmed === '' ? [] : [trimmed];
+  });
+}
+export const maxMediaUrls = 10;
+
+/**
+ * The attributes the service asks, and the others a client sent (FixMyStreet always sends the
+ * ones it knows, such as uprn or easting): those are kept as extra details staff see, never refused.
+ */
+export function splitAttributes(values: AttributeValues, asked: readonly { code: string }[]): { attributes: AttributeValues; extraDetails: AttributeValues } {
+  const codes = new Set(asked.map((a) => a.code));
+  const attributes: AttributeValues = {};
+  const extraDetails: AttributeValues = {};
+  for (const [code, value] of Object.entries(values)) (codes.has(code) ? attributes : extraDetails)[code] = value;
+  return { attributes, extraDetails };
+}
+
 export async function submitOpen311Request(options: { services: CaseServices; args: Arguments; keyName: string }): Promise<Open311Submitted> {
   const { services, args } = options;
   const directory = await services.directory.get();
@@ -69,7 +101,8 @@ export async function submitOpen311Request(options: { services: CaseServices; ar
   if (latitude === undefined && addressString === undefined && addressId === undefined) {
     throw badRequest('A location is required: lat and long, address_string, or address_id.');
   }
-  const address = addressString ?? (addressId !== undefined ? `Address ID ${addressId}` : undefined);
+  // FixMyStreet's marker for "no pin on the map" is neither an address nor an id.
+  const address = addressString !== undefined && !addressString.includes(notPinpointed) ? addressString : undefined;
 
   const rawDescription = args['description'];
   if (typeof rawDescription === 'string' && rawDescription.trim().length > descriptionLimit) {
@@ -82,25 +115,28 @@ export async function submitOpen311Request(options: { services: CaseServices; ar
   const phone = optionalText(args, 'phone', 40);
   // Accepted and checked, not kept: citydesk has no device or account records.
   for (const [name, max] of [['device_id', 200], ['account_id', 200]] as const) optionalText(args, name, max);
-  const mediaUrl = optionalText(args, 'media_url', 2000);
-  const attributes = readAttributes(args);
+  const mediaUrls = readMediaUrls(args);
+  const { attributes, extraDetails } = splitAttributes(readAttributes(args), type.attributes);
 
-  const where = address ?? `${latitude}, ${longitude}`;
+  const where = address ?? (latitude !== undefined ? `${latitude}, ${longitude}` : addressId === notPinpointed ? 'a place not pinpointed' : `address id ${addressId}`);
   const name = [firstName, lastName].filter((s) => s !== undefined).join(' ');
   const { caseRow } = await createCase({
     services,
     origin: { via: `open311:${options.keyName}` },
     input: {
       kind: 'service_request',
-      channel: 'web_portal',
+      channel: open311Channel,
       requestType: serviceCode,
       customer: { name: name === '' ? undefined : name, email, phone },
-      description: description ?? `${type.name} reported at ${where}.`,
+      // GeoReport v2's description is optional: without one the request has none.
+      description: description ?? '',
       summary: `${type.name} at ${where}`.slice(0, 1000),
       summaryConfirmed: true,
       location: { address, latitude, longitude, addressId },
       attributes,
-      mediaUrl,
+      mediaUrl: mediaUrls[0],
+      ...(mediaUrls.length > 1 ? { moreMediaUrls: mediaUrls.slice(1) } : {}),
+      ...(Object.keys(extraDetails).length > 0 ? { extraDetails } : {}),
     },
   });
   const division = directory.division(caseRow.division_id)?.name ?? 'The responsible division';

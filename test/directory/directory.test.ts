@@ -32,7 +32,7 @@ for (const engine of testEngines()) {
       assert.equal(await count('department'), 6);
       assert.equal(await count('division'), 9);
       assert.equal(await count('service_centre'), 4);
-      assert.equal(await count('channel'), 6);
+      assert.equal(await count('channel'), 7);
       assert.equal(await count('request_type'), 12);
       assert.equal(await count('staff_role'), 8);
       // Roads Operations, Environmental Services, Water, Traffic, Law Enforcement, Parks.

@@ -34,6 +34,34 @@ const errorsSchema = {
   items: { type: 'object', required: ['code', 'description'], properties: { code: { type: 'integer' }, description: { type: 'string', minLength: 1 } }, additionalProperties: false },
 };
 
+/** Service discovery: the spec's fields and no others. */
+const discoverySchema = {
+  type: 'object',
+  required: ['changeset', 'contact', 'key_service', 'endpoints'],
+  additionalProperties: false,
+  properties: {
+    changeset: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(Z|[+-]\\d{2}:\\d{2})$' },
+    contact: { type: 'string', minLength: 1 },
+    key_service: { type: 'string', minLength: 1 },
+    endpoints: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['specification', 'url', 'changeset', 'type', 'formats'],
+        additionalProperties: false,
+        properties: {
+          specification: { type: 'string' },
+          url: { type: 'string', format: 'uri' },
+          changeset: { type: 'string' },
+          type: { enum: ['production', 'test'] },
+          formats: { type: 'array', items: { enum: ['text/xml', 'application/json'] } },
+        },
+      },
+    },
+  },
+};
+
 export type Kind = 'services' | 'service_definition' | 'requests' | 'submitted' | 'errors' | 'discovery';
 
 const validators: Partial<Record<Kind, ValidateFunction>> = {
@@ -42,10 +70,11 @@ const validators: Partial<Record<Kind, ValidateFunction>> = {
   requests: ajv.compile(schema('requests.json')),
   submitted: ajv.compile(submittedSchema),
   errors: ajv.compile(errorsSchema),
+  discovery: ajv.compile(discoverySchema),
 };
 
-/** Every datetime a request carries has an offset (GeoReport v2: W3C format). */
-const datetimeWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** Every datetime a request carries has an offset (GeoReport v2: W3C format), in whole seconds as real servers send them. */
+export const datetimeWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/;
 
 export function assertValid(kind: Kind, body: unknown): void {
   const validate = validators[kind];
@@ -55,6 +84,7 @@ export function assertValid(kind: Kind, body: unknown): void {
       for (const field of ['requested_datetime', 'updated_datetime', 'expected_datetime']) {
         if (r[field] !== null) assert.match(String(r[field]), datetimeWithOffset, `${field} of ${String(r['service_request_id'])}`);
       }
+      for (const note of (r['notes'] as { datetime: string }[] | undefined) ?? []) assert.match(note.datetime, datetimeWithOffset, `a note of ${String(r['service_request_id'])}`);
     }
   }
 }
@@ -146,7 +176,7 @@ export async function both(app: FastifyInstance, kind: Kind, path: string, optio
   const xml = await call('xml');
   const statusKind: Kind = json.statusCode >= 400 ? 'errors' : kind;
   assert.equal(json.headers['content-type'], 'application/json; charset=utf-8', `${path}: ${json.body.slice(0, 300)}`);
-  assert.equal(xml.headers['content-type'], 'application/xml; charset=utf-8', `${path}: ${xml.body.slice(0, 300)}`);
+  assert.equal(xml.headers['content-type'], 'text/xml; charset=utf-8', `${path}: ${xml.body.slice(0, 300)}`);
   assert.equal(xml.statusCode, json.statusCode, `${path}: JSON ${json.statusCode} ${json.body.slice(0, 200)}, XML ${xml.statusCode} ${xml.body.slice(0, 200)}`);
   const body = JSON.parse(json.body) as unknown;
   assertValid(statusKind, body);

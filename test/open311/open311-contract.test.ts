@@ -33,9 +33,9 @@ for (const engine of testEngines()) {
     });
     after(() => api.close());
 
-    test('discovery (GeoReport v2 service discovery) names the v2 endpoint, both formats and the jurisdiction_id', async () => {
+    test('discovery (GeoReport v2 service discovery) names the v2 endpoint and both formats, with the spec’s fields only', async () => {
       const { json } = await both(api.app, 'discovery', '/open311/discovery');
-      assert.equal(json.jurisdiction_id, 'kawarthalakes.ca');
+      assert.deepEqual(Object.keys(json).sort(), ['changeset', 'contact', 'endpoints', 'key_service']);
       assert.equal(json.endpoints.length, 1);
       assert.match(json.endpoints[0].url, /\/open311\/v2$/);
       assert.equal(json.endpoints[0].specification, 'http://wiki.open311.org/GeoReport_v2');
@@ -89,10 +89,11 @@ for (const engine of testEngines()) {
       const { json: found, xml } = await both(api.app, 'requests', `/open311/v2/requests/${id}`);
       assert.equal(found[0].address_id, 'KL-ADDR-004217');
       assert.match(xml, /<address_id>KL-ADDR-004217<\/address_id>/);
-      assert.match(found[0].address, /KL-ADDR-004217/, 'staff see the id where the address would be');
+      assert.equal(found[0].address, null, 'no address is made up from the id');
+      assert.doesNotMatch(xml, /Address ID/);
     });
 
-    test('POST requests (form-encoded, attribute[code]=value) records a service request from the web portal by open311:<key name>', async () => {
+    test('POST requests (form-encoded, attribute[code]=value) records a service request from the open311 channel by open311:<key name>', async () => {
       const photo = 'https://photos.example.org/pothole-26-francis.jpg';
       const { status, json } = await submit(pothole({ 'attribute[road_class]': '2', address_string: '26 Francis St., Lindsay', media_url: photo }));
       assert.equal(status, 200);
@@ -100,7 +101,7 @@ for (const engine of testEngines()) {
       for (const id of ids) {
         assert.match(id, /^SR-2026-\d{6}$/);
         const row = await api.db.kysely.selectFrom('service_case').select(['channel', 'created_via', 'attributes', 'kind']).where('reference', '=', id).executeTakeFirstOrThrow();
-        assert.deepEqual(row, { channel: 'web_portal', created_via: 'open311:Test client', attributes: { road_class: '2' }, kind: 'service_request' });
+        assert.deepEqual(row, { channel: 'open311', created_via: 'open311:Test client', attributes: { road_class: '2' }, kind: 'service_request' });
       }
       const { json: found } = await both(api.app, 'requests', `/open311/v2/requests/${ids[0]}`);
       assert.equal(found.length, 1);
@@ -148,7 +149,6 @@ for (const engine of testEngines()) {
       ['a NUL in the description is 400', 400, () => pothole({ description: 'a\u0000b' }), /cannot be stored/],
       ['a missing required attribute is 400', 400, () => ({ api_key: key, service_code: 'missed-collection', address_string: '1 Main St.' }), /stream is required/],
       ['an answer not in a singlevaluelist is 400', 400, () => pothole({ 'attribute[road_class]': '9' }), /not an answer to road_class/],
-      ['an attribute the service does not ask is 400', 400, () => pothole({ 'attribute[colour]': 'red' }), /not a question/],
       ['a malformed e-mail address is 400', 400, () => pothole({ email: 'not-an-address' }), /not an e-mail address/],
       ['another jurisdiction_id is 404', 404, () => pothole({ jurisdiction_id: 'toronto.ca' }), /not served here/],
       ['a media_url that is not a web address is 400', 400, () => pothole({ media_url: 'javascript:alert(1)' }), /not a web address/],
@@ -197,6 +197,7 @@ for (const engine of testEngines()) {
       const { json: closed } = await both(api.app, 'requests', '/open311/v2/requests?status=closed');
       assert.ok(closed.every((r: { status: string }) => r.status === 'closed'));
       const { json: all } = await both(api.app, 'requests', '/open311/v2/requests?status=open,closed');
+      assert.ok(all.length > 4, 'enough requests to page through');
       const { json: first } = await both(api.app, 'requests', '/open311/v2/requests?page_size=2');
       const { json: second } = await both(api.app, 'requests', '/open311/v2/requests?page_size=2&page=2');
       assert.deepEqual([...first, ...second].map((r: { service_request_id: string }) => r.service_request_id), all.slice(0, 4).map((r: { service_request_id: string }) => r.service_request_id));
@@ -260,7 +261,7 @@ for (const engine of testEngines()) {
       assert.equal(json[0].status_notes, 'Filled with hot asphalt.');
       assert.equal(json[0].updated_datetime, '2026-11-23T13:00:00-05:00');
       assert.deepEqual(json[0].attributes, { road_class: '3' });
-      assert.deepEqual(json[0].extended_attributes, { channel: 'web_portal' });
+      assert.deepEqual(json[0].extended_attributes, { channel: 'open311' });
       assert.deepEqual(
         json[0].notes.map((n: { type: string }) => n.type),
         ['opened', 'acknowledged', 'updated', 'closed'],

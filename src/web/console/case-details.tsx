@@ -193,7 +193,10 @@ export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation:
           <dt>Receipt business day</dt>
           <dd>{formatCalendarDate(view.receiptBusinessDay)}</dd>
           <dt>Location</dt>
-          <dd>{c.address ?? (c.latitude !== null && c.longitude !== null ? `${c.latitude}, ${c.longitude}` : <span class="muted">None given</span>)}</dd>
+          <dd>
+            {c.address ?? (c.latitude !== null && c.longitude !== null ? `${c.latitude}, ${c.longitude}` : c.address_id === '#NOTPINPOINTED#' ? <span class="muted">Not pinpointed: the reporter put no pin on the map</span> : c.address_id === null ? <span class="muted">None given</span> : null)}
+            {c.address_id !== null && c.address_id !== '#NOTPINPOINTED#' && !(c.address ?? '').includes(c.address_id) ? <span>{`${c.address !== null || c.latitude !== null ? ' — ' : ''}address id ${c.address_id} (the City's address register)`}</span> : null}
+          </dd>
           {attributes.map(([code, value]) => (
             <>
               <dt>{code.replace(/_/g, ' ').replace(/^./, (x) => x.toUpperCase())}</dt>
@@ -203,7 +206,7 @@ export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation:
           <dt>Summary read back</dt>
           <dd>{c.summary}</dd>
           <dt>Description</dt>
-          <dd class="case-text">{c.description}</dd>
+          <dd class="case-text">{c.description.trim() === '' ? <span class="muted">None given</span> : c.description}</dd>
           {c.media_url ? (
             <>
               <dt>Photo or media</dt>
@@ -259,6 +262,43 @@ const breachWords: Record<string, string> = {
 const text = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
 const when = (v: unknown, zone: string): string => (typeof v === 'string' && v !== '' ? formatDateTime(v, zone) : '');
 
+/** Details a client sent that the request type does not ask (an Open311 app's uprn, say): for staff, as sent. */
+function ExtraDetails(props: { details: unknown }) {
+  if (typeof props.details !== 'object' || props.details === null) return null;
+  const entries = Object.entries(props.details as Record<string, unknown>);
+  if (entries.length === 0) return null;
+  return (
+    <>
+      <p>Further details the reporting app sent (not questions of this request type):</p>
+      <dl class="facts">
+        {entries.map(([code, value]) => (
+          <>
+            <dt>{code}</dt>
+            <dd>{Array.isArray(value) ? value.map(text).join(', ') : text(value)}</dd>
+          </>
+        ))}
+      </dl>
+    </>
+  );
+}
+
+/** The photos after the first (the first is in the request's facts). */
+function MoreMedia(props: { urls: unknown }) {
+  if (!Array.isArray(props.urls) || props.urls.length === 0) return null;
+  return (
+    <>
+      <p>More photos or media the customer sent (links they gave; each opens in a new tab):</p>
+      <ul>
+        {props.urls.map((url, i) => (
+          <li>
+            <a href={text(url)} rel="noopener noreferrer nofollow" target="_blank">{`Photo or media ${i + 2}`}</a>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 /** What an audit event says, in words. */
 function EventWords(props: { type: string; data: Record<string, unknown>; zone: string }) {
   const { data: d, zone } = props;
@@ -269,6 +309,8 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
           <strong>Received</strong>
           {d['acknowledgeBy'] ? <p>{`Acknowledge by ${when(d['acknowledgeBy'], zone)}${d['resolveBy'] ? `; resolve by ${when(d['resolveBy'], zone)}` : ''}.`}</p> : null}
           {d['backdated'] ? <p>{`Recorded later, on ${when(d['recordedAt'], zone)}.`}</p> : null}
+          <ExtraDetails details={d['extraDetails']} />
+          <MoreMedia urls={d['moreMediaUrls']} />
         </>
       );
     case 'acknowledged':

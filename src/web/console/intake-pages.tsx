@@ -183,10 +183,10 @@ const preferredOptions: Option[] = [
   { value: 'none', label: 'No contact wanted' },
 ];
 
-/** Staff record contacts from every channel but the portal, which the public uses itself. */
+/** Staff record contacts from every channel but the portal and the Open311 apps, which the public uses itself. */
 const staffChannels = (directory: Directory): Option[] =>
   directory.channels
-    .filter((c) => c.code !== 'web_portal')
+    .filter((c) => c.code !== 'web_portal' && c.code !== 'open311')
     .map((c) => ({ value: c.code, label: c.serviceRequests ? c.name : `${c.name} (general inquiries only, CSS §3.2)` }));
 
 function IntakeShell(props: { staff: StaffMember; directory: Directory; title: string; step: string; children: ComponentChildren }) {
