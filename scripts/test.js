@@ -38,6 +38,20 @@ if (files.some((f) => f.startsWith(join('test', 'web'))) && !existsSync(chromium
   }
 }
 
+// The mail tests read a real IMAP server: Debian's Dovecot (dovecot-imapd), started by the tests
+// themselves. Install it the same way; where that fails, the mail tests skip and say why.
+const dovecot = process.env.DOVECOT_PATH ?? '/usr/sbin/dovecot';
+if (files.some((f) => f.startsWith(join('test', 'mail'))) && !existsSync(dovecot)) {
+  console.log(`Dovecot is not at ${dovecot}; installing Debian's package (apt-get install -y dovecot-imapd) for the mail tests…`);
+  const root = process.getuid?.() === 0;
+  const install = (args) => spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['apt-get', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (install(['install', '-y', '--no-install-recommends', 'dovecot-imapd']).status !== 0) {
+    install(['update']);
+    install(['install', '-y', '--no-install-recommends', 'dovecot-imapd']);
+  }
+  if (!existsSync(dovecot)) console.log('Dovecot could not be installed: the mail tests will be skipped. Install dovecot-imapd yourself (or set DOVECOT_PATH) to run them.');
+}
+
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],

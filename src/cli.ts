@@ -21,6 +21,7 @@ import { smtpTransport, startOutboxDelivery } from './notify/deliver-outbox.js';
 import { createStaffUser } from './directory/staff.js';
 import { sweep } from './escalation/sweep.js';
 import { startSweeper } from './escalation/sweeper.js';
+import { MailboxReader } from './mail/mailbox-reader.js';
 
 /** The `citydesk` command. Every action reads its settings once and reports errors in one line. */
 
@@ -97,15 +98,21 @@ program
       const settings = readSettings();
       const logger = createLogger(settings.logLevel);
       const db = await openPreparedDatabase({ settings, clock: systemClock, purpose: `citydesk start (port ${settings.port})`, logger });
-      const app = await buildApp({ db, clock: systemClock, logger, trustProxy: settings.trustProxy });
       const municipality = await loadMunicipality(db.kysely);
+      const mailbox = settings.imap ? new MailboxReader({ db, clock: systemClock, settings: settings.imap, logger, ownAddress: municipality.settings.contact.email }) : undefined;
+      const app = await buildApp({ db, clock: systemClock, logger, trustProxy: settings.trustProxy, mailbox });
       const from = `${municipality.name} <${municipality.settings.contact.email}>`;
       const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, from) : undefined;
       const delivery = transport ? startOutboxDelivery({ db, clock: systemClock, transport, from, logger }) : undefined;
       if (!transport) logger.info('SMTP_URL is not set: messages to customers stay in the outbox and the case history');
       const sweeper = startSweeper({ db, clock: systemClock, logger });
+      if (mailbox) {
+        mailbox.start();
+        logger.info({ mailbox: settings.imap!.display }, 'reading the mailbox for e-mail contacts');
+      } else logger.info('IMAP_URL is not set: no mailbox is read; e-mail contacts are entered by hand');
       app.addHook('onClose', async () => {
         await sweeper.stop();
+        await mailbox?.stop();
         await delivery?.stop();
         transport?.close();
         await db.close();

@@ -19,6 +19,7 @@ import { clientErrorAnswer, maxHeaderBytes, rememberRequestLine } from './open31
 import { registerWebRoutes } from './web/web-routes.js';
 import { ErrorPage } from './web/error-page.js';
 import { sendPage } from './web/render.js';
+import type { MailboxMonitor } from './mail/mailbox-reader.js';
 
 export interface AppOptions {
   db: Db;
@@ -27,6 +28,8 @@ export interface AppOptions {
   logger?: Logger | undefined;
   /** Which reverse proxies to believe about the client's address (TRUST_PROXY). */
   trustProxy?: boolean | number | string[];
+  /** The reader of the City's mailbox (IMAP_URL); absent: e-mail is entered by hand. */
+  mailbox?: MailboxMonitor | undefined;
 }
 
 /** Builds the Fastify app from the areas. Routes are thin: validate, authorize, call a use case. */
@@ -71,7 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (appError.httpStatus >= 500) request.log.error({ err: error }, appError.message);
     void reply.status(appError.httpStatus).send({ error: appError.toJSON() });
   });
-  const services = caseServices(options.db, options.clock);
+  const services = { ...caseServices(options.db, options.clock), mailbox: options.mailbox };
   app.setNotFoundHandler(async (request, reply) => {
     const appError = new AppError('NOT_FOUND', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`);
     // A person in a browser gets a page; a program gets the API's error shape.
@@ -107,7 +110,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/readyz', async (request, reply) => {
     try {
       await sql`select 1`.execute(options.db.kysely);
-      return { status: 'ready', database: options.db.engine };
+      // The mailbox is reported, not required: a server that cannot read mail still serves everyone else.
+      return { status: 'ready', database: options.db.engine, mailbox: mailboxReadiness(options.mailbox) };
     } catch (error) {
       request.log.warn({ err: error }, 'database not reachable');
       const appError = new AppError('DATABASE_UNAVAILABLE', 'The database cannot be reached.');
@@ -116,6 +120,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   return app;
+}
+
+function mailboxReadiness(mailbox: MailboxMonitor | undefined) {
+  if (!mailbox) return { status: 'not configured' };
+  const s = mailbox.status();
+  return {
+    status: s.state === 'ok' ? 'ok' : s.state === 'retrying' ? 'unreachable' : s.state,
+    ...(s.lastSuccessAt ? { lastSuccessAt: s.lastSuccessAt.toISOString() } : {}),
+    ...(s.state === 'retrying' ? { failures: s.failures, error: s.lastError, ...(s.nextAttemptAt ? { nextAttemptAt: s.nextAttemptAt.toISOString() } : {}) } : {}),
+  };
 }
 
 /** A browser navigating to a page (not the API or Open311, whose clients expect their own format). */

@@ -19,7 +19,7 @@ for (const engine of testEngines()) {
       assert.deepEqual(health.json(), { status: 'ok' });
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
       assert.equal(ready.statusCode, 200);
-      assert.deepEqual(ready.json(), { status: 'ready', database: engine.name });
+      assert.deepEqual(ready.json(), { status: 'ready', database: engine.name, mailbox: { status: 'not configured' } });
     });
 
     test('GET /readyz answers 503 with a stable code when the database is gone', async (t) => {

@@ -4,6 +4,7 @@ import type { CalendarSource, Municipality } from '../directory/municipality.js'
 import type { Clock } from '../platform/clock.js';
 import type { MessageContext } from '../notify/templates.js';
 import type { CaseRow } from './case-record.js';
+import type { MailboxMonitor } from '../mail/mailbox-reader.js';
 
 /**
  * What case use cases are given: the database, the one clock, the directory kept in memory
@@ -14,6 +15,8 @@ export interface CaseServices {
   clock: Clock;
   directory: DirectoryCache;
   calendars: CalendarSource;
+  /** The reader of the City's mailbox (IMAP_URL), when one is set up. */
+  mailbox?: MailboxMonitor | undefined;
 }
 
 export function caseServices(db: Db, clock: Clock): CaseServices {

@@ -316,6 +316,94 @@ export interface DirectoryEventTable {
   data: Json<Record<string, unknown>>;
 }
 
+/** A file citydesk keeps, in the database (025_mail.sql says why). */
+export interface StoredFileTable {
+  id: Generated<number>;
+  purpose: 'raw_mail' | 'mail_attachment' | 'photo';
+  filename: string | null;
+  content_type: string;
+  size: number;
+  sha256: string;
+  data: Buffer;
+  created_at: Timestamp;
+}
+
+export interface MailboxStateTable {
+  mailbox: string;
+  uid_validity: number | null;
+  last_attempt_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  failures: Generated<number>;
+  last_error: string | null;
+  taken: Generated<number>;
+}
+
+export type InboundMailKind = 'new_contact' | 'reply' | 'auto_reply' | 'loop' | 'bounce';
+export type TriageStatus = 'open' | 'converting' | 'converted' | 'answered' | 'not_contact';
+
+/** A message read from the City's mailbox (025_mail.sql). */
+export interface InboundMailTable {
+  id: Generated<number>;
+  mailbox: string;
+  uid_validity: number;
+  uid: number;
+  message_key: string;
+  message_id: string | null;
+  arrived_at: Timestamp;
+  taken_at: Timestamp;
+  raw_file_id: number;
+  from_address: string | null;
+  from_name: string | null;
+  subject: string;
+  body_text: string;
+  in_reply_to: string | null;
+  kind: InboundMailKind;
+  kind_reason: string | null;
+  case_id: number | null;
+  triage_status: TriageStatus | null;
+  decided_at: Timestamp | null;
+  decided_by: number | null;
+  decision_note: string | null;
+  attention_at: Timestamp | null;
+  attended_at: Timestamp | null;
+  attended_by: number | null;
+}
+
+export interface InboundMailAttachmentTable {
+  id: Generated<number>;
+  inbound_mail_id: number;
+  filename: string;
+  content_type: string;
+  size: number;
+  file_id: number | null;
+  refused_reason: string | null;
+}
+
+export interface MailEventTable {
+  id: Generated<number>;
+  inbound_mail_id: number;
+  at: Timestamp;
+  actor_id: number | null;
+  actor_label: string;
+  type: string;
+  data: Json<Record<string, unknown>>;
+}
+
+export interface UndeliverableAddressTable {
+  case_id: number;
+  address: string;
+  inbound_mail_id: number;
+  detected_at: Timestamp;
+  diagnostic: string | null;
+}
+
+export interface MailSigningKeyTable {
+  id: number;
+  key: Buffer;
+  ipad: Buffer;
+  opad: Buffer;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -351,6 +439,13 @@ export interface Database extends GovernanceTables {
   customer_feedback: CustomerFeedbackTable;
   escalation_code: EscalationCodeTable;
   directory_event: DirectoryEventTable;
+  stored_file: StoredFileTable;
+  mailbox_state: MailboxStateTable;
+  inbound_mail: InboundMailTable;
+  inbound_mail_attachment: InboundMailAttachmentTable;
+  mail_event: MailEventTable;
+  undeliverable_address: UndeliverableAddressTable;
+  mail_signing_key: MailSigningKeyTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

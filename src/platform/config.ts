@@ -27,6 +27,31 @@ export interface Settings {
    * list of addresses or CIDR ranges. Default: none (the connection's own address counts).
    */
   trustProxy: boolean | number | string[];
+  /**
+   * IMAP_URL: the City's inquiries mailbox, read for new e-mail contacts and replies:
+   * `imaps://user:password@host:993/INBOX` (TLS), `imap://…:143/…` (STARTTLS when the server offers
+   * it), `?auth=oauth2` to send the password part as an OAuth2 access token, `?move=Taken` to move
+   * each taken message to that folder instead of flagging it. Absent: nothing is read, and mail is
+   * entered by hand. IMAP_POLL_SECONDS: how often to look (default 60).
+   */
+  imap: ImapSettings | undefined;
+}
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  /** TLS from the start (imaps); otherwise STARTTLS when offered. */
+  secure: boolean;
+  user: string;
+  /** The password, or with `auth=oauth2` the OAuth2 access token. */
+  secret: string;
+  auth: 'password' | 'oauth2';
+  mailbox: string;
+  /** The folder taken messages are moved to; absent: they are flagged and stay where they are. */
+  moveTo: string | undefined;
+  pollSeconds: number;
+  /** For messages and logs: the URL without its secret. */
+  display: string;
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -71,8 +96,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const logLevel = present(env, 'LOG_LEVEL') ?? 'info';
   if (!logLevels.includes(logLevel)) throw bad('LOG_LEVEL', logLevel, `use one of ${logLevels.join(', ')}.`);
 
+  const imapUrl = present(env, 'IMAP_URL');
+  const pollText = present(env, 'IMAP_POLL_SECONDS') ?? '60';
+  if (!/^\d{1,5}$/.test(pollText) || Number(pollText) < 1) throw bad('IMAP_POLL_SECONDS', pollText, 'use a whole number of seconds, e.g. IMAP_POLL_SECONDS=60.');
+  const imap = imapUrl === undefined ? undefined : readImapUrl(imapUrl, Number(pollText));
+
   return {
     port,
+    imap,
     host,
     trustProxy: readTrustProxy(present(env, 'TRUST_PROXY')),
     databaseUrl,
@@ -80,6 +111,39 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     configDir: resolve(present(env, 'CITYDESK_CONFIG_DIR') ?? './config'),
     smtpUrl,
     logLevel,
+  };
+}
+
+/** IMAP_URL, e.g. imaps://inquiries%40city.ca:secret@mail.city.ca/INBOX?move=Taken. */
+export function readImapUrl(value: string, pollSeconds = 60): ImapSettings {
+  const fix = 'use imaps://user:password@host:993/INBOX (add ?auth=oauth2 for an OAuth2 access token in place of the password, ?move=Folder to move taken mail).';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad('IMAP_URL', redactUrl(value), fix);
+  }
+  if (!['imap:', 'imaps:'].includes(url.protocol) || url.hostname === '' || url.username === '' || url.password === '') throw bad('IMAP_URL', redactUrl(value), fix);
+  const secure = url.protocol === 'imaps:';
+  const port = url.port === '' ? (secure ? 993 : 143) : Number(url.port);
+  const auth = url.searchParams.get('auth') ?? 'password';
+  if (auth !== 'password' && auth !== 'oauth2') throw bad('IMAP_URL', redactUrl(value), 'auth= takes password or oauth2.');
+  const known = new Set(['auth', 'move']);
+  const unknown = [...url.searchParams.keys()].find((k) => !known.has(k));
+  if (unknown !== undefined) throw bad('IMAP_URL', redactUrl(value), `"${unknown}" is not an option; the options are auth= and move=.`);
+  const path = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const moveTo = url.searchParams.get('move')?.trim() || undefined;
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port,
+    secure,
+    user: decodeURIComponent(url.username),
+    secret: decodeURIComponent(url.password),
+    auth,
+    mailbox: path === '' ? 'INBOX' : path,
+    moveTo,
+    pollSeconds,
+    display: redactUrl(value),
   };
 }
 

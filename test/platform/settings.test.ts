@@ -15,6 +15,7 @@ describe('settings are read once from the environment and a bad one is named', (
       smtpUrl: undefined,
       logLevel: 'info',
       trustProxy: false,
+      imap: undefined,
     });
   });
 
@@ -29,6 +30,11 @@ describe('settings are read once from the environment and a bad one is named', (
     [{ DATABASE_URL: 'not a url' }, /^Setting DATABASE_URL=/],
     [{ SMTP_URL: 'http://mail' }, /^Setting SMTP_URL=.* use smtp:\/\//],
     [{ LOG_LEVEL: 'loud' }, /^Setting LOG_LEVEL="loud"/],
+    [{ IMAP_URL: 'pop3://mail.example.ca' }, /^Setting IMAP_URL=.* use imaps:\/\/user:password@host:993\/INBOX/],
+    [{ IMAP_URL: 'imaps://mail.example.ca/INBOX' }, /^Setting IMAP_URL=.* use imaps:\/\//],
+    [{ IMAP_URL: 'imaps://u:p@mail.example.ca/INBOX?auth=kerberos' }, /auth= takes password or oauth2/],
+    [{ IMAP_URL: 'imaps://u:p@mail.example.ca/INBOX?folder=x' }, /"folder" is not an option/],
+    [{ IMAP_URL: 'imaps://u:p@mail.example.ca', IMAP_POLL_SECONDS: 'often' }, /^Setting IMAP_POLL_SECONDS="often"/],
     [{ TRUST_PROXY: 'the load balancer' }, /^Setting TRUST_PROXY="the load balancer" is not valid: use true, a number of proxy hops/],
   ];
   for (const [env, message] of bad) {
@@ -42,6 +48,24 @@ describe('settings are read once from the environment and a bad one is named', (
     assert.equal(readSettings({ TRUST_PROXY: 'true' }).trustProxy, true);
     assert.equal(readSettings({ TRUST_PROXY: '1' }).trustProxy, 1);
     assert.deepEqual(readSettings({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+  });
+
+  test('IMAP_URL names the mailbox to read: TLS or STARTTLS, a password or an OAuth2 token, flag or move taken mail', () => {
+    assert.deepEqual(readSettings({ IMAP_URL: 'imaps://inquiries%40city.ca:s%3Acret@mail.city.ca/Inbox%2FCitizens?move=Taken' }).imap, {
+      host: 'mail.city.ca',
+      port: 993,
+      secure: true,
+      user: 'inquiries@city.ca',
+      secret: 's:cret',
+      auth: 'password',
+      mailbox: 'Inbox/Citizens',
+      moveTo: 'Taken',
+      pollSeconds: 60,
+      display: 'imaps://inquiries%40city.ca:*****@mail.city.ca/Inbox%2FCitizens?move=Taken',
+    });
+    const oauth = readSettings({ IMAP_URL: 'imap://me:ya29.token@127.0.0.1?auth=oauth2', IMAP_POLL_SECONDS: '15' }).imap!;
+    assert.deepEqual([oauth.secure, oauth.port, oauth.auth, oauth.secret, oauth.mailbox, oauth.moveTo, oauth.pollSeconds], [false, 143, 'oauth2', 'ya29.token', 'INBOX', undefined, 15]);
+    assert.throws(() => readSettings({ IMAP_URL: 'pop3://u:hunter2@mail' }), (error: unknown) => !(error as Error).message.includes('hunter2'));
   });
 
   test('a password in a bad URL is never shown', () => {

@@ -6,6 +6,7 @@ import type { StaffMember } from '../../directory/staff.js';
 import type { RoleCode } from '../../directory/municipality-config.js';
 import { sessionCookie } from '../../platform/staff-auth.js';
 import type { NavItem } from '../layout.js';
+import { mayTriage } from '../../mail/triage.js';
 
 /**
  * An onRequest hook for every console page: without a valid session cookie the person is sent to
@@ -39,6 +40,7 @@ export const roleNames: Record<RoleCode, string> = {
 export function consoleNav(staff: StaffMember): NavItem[] {
   const items: NavItem[] = [{ href: '/staff', label: 'Home' }];
   if (takesContacts(staff)) items.push({ href: '/staff/intake', label: 'New contact' });
+  if (mayTriage(staff)) items.push({ href: '/staff/mail', label: 'E-mail' });
   items.push({ href: '/staff/queues', label: 'Queues' }, { href: '/staff/search', label: 'Search' }, { href: '/staff/targets', label: 'Service targets' });
   items.push({ href: '/staff/closures', label: 'Closures' }, { href: '/staff/outbox', label: 'Outbox' });
   items.push({ href: '/staff/training', label: 'What to read' });

@@ -235,7 +235,7 @@ function StartPage(props: { staff: StaffMember; directory: Directory; now: Date;
   );
 }
 
-function AttributeField(props: { definition: AttributeDefinition; value: string | string[] | undefined; error: string | undefined }) {
+export function AttributeField(props: { definition: AttributeDefinition; value: string | string[] | undefined; error: string | undefined }) {
   const { definition: d } = props;
   const name = `attribute[${d.code}]`;
   const value = props.value;
