@@ -49,4 +49,41 @@ export interface GovernanceTables {
   training_acknowledgment: TrainingAcknowledgmentTable;
   training_notice: TrainingNoticeTable;
   governance_event: GovernanceEventTable;
+  governance_review: GovernanceReviewTable;
+  wg_recommendation: WgRecommendationTable;
+}
+
+export interface GovernanceReviewTable {
+  id: Generated<number>;
+  kind: 'dst' | 'standard';
+  division_id: number | null;
+  term_start: string | null;
+  due_on: string;
+  owner_id: number | null;
+  created_at: Timestamp;
+  completed_at: Timestamp | null;
+  completed_by: number | null;
+  findings: string | null;
+  outcome: 'no_change' | 'proposed_change' | null;
+}
+
+export type RecommendationStatus = 'proposed' | 'accepted' | 'rejected' | 'implemented';
+
+export interface WgRecommendationTable {
+  id: Generated<number>;
+  review_id: number | null;
+  division_id: number | null;
+  title: string;
+  detail: string;
+  status: Generated<RecommendationStatus>;
+  proposed_at: Timestamp;
+  proposed_by: number;
+  decided_at: Timestamp | null;
+  decided_by: number | null;
+  decision_reason: string | null;
+  implemented_at: Timestamp | null;
+  implemented_by: number | null;
+  implementation_note: string | null;
+  dst_version_id: number | null;
+  standard_edition_id: number | null;
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/connect.js';
 import { loadMunicipality } from '../directory/municipality.js';
 import { enqueueMail } from '../notify/outbox.js';
 import { longDate } from '../notify/templates.js';
+import { scheduleReviews } from './schedule-reviews.js';
 import { documentHref, documentTitle, listAllTraining, type TrainingItem } from './training.js';
 
 /**
@@ -59,6 +60,7 @@ export async function sweepGovernance(options: { db: Db; now: Date }): Promise<G
       await enqueueMail(trx, { to: person.email, ...trainingNotice({ kind, item, name: person.name, zone, municipality: municipality.name }), now });
       (kind === 'overdue' ? result.overdue : result.reminders).push({ staffId: item.staffId, document: documentTitle(d) });
     }
+    result.reviewsScheduled = await scheduleReviews(trx, now);
   });
   return result;
 }

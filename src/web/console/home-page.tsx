@@ -292,7 +292,7 @@ export async function registerHomePage(app: FastifyInstance, services: CaseServi
       escalations: seesEscalations(staff) ? await listOpenEscalations(tx, staff, calendar, firstFew) : null,
       reviewList: manager ? await listReviewList(tx, calendar, firstFew) : null,
       breaches: manager ? await listBreachesToday(tx, now, calendar, firstFew) : null,
-      governance: await loadGovernanceHome(tx, staff, now),
+      governance: await loadGovernanceHome(tx, staff, now, calendar.localDate(now.getTime())),
     };
     return sendPage(reply, HomePage(data));
   });
