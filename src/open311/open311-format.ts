@@ -94,6 +94,16 @@ export interface Open311Discovery {
   endpoints: { specification: string; url: string; changeset: string; type: string; formats: string[] }[];
 }
 
+/** An update to a request (the mySociety extension's service_request_update). */
+export interface Open311Update {
+  update_id: string;
+  service_request_id: string;
+  status: string;
+  updated_datetime: string;
+  description: string;
+  media_url: string;
+}
+
 /** What each answer is, for its XML root and element names. */
 export type Document =
   | { kind: 'services'; body: Open311Service[] }
@@ -101,6 +111,8 @@ export type Document =
   | { kind: 'requests'; body: Open311Request[] }
   | { kind: 'submitted'; body: Open311Submitted[] }
   | { kind: 'discovery'; body: Open311Discovery }
+  | { kind: 'updates'; body: Open311Update[] }
+  | { kind: 'update_posted'; body: { update_id: string }[] }
   | { kind: 'errors'; body: { code: number; description: string }[] };
 
 const builder = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmptyNode: false, suppressBooleanAttributes: false });
@@ -177,6 +189,11 @@ export function toXml(document: Document): string {
     }
     case 'errors':
       tree = { errors: { error: document.body.map((e) => fields(e)) } };
+      break;
+    // The extension's root and element names, as open311-adapter writes them and FixMyStreet reads them.
+    case 'updates':
+    case 'update_posted':
+      tree = { service_request_updates: { request_update: (document.body as object[]).map((u) => fields(u)) } };
       break;
   }
   return `${declaration}\n${builder.build(tree) as string}`;

@@ -9,6 +9,7 @@ import { contentTypes, sendDocument, sendError, serialize, splitExtension, type 
 import { defaultPageSize, findOpen311Request, findOpen311Requests, maxPageSize } from './find-open311-requests.js';
 import { listOpen311Services, open311ServiceDefinition } from './list-open311-services.js';
 import { ResponseCache, type CachedAnswer } from './response-cache.js';
+import { findOpen311Updates } from './find-open311-updates.js';
 import { authenticateKey, submitOpen311Request } from './submit-open311-request.js';
 
 /**
@@ -123,7 +124,15 @@ export async function registerOpen311Routes(app: FastifyInstance, services: Case
     const directory = await services.directory.get();
     checkJurisdiction(args, directory);
     if (name === 'services') return answer(request, reply, { kind: 'services', body: await listOpen311Services(services.db.kysely, directory) }, format);
-    if (name !== 'requests') throw notFound(`There is nothing at /open311/v2/${request.params.file.slice(0, 100)}: see services.${format} and requests.${format}.`);
+    if (name === 'servicerequestupdates') {
+      // The extension takes an api_key here and does not need one: given, it must be a valid one.
+      const key = args['api_key'];
+      if (key !== undefined && key !== '') await authenticateKey(services, args);
+      const zone = directory.calendar.timeZone;
+      const body = await findOpen311Updates(services.db.kysely, directory, { start: optionalDateTime(args, 'start_date', zone), end: optionalDateTime(args, 'end_date', zone) }, services.clock.now().getTime());
+      return answer(request, reply, { kind: 'updates', body }, format);
+    }
+    if (name !== 'requests') throw notFound(`There is nothing at /open311/v2/${request.params.file.slice(0, 100)}: see services.${format}, requests.${format} and servicerequestupdates.${format}.`);
     const statuses = listArgument(args, 'status', 2, 10);
     for (const status of statuses ?? []) if (status !== 'open' && status !== 'closed') throw badRequest(`status must be open or closed (or both, comma-separated), not "${status}".`);
     const zone = directory.calendar.timeZone;

@@ -62,7 +62,41 @@ const discoverySchema = {
   },
 };
 
-export type Kind = 'services' | 'service_definition' | 'requests' | 'submitted' | 'errors' | 'discovery';
+/**
+ * The mySociety updates extension, from its definition (Open311::Endpoint::Role::mySociety in
+ * mysociety/open311-adapter): GET answers a list of service_request_update, POST the update_id
+ * it recorded (and an account_id it may give).
+ */
+export const extendedStatuses = ['open', 'closed', 'fixed', 'in_progress', 'action_scheduled', 'investigating', 'duplicate', 'not_councils_responsibility', 'no_further_action', 'internal_referral', 'reopen', 'for_triage'];
+const w3cDatetime = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(Z|[+-]\\d{2}:\\d{2})$';
+const updatesSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['service_request_id', 'update_id', 'status', 'updated_datetime', 'description', 'media_url'],
+    additionalProperties: false,
+    properties: {
+      service_request_id: { type: 'string', minLength: 1 },
+      update_id: { type: 'string', minLength: 1 },
+      status: { enum: extendedStatuses },
+      updated_datetime: { type: 'string', pattern: w3cDatetime },
+      description: { type: 'string' },
+      media_url: { type: 'string' },
+      external_status_code: { type: 'string' },
+      customer_reference: { type: 'string' },
+      fixmystreet_id: { type: 'string' },
+      extras: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+  },
+};
+const updatePostedSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 1,
+  items: { type: 'object', required: ['update_id'], additionalProperties: false, properties: { update_id: { type: 'string', minLength: 1 }, account_id: { type: 'string' } } },
+};
+
+export type Kind = 'services' | 'service_definition' | 'requests' | 'submitted' | 'errors' | 'discovery' | 'updates' | 'update_posted';
 
 const validators: Partial<Record<Kind, ValidateFunction>> = {
   services: ajv.compile(schema('services.json')),
@@ -71,6 +105,8 @@ const validators: Partial<Record<Kind, ValidateFunction>> = {
   submitted: ajv.compile(submittedSchema),
   errors: ajv.compile(errorsSchema),
   discovery: ajv.compile(discoverySchema),
+  updates: ajv.compile(updatesSchema),
+  update_posted: ajv.compile(updatePostedSchema),
 };
 
 /** Every datetime a request carries has an offset (GeoReport v2: W3C format), in whole seconds as real servers send them. */
@@ -92,7 +128,7 @@ export function assertValid(kind: Kind, body: unknown): void {
 const parser = new XMLParser({
   parseTagValue: false,
   ignoreDeclaration: false,
-  isArray: (name) => ['service', 'request', 'attribute', 'value', 'error', 'note', 'endpoint', 'format'].includes(name),
+  isArray: (name) => ['service', 'request', 'attribute', 'value', 'error', 'note', 'endpoint', 'format', 'request_update'].includes(name),
 });
 
 const nullable = (v: unknown): unknown => (v === '' || v === undefined ? null : v);
@@ -150,6 +186,11 @@ export function xmlAsJson(kind: Kind, xml: string, json: unknown): unknown {
       return list<Record<string, unknown>>(doc['service_requests']?.['request']).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, nullable(v)])));
     case 'errors':
       return list<Record<string, unknown>>(doc['errors']?.['error']).map((e) => ({ code: Number(e['code']), description: e['description'] }));
+    // Empty elements stay empty strings here: the extension's description and media_url are strings.
+    case 'updates':
+    case 'update_posted':
+      assert.ok('service_request_updates' in doc, `the root is service_request_updates: ${xml.slice(0, 200)}`);
+      return list<Record<string, unknown>>(doc['service_request_updates']?.['request_update']);
     case 'discovery': {
       const d = doc['discovery']!;
       const endpoints = list<Record<string, unknown>>((d['endpoints'] as Record<string, unknown>)['endpoint']);
@@ -182,8 +223,8 @@ export async function both(app: FastifyInstance, kind: Kind, path: string, optio
   assertValid(statusKind, body);
   // A POST makes a new request each time: compare what does not depend on which one.
   const fromXml = xmlAsJson(statusKind, xml.body, body);
-  if (options.method === 'POST' && statusKind === 'submitted') {
-    const strip = (list: unknown) => (list as Record<string, unknown>[]).map((s) => ({ ...s, service_request_id: typeof s['service_request_id'] }));
+  if (options.method === 'POST' && (statusKind === 'submitted' || statusKind === 'update_posted')) {
+    const strip = (list: unknown) => (list as Record<string, unknown>[]).map((s) => ({ ...s, ...(statusKind === 'submitted' ? { service_request_id: typeof s['service_request_id'] } : {}) }));
     assert.deepEqual(strip(fromXml), strip(body), `${path}: XML and JSON differ`);
   } else {
     assert.deepEqual(fromXml, body, `${path}: XML and JSON differ`);

@@ -69,8 +69,8 @@ for (const engine of testEngines().slice(0, 1)) {
     });
 
     test('generated GET paths and query strings, and odd bodies and content types, never get a 5xx', async () => {
-      const segment = fc.oneof(fc.constantFrom('requests', 'services', 'request', 'tokens', 'discovery', 'v2', 'pothole', 'SR-2026-000001', 'GI-2026-000001'), fc.string({ maxLength: 12 }).map((s) => uri(s)));
-      const query = fc.array(fc.tuple(fc.constantFrom('service_request_id', 'service_code', 'status', 'start_date', 'end_date', 'page', 'page_size', 'extensions', 'jurisdiction_id'), values), { maxLength: 6 });
+      const segment = fc.oneof(fc.constantFrom('requests', 'services', 'request', 'tokens', 'discovery', 'v2', 'pothole', 'SR-2026-000001', 'GI-2026-000001', 'servicerequestupdates'), fc.string({ maxLength: 12 }).map((s) => uri(s)));
+      const query = fc.array(fc.tuple(fc.constantFrom('service_request_id', 'service_code', 'status', 'start_date', 'end_date', 'page', 'page_size', 'extensions', 'jurisdiction_id', 'api_key'), values), { maxLength: 6 });
       await fc.assert(
         fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 3 }), fc.constantFrom('.json', '.xml', '', '.html'), query, async (segments, ext, pairs) => {
           n += 1;

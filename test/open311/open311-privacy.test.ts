@@ -1,7 +1,7 @@
 /**
  * No name, e-mail address or phone number appears in any Open311 answer (GeoReport v2 responses
  * are public): not the customer's, given when the request was made, not inside the texts staff
- * write to the customer, and not the staff's.
+ * write to the customer, and not the staff's; nor do the updates of the mySociety extension.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,7 +53,7 @@ for (const engine of testEngines()) {
     after(() => api.close());
 
     test('requests, one request and the extensions=true notes, in JSON and XML, name no customer or staff member, e-mail address or phone number', async () => {
-      const urls = ['/open311/v2/requests', '/open311/v2/requests?extensions=true', ...ids.map((id) => `/open311/v2/requests/${id}`), ...ids.map((id) => `/open311/v2/request/${id}?extensions=true`)];
+      const urls = ['/open311/v2/requests', '/open311/v2/requests?extensions=true', '/open311/v2/servicerequestupdates', `/open311/v2/servicerequestupdates?start_date=2026-11-23T00:00:00Z&end_date=2026-11-24T00:00:00Z`, ...ids.map((id) => `/open311/v2/requests/${id}`), ...ids.map((id) => `/open311/v2/request/${id}?extensions=true`)];
       for (const url of urls) {
         for (const format of ['json', 'xml']) {
           const [path, query] = url.split('?');
@@ -62,6 +62,9 @@ for (const engine of testEngines()) {
           for (const detail of personal) assert.ok(!response.body.toLowerCase().includes(detail.toLowerCase()), `${url} (${format}) shows "${detail}": ${response.body.slice(0, 1500)}`);
         }
       }
+      // The updates carry the texts staff wrote to the customer (what is checked above is not empty).
+      const updates = JSON.parse((await api.app.inject({ url: '/open311/v2/servicerequestupdates.json' })).body) as { description: string }[];
+      assert.deepEqual(updates.map((u) => u.description).slice(-2), ['[removed], a crew will fill it; [removed] will call you at [removed].', 'Filled. Thanks [removed]; write to [removed] if it returns.']);
       // The texts still read: only the details are taken out.
       const one = JSON.parse((await api.app.inject({ url: `/open311/v2/requests/${ids[1]}.json` })).body)[0];
       assert.match(one.status_notes, /^Filled\. Thanks \[removed\]; write to \[removed\] if it returns\.$/);
