@@ -283,6 +283,13 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   if (hasPoint && (location.latitude === undefined || location.longitude === undefined)) {
     throw invalid('location', 'Give both latitude and longitude, or neither.');
   }
+  // Every caller (API, console, portal, Open311) gets the range check, not only the API's schema.
+  for (const [axis, limit] of [['latitude', 90], ['longitude', 180]] as const) {
+    const v = location[axis];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > limit)) {
+      throw invalid(`location.${axis}`, `The ${axis} must be a number between -${limit} and ${limit}.`);
+    }
+  }
   const address = blank(location.address) ? null : location.address!.trim();
   const mediaUrl = blank(input.mediaUrl) ? null : input.mediaUrl!.trim();
   if (mediaUrl !== null && !isWebAddress(mediaUrl)) throw invalid('mediaUrl', `"${mediaUrl.slice(0, 100)}" is not a web address; give the photo's http:// or https:// address.`);

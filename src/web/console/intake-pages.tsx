@@ -92,7 +92,11 @@ function checkForm(form: IntakeForm): FieldErrors {
   for (const [field, get, max, what] of limits) if (get(form).length > max) errors[field] = `${what} can have at most ${max.toLocaleString('en-CA')} characters.`;
   for (const axis of ['latitude', 'longitude'] as const) {
     const v = form.location[axis].trim();
-    if (v !== '' && !Number.isFinite(Number(v))) errors[`location[${axis}]`] = `The ${axis} must be a number, such as ${axis === 'latitude' ? '44.3500' : '-78.7400'}.`;
+    const limit = axis === 'latitude' ? 90 : 180;
+    // As the API's schema: a number within the globe's range, said in words.
+    if (v !== '' && (!Number.isFinite(Number(v)) || Math.abs(Number(v)) > limit)) {
+      errors[`location[${axis}]`] = `The ${axis} must be a number between -${limit} and ${limit}, such as ${axis === 'latitude' ? '44.3500' : '-78.7400'}.`;
+    }
   }
   if (form.description.trim() === '' && !errors['description']) errors['description'] = 'Describe what the customer asked or reported.';
   if (form.summary.trim() === '' && !errors['summary']) errors['summary'] = 'Write the summary you will read back to the customer (CSS §3.1).';
@@ -140,9 +144,11 @@ const formFieldOf: Record<string, string> = {
   'customer.phone': 'customer[phone]',
   'customer.preferredContact': 'customer[preferredContact]',
   location: 'location[address]',
+  'location.latitude': 'location[latitude]',
+  'location.longitude': 'location[longitude]',
   'resolveAtFirstContact.answer': 'answer',
 };
-const formFields = new Set(['channel', 'serviceCentre', 'receivedAt', 'division', 'description', 'summary', 'summaryConfirmed', 'customer[name]', 'customer[email]', 'customer[phone]', 'customer[preferredContact]', 'location[address]', 'answer']);
+const formFields = new Set(['channel', 'serviceCentre', 'receivedAt', 'division', 'description', 'summary', 'summaryConfirmed', 'customer[name]', 'customer[email]', 'customer[phone]', 'customer[preferredContact]', 'location[address]', 'location[latitude]', 'location[longitude]', 'answer']);
 
 function errorsFrom(error: AppError): FieldErrors {
   const errors: FieldErrors = {};
