@@ -22,6 +22,7 @@ import { createStaffUser } from './directory/staff.js';
 import { sweep } from './escalation/sweep.js';
 import { startSweeper } from './escalation/sweeper.js';
 import { MailboxReader } from './mail/mailbox-reader.js';
+import { kpiCommand } from './performance/kpi-command.js';
 
 /** The `citydesk` command. Every action reads its settings once and reports errors in one line. */
 
@@ -309,6 +310,26 @@ program
         for (const e of result.escalations) process.stdout.write(`  ${e.reference} escalated to level ${e.level} (${e.role}): ${e.reason}\n`);
         for (const r of result.reviewListed) process.stdout.write(`  ${r.reference} on the Manager of Customer Service's review list\n`);
       });
+    }),
+  );
+
+program
+  .command('kpi')
+  .description('performance indicators (CSS §6.2): compliance, completion time, escalations, for every division')
+  .option('--from <date>', 'first day of the period, YYYY-MM-DD (default: eleven months before --to, from the 1st)')
+  .option('--to <date>', 'last day of the period, YYYY-MM-DD (default: today)')
+  .addOption(new Option('--by <grouping>', 'group the figures').choices(['division', 'type', 'channel', 'month']))
+  .addOption(new Option('--period <rule>', 'count cases received in the period, or closed in it').choices(['received', 'closed']).default('received'))
+  .option('--division <code>', 'only this division')
+  .option('--type <code>', 'only this request type (inquiry: general inquiries)')
+  .option('--channel <code>', 'only this channel')
+  .option('--as-of <iso-8601>', 'figures as they stood at this time (local time without an offset; default now)')
+  .option('--min-group <n>', 'fewer cases than this: counts, no percentage (default 10)')
+  .option('--json', 'print the figures as JSON')
+  .option('--csv', 'print the figures as CSV (with a byte-order mark, for spreadsheets)')
+  .action(
+    action(async (options: Parameters<typeof kpiCommand>[1]) => {
+      await withReadDatabase(readSettings(), 'citydesk kpi', (db) => kpiCommand(db, options, (text) => process.stdout.write(text)));
     }),
   );
 

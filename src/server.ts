@@ -14,6 +14,7 @@ import { caseServices } from './cases/case-services.js';
 import { registerCaseRoutes } from './cases/case-routes.js';
 import { registerDirectoryRoutes } from './directory/directory-routes.js';
 import { registerEscalationRoutes } from './escalation/escalation-routes.js';
+import { registerKpiRoutes } from './performance/kpi-routes.js';
 import { registerOpen311Routes } from './open311/open311-routes.js';
 import { clientErrorAnswer, maxHeaderBytes, rememberRequestLine } from './open311/open311-client-errors.js';
 import { registerWebRoutes } from './web/web-routes.js';
@@ -100,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerDirectoryRoutes(app, services);
   registerCaseRoutes(app, services);
   registerEscalationRoutes(app, services);
+  registerKpiRoutes(app, services);
   // Open311 has its own body format (form-encoded) and error shape, so it lives in its own scope.
   await app.register(async (scope) => registerOpen311Routes(scope, services));
   // The portal and console take HTML forms and answer errors with pages.

@@ -8,6 +8,7 @@ import { receiptMessage, resolutionMessage, type Message } from '../notify/templ
 import { AppError } from '../platform/errors.js';
 import { checkAttributeValues, type AttributeValues } from '../standard/attributes.js';
 import { dueTimes } from '../standard/due-times.js';
+import { completionDays } from '../standard/performance-indicators.js';
 import { chooseTargets } from '../standard/targets.js';
 import { assertTakesContacts, canResolveAtFirstContact } from './case-policy.js';
 import { directoryCaseNames, type CaseNames } from './case-queries.js';
@@ -130,6 +131,7 @@ export async function createCase(options: {
     resolved_by: firstContact ? staff!.id : null,
     resolution: firstContact ? firstContact.answer.trim() : null,
     first_contact_resolution: Boolean(firstContact),
+    completion_business_days: firstContact ? completionDays(calendar, receivedAt.getTime(), now.getTime()).businessDays : null,
     media_url: mediaUrl,
     address_id: blank(location.addressId) ? null : location.addressId!.trim(),
   };

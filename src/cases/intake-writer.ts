@@ -47,6 +47,7 @@ const intakeColumnTypes = {
   resolved_by: 'integer',
   resolution: 'text',
   first_contact_resolution: 'boolean',
+  completion_business_days: 'integer',
   media_url: 'text',
   address_id: 'text',
   next_due_at: 'timestamptz',
@@ -57,7 +58,7 @@ type IntakeColumn = keyof typeof intakeColumnTypes;
 export const intakeColumns = Object.keys(intakeColumnTypes) as IntakeColumn[];
 
 /** What the statement returns of each case: what the database chose, and the attributes as jsonb keeps them. */
-const returned = ['id', 'reference', 'version', 'escalation_level', 'attributes'] as const;
+const returned = ['id', 'reference', 'version', 'escalation_level', 'attributes', 'acknowledgment_recorded'] as const;
 
 /** The columns no step of intake sets: they start empty. */
 const laterColumns = [

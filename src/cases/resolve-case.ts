@@ -2,6 +2,7 @@ import type { MessageMethod } from '../db/schema.js';
 import type { StaffMember } from '../directory/staff.js';
 import { reopenedMessage, resolutionMessage } from '../notify/templates.js';
 import { AppError } from '../platform/errors.js';
+import { completionDays } from '../standard/performance-indicators.js';
 import { assertOpen, assertResponsibleDivision } from './case-policy.js';
 import { checkMethod, defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from './case-record.js';
 import { changeCase } from './case-change.js';
@@ -32,6 +33,7 @@ export async function resolveCase(options: {
       resolved_at: now,
       resolved_by: staff.id,
       resolution: input.resolution.trim(),
+      completion_business_days: completionDays(calendar, new Date(caseRow.received_at).getTime(), now.getTime()).businessDays,
       ...(caseRow.acknowledged_at ? {} : { acknowledged_at: now, acknowledged_by: staff.id }),
     });
     await recordEvent(trx, {
@@ -60,7 +62,7 @@ export async function reopenCase(options: { services: CaseServices; staff: Staff
     if (caseRow.status !== 'resolved') throw new AppError('CONFLICT', `${reference} is open; only a resolved case can be reopened.`);
     assertResponsibleDivision(staff, caseRow, 'reopen', await divisionName(caseRow.division_id));
     if (!input.reason?.trim()) throw new AppError('VALIDATION_FAILED', 'Say why the case is reopened.', [{ field: 'reason', message: 'required' }]);
-    const updated = await saveCase(trx, caseRow, { status: 'open', resolved_at: null, resolved_by: null, resolution: null, committed_by: null });
+    const updated = await saveCase(trx, caseRow, { status: 'open', resolved_at: null, resolved_by: null, resolution: null, committed_by: null, completion_business_days: null });
     await recordEvent(trx, { caseId: caseRow.id, at: now, actor: staff, type: 'reopened', data: { reason: input.reason.trim(), previousResolution: caseRow.resolution } });
     const context = messageContext(caseRow, caseRow.division_id);
     const message = reopenedMessage({ ...context, reason: input.reason.trim() });

@@ -193,6 +193,8 @@ export interface ServiceCaseTable {
   escalation_level: Generated<number>;
   escalated_at: Timestamp | null;
   revised_at: Timestamp | null;
+  acknowledgment_recorded: Generated<boolean>;
+  completion_business_days: number | null;
 }
 
 export type BreachKind = 'acknowledgment' | 'resolution' | 'update' | 'transfer_receipt';

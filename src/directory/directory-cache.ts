@@ -198,6 +198,16 @@ export class Directory {
     return this.requestTypesById.get(id);
   }
 
+  /** Any request type by code, retired ones included (history and reports still name them). */
+  requestTypeByCode(code: string): DirectoryRequestType | undefined {
+    return this.requestTypesByCode.get(code);
+  }
+
+  /** Every request type, retired ones included, in the order the database lists them. */
+  allRequestTypes(): DirectoryRequestType[] {
+    return [...this.requestTypesById.values()];
+  }
+
   dstVersion(id: number): DirectoryDstVersion | undefined {
     return this.dstVersionsById.get(id);
   }

@@ -53,6 +53,8 @@ export interface CaseFacts {
   resolvedAt: number | null;
   /** The revised resolution timeline last given to the customer, if any (reported beside, §7). */
   revisedResolveBy: number | null;
+  /** A service request escalated at least once (§5). */
+  escalated?: boolean;
 }
 
 /** §3.3, §7: acknowledged by the acknowledgment target. A first-contact resolution is on time. */
@@ -119,7 +121,7 @@ export interface EscalationTally {
   /** Escalations at each level (1 Division Head, 2 Department Head, 3 CAO). */
   byLevel: Record<'1' | '2' | '3', number>;
   byReason: Record<EscalationReasonGroup, number>;
-  /** Service requests escalated at least once. */
+  /** Service requests escalated at least once (counted with the cases: addCase). */
   escalatedRequests: number;
   /** Whole calendar days spent at each level (to the next level, the resolution, or the as-of time). */
   daysAtLevel: Record<'1' | '2' | '3', DaysTally>;
@@ -188,6 +190,7 @@ export function addCase(t: IndicatorTally, c: CaseFacts, asOf: number, completio
   if (c.kind === 'service_request') t.serviceRequests += 1;
   else t.inquiries += 1;
   if (c.resolvedAt === null && !c.firstContactResolution) t.open += 1;
+  if (c.kind === 'service_request' && c.escalated) t.escalation.escalatedRequests += 1;
   countOutcome(c.kind === 'service_request' ? t.acknowledgment.serviceRequest : t.acknowledgment.inquiry, acknowledgmentOutcome(c, asOf));
   countOutcome(t.resolution, resolutionOutcome(c, asOf));
   countOutcome(t.revisedTimeline, revisedTimelineOutcome(c, asOf));
@@ -203,7 +206,7 @@ export function escalationReasonGroup(reason: string, initiatedBy: string): Esca
   return reason === 'not_acknowledged' || reason === 'unacknowledged_two_weeks_after_escalation' ? 'not_acknowledged' : 'not_resolved';
 }
 
-/** Adds one escalation: its level, reason, and how long the request stayed at that level. */
+/** Adds one escalation made in the period: its level, reason, and how long the request stayed at that level. */
 export function addEscalation(
   t: IndicatorTally,
   e: { level: 1 | 2 | 3; reason: string; initiatedBy: string; escalatedAt: number; endedAt: number | null },
@@ -211,7 +214,6 @@ export function addEscalation(
 ): void {
   t.escalation.byLevel[e.level] += 1;
   t.escalation.byReason[escalationReasonGroup(e.reason, e.initiatedBy)] += 1;
-  if (e.level === 1) t.escalation.escalatedRequests += 1;
   const end = e.endedAt ?? asOf;
   countDays(t.escalation.daysAtLevel[e.level], Math.max(0, Math.floor((end - e.escalatedAt) / DAY_MS)));
 }

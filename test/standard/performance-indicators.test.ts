@@ -171,7 +171,7 @@ describe('escalation trends and satisfaction (§6.2)', () => {
   });
   test('share escalated and days at a level', () => {
     const t = emptyTally();
-    for (let i = 0; i < 20; i++) addCase(t, request(), asOf);
+    for (let i = 0; i < 20; i++) addCase(t, request({ escalated: i === 0 }), asOf);
     addEscalation(t, { level: 1, reason: 'not_acknowledged', initiatedBy: 'sweep', escalatedAt: at('2026-11-01 09:00'), endedAt: at('2026-11-15 09:00') }, asOf);
     addEscalation(t, { level: 2, reason: 'no_update_two_weeks_after_escalation', initiatedBy: 'sweep', escalatedAt: at('2026-11-15 09:00'), endedAt: null }, asOf);
     const k = performanceIndicators(t, { periodRule: 'received', minimumGroupSize: 1 });
