@@ -6,6 +6,7 @@ import type { Db } from './db/connect.js';
 import type { Clock } from './platform/clock.js';
 import { AppError } from './platform/errors.js';
 import { toAppError, unstorableText } from './platform/http-errors.js';
+import { registerJsonBodyParser } from './platform/json-body.js';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -64,6 +65,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.server.on('connection', rememberRequestLine);
   // The API speaks JSON only: a text body is a client's mistake (415), not a string to validate.
   app.removeContentTypeParser('text/plain');
+  // A body nested deeper than any request takes is refused before anything walks it (400).
+  registerJsonBodyParser(app);
   // PostgreSQL cannot store U+0000 or half a surrogate pair; say so instead of failing to store it.
   app.addHook('preValidation', async (request) => {
     const problem = unstorableText(request.body, 'body');

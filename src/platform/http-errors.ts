@@ -1,18 +1,27 @@
 import { AppError, isAppError } from './errors.js';
 
-/** The path of the first string in a JSON value that PostgreSQL cannot store as text. */
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/; // eslint-disable-line no-control-regex -- U+0000 is exactly what is looked for
+
+/**
+ * The path of the first string in a JSON value that PostgreSQL cannot store as text. Walks the
+ * value with a stack of its own, not recursion, so no nesting depth can exhaust the call stack.
+ */
 export function unstorableText(value: unknown, path: string): string | undefined {
-  // eslint-disable-next-line no-control-regex -- U+0000 is exactly what is looked for
-  if (typeof value === 'string') return /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const found = unstorableText(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      const found = unstorableText(key, path) ?? unstorableText(inner, path === 'body' ? key : `${path}.${key}`);
-      if (found) return found;
+  const pending: { value: unknown; path: string }[] = [{ value, path }];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    const v = next.value;
+    if (typeof v === 'string') {
+      if (unstorable.test(v)) return next.path;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i -= 1) pending.push({ value: v[i], path: `${next.path}[${i}]` });
+    } else if (v && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i -= 1) {
+        const [key, inner] = entries[i]!;
+        pending.push({ value: inner, path: next.path === 'body' ? key : `${next.path}.${key}` });
+        pending.push({ value: key, path: next.path });
+      }
     }
   }
   return undefined;
