@@ -15,6 +15,7 @@ import { directoryCaseNames, type CaseNames } from './case-queries.js';
 import { actorLabel, defaultMethod, nextCheckAt, nextDueAt, type CaseRow } from './case-record.js';
 import { messageContext, type CaseServices } from './case-services.js';
 import { writeNewCase, type IntakeEvent, type IntakeMessage } from './intake-writer.js';
+import { emailAddressProblem } from '../standard/email-address.js';
 
 /** A contact as staff record it (or as the portal and Open311 submit it). */
 export interface IntakeInput {
@@ -264,7 +265,8 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   const customer = input.customer ?? {};
   const email = blank(customer.email) ? null : customer.email!.trim();
   const phone = blank(customer.phone) ? null : customer.phone!.trim();
-  if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw invalid('customer.email', `"${email}" is not an e-mail address.`);
+  const emailProblem = email === null ? undefined : emailAddressProblem(email);
+  if (emailProblem) throw invalid('customer.email', `"${email!.slice(0, 254)}" is not one e-mail address. ${emailProblem}`);
   if (phone !== null && !/^[+()\d\s.-]{7,25}(\s*(x|ext\.?)\s*\d{1,6})?$/i.test(phone)) {
     throw invalid('customer.phone', `"${phone}" is not a phone number; write e.g. 705-555-0123 or 705-555-0123 ext 42.`);
   }

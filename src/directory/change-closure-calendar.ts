@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../platform/errors.js';
+import { supportedYears } from '../standard/calendar.js';
 import { defaultClosureDays } from '../standard/closures.js';
 import { loadMunicipality } from './municipality.js';
 
@@ -26,6 +27,12 @@ export async function changeClosureCalendar(options: {
 }): Promise<void> {
   const { db, action, date, changedBy, now } = options;
   if (!isDate(date)) throw new AppError('VALIDATION_FAILED', `"${date}" is not a date; write YYYY-MM-DD.`, [{ field: 'date', message: 'not a date' }]);
+  const year = Number(date.slice(0, 4));
+  if (year < supportedYears.first || year > supportedYears.last) {
+    throw new AppError('VALIDATION_FAILED', `${date} is outside the years citydesk keeps a calendar for (${supportedYears.first} to ${supportedYears.last}); check the year.`, [
+      { field: 'date', message: `must be in ${supportedYears.first} to ${supportedYears.last}` },
+    ]);
+  }
   const name = options.name?.trim();
   if (action === 'add' && !name) throw new AppError('VALIDATION_FAILED', 'A closure day needs a name, e.g. "Christmas Eve closure".', [{ field: 'name', message: 'required' }]);
   const change = async (trx: Transaction<Database>): Promise<void> => {

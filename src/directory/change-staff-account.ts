@@ -5,6 +5,7 @@ import { hashPassword, passwordProblem } from '../platform/passwords.js';
 import { assertAdministrator, recordDirectoryEvent } from './directory-audit.js';
 import { divisionRoles, roleCodes, type RoleCode } from './municipality-config.js';
 import { createStaffUser, type NewStaff, type StaffMember } from './staff.js';
+import { isEmailAddress } from '../standard/email-address.js';
 
 /**
  * The administrators' work on staff accounts: create one, change its role and where the person
@@ -79,7 +80,7 @@ export async function createStaffAccount(options: { db: Db; actor: StaffMember; 
     // Every problem at once, in the console's words; createStaffUser checks them again.
     const problems: { field: string; message: string }[] = [];
     if (staff.name.trim() === '') problems.push({ field: 'name', message: 'Enter the person’s full name.' });
-    if (!/^[^@\s]+@[^@\s]+$/.test(staff.email.trim())) problems.push({ field: 'email', message: 'Enter their work e-mail address, like name@example.ca.' });
+    if (!isEmailAddress(staff.email.trim())) problems.push({ field: 'email', message: 'Enter their work e-mail address, like name@example.ca.' });
     if (!(roleCodes as readonly string[]).includes(staff.role)) problems.push({ field: 'role', message: 'Choose a role.' });
     else {
       try {

@@ -4,6 +4,7 @@ import type { RoleCodeColumn } from '../db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { hashPassword, passwordProblem } from '../platform/passwords.js';
 import { divisionRoles, roleCodes, type RoleCode } from './municipality-config.js';
+import { emailAddressProblem } from '../standard/email-address.js';
 
 /** A signed-in staff member, as every use case and policy sees them. */
 export interface StaffMember {
@@ -85,7 +86,8 @@ export interface NewStaff {
 export async function createStaffUser(options: { tx: Tx; staff: NewStaff; now: Date }): Promise<{ id: number }> {
   const { tx, staff, now } = options;
   const email = staff.email.trim();
-  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw fieldError('email', `"${email}" is not an e-mail address.`);
+  const emailProblem = emailAddressProblem(email);
+  if (emailProblem) throw fieldError('email', `"${email.slice(0, 254)}" is not one e-mail address. ${emailProblem}`);
   if (staff.name.trim() === '') throw fieldError('name', 'A staff member needs a name.');
   if (!(roleCodes as readonly string[]).includes(staff.role)) throw fieldError('role', `"${staff.role}" is not a role; roles: ${roleCodes.join(', ')}.`);
   const role = staff.role as RoleCode;

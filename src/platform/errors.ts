@@ -29,15 +29,27 @@ export interface ErrorDetail {
   message: string;
 }
 
+/** The most details an error lists: a request with 10,000 bad fields gets the first ones and a count, not a megabyte. */
+export const maxErrorDetails = 20;
+
+/** Details past the first `max` said as one more detail with their count. */
+export function capDetails(details: readonly ErrorDetail[], max = maxErrorDetails): ErrorDetail[] {
+  if (details.length <= max) return [...details];
+  const more = details.length - max;
+  return [...details.slice(0, max), { message: `and ${more.toLocaleString('en-CA')} more problem${more === 1 ? '' : 's'} not listed: fix these first and send again` }];
+}
+
 export class AppError extends Error {
   override readonly name = 'AppError';
+  readonly details: ErrorDetail[];
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: ErrorDetail[] = [],
+    details: ErrorDetail[] = [],
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message.length > 2000 ? `${message.slice(0, 2000)}…` : message, options);
+    this.details = capDetails(details);
   }
 
   get httpStatus(): number {

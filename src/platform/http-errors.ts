@@ -47,7 +47,9 @@ export function toAppError(error: unknown): AppError {
       field,
       message: [...entry.messages, ...(entry.allowed.length > 0 ? [`must be one of ${entry.allowed.join(', ')}`] : [])].join('; ') || 'is not valid',
     }));
-    return new AppError('VALIDATION_FAILED', `The request is not valid: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}.`, details);
+    const named = details.slice(0, 5).map((d) => `${d.field} ${d.message}`).join('; ');
+    const more = details.length > 5 ? ` (and ${(details.length - 5).toLocaleString('en-CA')} more)` : '';
+    return new AppError('VALIDATION_FAILED', `The request is not valid: ${named}${more}.`, details);
   }
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large (at most 1 MB).');
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {

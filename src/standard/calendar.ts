@@ -12,6 +12,13 @@ import type { Target } from './targets.js';
  * one subtraction of ordinals, not a walk over N days.
  */
 
+/**
+ * The years citydesk keeps a closure calendar for: contacts are not recorded before 2000, and the
+ * console shows closure years up to 2100. A closure day outside them is a typing mistake
+ * (9999-12-31), not a plan.
+ */
+export const supportedYears = { first: 2000, last: 2100 } as const;
+
 export interface AdministrationHours {
   /** ISO weekdays the City is open (1 = Monday … 7 = Sunday). */
   days: number[];

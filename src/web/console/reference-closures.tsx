@@ -7,6 +7,7 @@ import { formatCalendarDate, formatDate } from '../format.js';
 import { sendPage } from '../render.js';
 import { requireStaffPage } from './console-auth.js';
 import { ConsolePage, signedIn } from './reference-layout.js';
+import { supportedYears } from '../../standard/calendar.js';
 
 /** The closure calendar (INTERPRETATION §1): the days the City is closed, which no business-day target counts. */
 export function registerClosurePages(app: FastifyInstance, services: CaseServices): void {
@@ -50,8 +51,8 @@ export function registerClosurePages(app: FastifyInstance, services: CaseService
   });
 }
 
-export const minYear = 2000;
-export const maxYear = 2100;
+export const minYear = supportedYears.first;
+export const maxYear = supportedYears.last;
 
 /** A year from a query string: absent, a year in range, or invalid. */
 export function readYear(text: string | undefined): number | 'invalid' | undefined {

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { PreferredContact } from '../../db/schema.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { Choices, TextField, type FieldErrors } from '../components.js';
+import { isEmailAddress } from '../../standard/email-address.js';
 
 /** What the portal's forms share: reading the posted fields, the contact details, spam resistance. */
 
@@ -82,7 +83,7 @@ export function readContact(form: Form): ContactAnswers {
  * the same things again when the form is sent (it is the rule); these only say it in plain words.
  */
 export function checkContact(c: ContactAnswers, errors: FieldErrors): void {
-  if (c.email !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.email)) errors['email'] = 'Enter an e-mail address in the right format, like name@example.com';
+  if (c.email !== '' && !isEmailAddress(c.email)) errors['email'] = 'Enter one e-mail address in the right format, like name@example.com';
   if (c.phone !== '' && !/^[+()\d\s.-]{7,25}(\s*(x|ext\.?)\s*\d{1,6})?$/i.test(c.phone)) errors['phone'] = 'Enter a phone number, like 705-555-0123 or 705-555-0123 ext 42';
   if (c.contact === 'email' && c.email === '') errors['email'] ??= 'Enter your e-mail address, or choose another way for us to contact you';
   if (c.contact === 'phone' && c.phone === '') errors['phone'] ??= 'Enter your phone number, or choose another way for us to contact you';
