@@ -49,7 +49,7 @@ describe('bad inputs through the API and the console (issue #11 finding 9)', () 
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     assert.equal(portal.statusCode, 400);
-    assert.match(portal.body, /Enter one e-mail address in the right format/);
+    assert.match(portal.body, /Enter an e-mail address in the right format/);
     // And a staff account.
     await assert.rejects(
       createStaffUser({ tx: api.db.kysely, staff: { email: '"Boss"<boss@evil.example>', name: 'Boss', role: 'division_staff', division: 'roads-operations', password: 'a long enough password 2026' }, now: api.clock.now() }),

@@ -83,7 +83,7 @@ export function readContact(form: Form): ContactAnswers {
  * the same things again when the form is sent (it is the rule); these only say it in plain words.
  */
 export function checkContact(c: ContactAnswers, errors: FieldErrors): void {
-  if (c.email !== '' && !isEmailAddress(c.email)) errors['email'] = 'Enter one e-mail address in the right format, like name@example.com';
+  if (c.email !== '' && !isEmailAddress(c.email)) errors['email'] = 'Enter an e-mail address in the right format, like name@example.com';
   if (c.phone !== '' && !/^[+()\d\s.-]{7,25}(\s*(x|ext\.?)\s*\d{1,6})?$/i.test(c.phone)) errors['phone'] = 'Enter a phone number, like 705-555-0123 or 705-555-0123 ext 42';
   if (c.contact === 'email' && c.email === '') errors['email'] ??= 'Enter your e-mail address, or choose another way for us to contact you';
   if (c.contact === 'phone' && c.phone === '') errors['phone'] ??= 'Enter your phone number, or choose another way for us to contact you';
