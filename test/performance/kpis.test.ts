@@ -10,7 +10,7 @@ import { changeServiceTargets } from '../../src/directory/change-service-targets
 import { loadStaffMember } from '../../src/directory/staff.js';
 import { hashPassword } from '../../src/platform/passwords.js';
 import { openFreshPostgres, type TestEngine } from '../helpers/db.js';
-import { demo, inquiryByPhone, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { demo, demoPassword, inquiryByPhone, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
 import { citydesk, cliEnv } from '../helpers/cli.js';
 import { sampleConfig } from '../helpers/factories.js';
 
@@ -223,6 +223,37 @@ for (const engine of engines()) {
       assert.ok(text.startsWith('\ufeff'), 'byte-order mark');
       assert.match(text, /Pothole/);
       assert.match(text, /Total/);
+    });
+
+    const page = async (email: string, url: string) => {
+      const session = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
+      const response = await api.app.inject({ method: 'GET', url, cookies: { citydesk_session: JSON.parse(session.body).token } });
+      return { status: response.statusCode, body: response.body, type: String(response.headers['content-type']) };
+    };
+
+    test('§6.2 the same figures on /staff/performance, with charts as SVG and their data as tables', async () => {
+      const r = await page(demo.workingGroup, '/staff/performance?from=2026-11-01&to=2026-11-30');
+      assert.equal(r.status, 200, r.body.slice(0, 500));
+      const cardText = (label: string) => new RegExp(`${label}</span><strong class="kpi-card__value">([^<]*)</strong><span class="kpi-card__note">([^<]*)`).exec(r.body.replace(/<!-- -->/g, ''));
+      assert.deepEqual(cardText('Resolved within the original target')?.slice(1), ['2 of 8', 'too few for a percentage (fewer than 10); 2 of 8 on time, 1 not yet due']);
+      assert.deepEqual(cardText('Acknowledged within target \\(service requests\\)')?.slice(1), ['6 of 8', 'too few for a percentage (fewer than 10); 6 of 8 on time, 1 not yet due']);
+      assert.match(r.body, /<svg[^>]+viewBox/);
+      assert.match(r.body, /<caption>Open cases by age<\/caption>/);
+      const csv = await page(demo.workingGroup, '/staff/performance/open-aging.csv?from=2026-11-01&to=2026-11-30');
+      assert.equal(csv.status, 200);
+      assert.ok(csv.body.startsWith('\ufeff'));
+      assert.match(csv.body, /under 2 days,1/);
+      // A Division Head asking for another division's performance gets 403.
+      assert.equal((await page(demo.roadsHead, '/staff/performance?division=revenue-taxation')).status, 403);
+    });
+
+    test('the public /performance page: per request type, in plain words, no personal data', async () => {
+      const r = await api.app.inject({ method: 'GET', url: '/performance' });
+      assert.equal(r.statusCode, 200);
+      const body = r.body.replace(/<!-- -->/g, '');
+      assert.match(body, /Pothole/);
+      assert.match(body, /too few requests for a percentage/);
+      assert.doesNotMatch(body, /Dana|dana@example|705-555-0142|Roads Staff/i);
     });
 
     test('§6.2 the same figures through `citydesk kpi --json`', async () => {

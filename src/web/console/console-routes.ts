@@ -4,6 +4,7 @@ import { registerSignInRoutes } from './sign-in-page.js';
 import { registerCaseWorkPages } from './case-work-pages.js';
 import { registerReferencePages } from './reference-pages.js';
 import { registerGovernancePages } from './governance-pages.js';
+import { registerPerformancePages } from './performance-pages.js';
 
 /** The staff console under /staff. */
 export async function registerConsoleRoutes(app: FastifyInstance, services: CaseServices): Promise<void> {
@@ -14,4 +15,6 @@ export async function registerConsoleRoutes(app: FastifyInstance, services: Case
   await registerReferencePages(app, services);
   // The Standard, training, reviews, the Working Group and what-if replay (CSS §7, §8).
   registerGovernancePages(app, services);
+  // The performance dashboard (CSS §6.2).
+  registerPerformancePages(app, services);
 }

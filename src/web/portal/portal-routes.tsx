@@ -15,6 +15,7 @@ import { formErrors, formKey, isHoneypotHit, newFormKey, portalOrigin, portalRat
 import { portalContext, type PortalContext } from './portal-layout.js';
 import { ReportCheck, ReportForm, ReportSent, ReportTypeList, ThanksWithoutReference, checkReport, readReport, reportFieldFor, reportInput, type PortalRequestType } from './report-pages.js';
 import { TrackResult, TrackStart } from './track-pages.js';
+import { registerPublicPerformancePage } from './performance-page.js';
 
 /**
  * The public portal (issue #5): report a problem, ask a question, track a request, ask for an
@@ -44,6 +45,8 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
   const page = (reply: FastifyReply, vnode: Parameters<typeof sendPage>[1], status = 200) => sendPage(reply, vnode, status);
 
   app.get('/', async (_request, reply) => page(reply, <HomePage ctx={await portalContext(services)} />));
+
+  registerPublicPerformancePage(app, services);
 
   app.get('/contact', async (_request, reply) => {
     const ctx = await portalContext(services);
