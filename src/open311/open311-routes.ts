@@ -10,6 +10,7 @@ import { defaultPageSize, findOpen311Request, findOpen311Requests, maxPageSize }
 import { listOpen311Services, open311ServiceDefinition } from './list-open311-services.js';
 import { ResponseCache, type CachedAnswer } from './response-cache.js';
 import { findOpen311Updates } from './find-open311-updates.js';
+import { postOpen311Update } from './post-open311-update.js';
 import { authenticateKey, submitOpen311Request } from './submit-open311-request.js';
 
 /**
@@ -185,7 +186,7 @@ export async function registerOpen311Routes(app: FastifyInstance, services: Case
     { bodyLimit, config: { rateLimit: { max: submissionsPerAddress, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const { name, format } = resource(request.params.file);
-      if (name !== 'requests') throw notFound(`Only requests.${format} takes a POST.`);
+      if (name !== 'requests' && name !== 'servicerequestupdates') throw notFound(`Only requests.${format} and servicerequestupdates.${format} take a POST.`);
       const body = request.body ?? {};
       if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('Send the arguments form-encoded (name=value&…) or as a JSON object.');
       // The spec's arguments are form fields; api_key and jurisdiction_id are also read from the query.
@@ -196,6 +197,10 @@ export async function registerOpen311Routes(app: FastifyInstance, services: Case
       keyHolders.set(request, holder.id);
       const limited = await keyLimit(request);
       if (!limited.isAllowed && limited.isExceeded) throw new Open311Error(429, `Too many submissions with this api_key (at most ${submissionsPerKey} a minute). Wait a minute and try again.`);
+      if (name === 'servicerequestupdates') {
+        const posted = await postOpen311Update({ services, args, key: holder });
+        return sendDocument(reply, 200, { kind: 'update_posted', body: [posted] }, format);
+      }
       const submitted = await submitOpen311Request({ services, args, keyName: holder.name });
       return sendDocument(reply, 200, { kind: 'submitted', body: [submitted] }, format);
     },

@@ -22,7 +22,7 @@ export const descriptionLimit = 4000;
 /** The holder of the api_key argument, or 403. */
 export async function authenticateKey(services: CaseServices, args: Arguments): Promise<{ id: number; name: string }> {
   const key = args['api_key'];
-  if (key === undefined || key === null || key === '') throw new Open311Error(403, 'An api_key is required to submit a service request. Ask the City for one.');
+  if (key === undefined || key === null || key === '') throw new Open311Error(403, 'An api_key is required to submit a service request or an update. Ask the City for one.');
   if (typeof key !== 'string') throw new Open311Error(403, 'api_key must be given once.');
   const holder = await findApiKey(services.db.kysely, key.trim());
   if (!holder) throw new Open311Error(403, 'The api_key is not valid (unknown or revoked). Check it, or ask the City for a new one.');

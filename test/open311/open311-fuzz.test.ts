@@ -68,6 +68,25 @@ for (const engine of testEngines().slice(0, 1)) {
       );
     });
 
+    test(`${Math.ceil(runs / 4)} generated POSTs and GETs of servicerequestupdates (the mySociety extension) never get a 5xx`, async () => {
+      const created = await api.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `api_key=${keys[0]}&service_code=pothole&lat=44.3&long=-78.7`, remoteAddress: '10.202.0.1' });
+      const reference = JSON.parse(created.body)[0].service_request_id as string;
+      const fields = fc.constantFrom('api_key', 'service_request_id', 'update_id', 'update_id_ext', 'status', 'updated_datetime', 'description', 'media_url', 'media_url[]', 'first_name', 'last_name', 'email', 'phone', 'title', 'jurisdiction_id', 'attribute[usrn]', 'public_anonymity_required', '__proto__');
+      const updateValues = fc.oneof(values, fc.constantFrom(reference, 'SR-2026-999999', 'GI-2026-000001', 'OPEN', 'REOPEN', 'closed', 'FIXED', '2026-11-23T10:15:00-05:00', '2026-11-23T15:15:00Z', '2026-02-30T25:00', 'https://fms.example.org/1.jpeg'));
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(fields, updateValues), { maxLength: 10 }), fc.boolean(), fc.constantFrom('json', 'xml'), async (pairs, complete, format) => {
+          n += 1;
+          const base = complete ? [['api_key', keys[n % keys.length]!], ['service_request_id', reference], ['update_id', `u${n}`], ['status', 'OPEN'], ['updated_datetime', '2026-11-23T10:15:00-05:00'], ['description', 'x']] : [];
+          const body = [...base, ...pairs].map(([k, v]) => `${encode(k!)}=${encode(v!)}`).join('&');
+          const response = await api.app.inject({ method: 'POST', url: `/open311/v2/servicerequestupdates.${format}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body, remoteAddress: `10.203.${(n >> 8) & 255}.${n & 255}` });
+          check(response, `POST updates ${body.slice(0, 300)}`);
+          const query = pairs.filter(([k]) => ['start_date', 'end_date', 'api_key', 'jurisdiction_id'].includes(k) || Math.random() < 0.5).map(([k, v]) => `${Math.random() < 0.5 ? 'start_date' : k === 'api_key' ? k : 'end_date'}=${uri(v)}`);
+          check(await api.app.inject({ url: `/open311/v2/servicerequestupdates.${format}?${query.join('&')}`, remoteAddress: `10.204.${(n >> 8) & 255}.${n & 255}` }), `GET updates ?${query.join('&').slice(0, 300)}`);
+        }),
+        { numRuns: Math.ceil(runs / 4) },
+      );
+    });
+
     test('generated GET paths and query strings, and odd bodies and content types, never get a 5xx', async () => {
       const segment = fc.oneof(fc.constantFrom('requests', 'services', 'request', 'tokens', 'discovery', 'v2', 'pothole', 'SR-2026-000001', 'GI-2026-000001', 'servicerequestupdates'), fc.string({ maxLength: 12 }).map((s) => uri(s)));
       const query = fc.array(fc.tuple(fc.constantFrom('service_request_id', 'service_code', 'status', 'start_date', 'end_date', 'page', 'page_size', 'extensions', 'jurisdiction_id', 'api_key'), values), { maxLength: 6 });

@@ -39,6 +39,14 @@ for (const engine of testEngines()) {
       });
       assert.equal(submitted.statusCode, 200, submitted.body);
       ids.push(JSON.parse(submitted.body)[0].service_request_id);
+      // The resident writes again through the app (mySociety extension): never public either.
+      const update = await api.app.inject({
+        method: 'POST',
+        url: '/open311/v2/servicerequestupdates.json',
+        headers: formHeaders,
+        payload: form({ api_key: key, service_request_id: ids[0]!, update_id: '1', status: 'OPEN', updated_datetime: '2026-11-23T10:05:00-05:00', description: 'Quinn Okafor again: (705) 555-0199.', first_name: 'Quinn', last_name: 'Okafor', email: 'quinn.okafor@example.net' }),
+      });
+      assert.equal(update.statusCode, 200, update.body);
       const cs = await api.as(demo.csRep);
       const created = await cs.post('/api/v1/cases', potholeByPhone({ description: 'Dana Resident (705-555-0142, dana@example.org) reports a deep pothole.' }));
       assert.equal(created.status, 201);

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { demo, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { demo, demoPassword, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
 import { testEngines } from '../helpers/db.js';
 import { createApiKey } from '../../src/open311/api-keys.js';
 import { sweep } from '../../src/escalation/sweep.js';
@@ -178,6 +178,166 @@ for (const engine of testEngines()) {
       assert.equal((await staff.post(`/api/v1/cases/${reference}/resolve`, { resolution: 'Filled.', method: 'record' })).status, 200);
       const list = of(await updates('start_date=2026-12-04T00:00:00-05:00&end_date=2026-12-04T23:59:59-05:00'), reference);
       assert.deepEqual(list.map((u) => [u.status, u.description]), [['closed', 'Filled.']]);
+    });
+  });
+}
+
+for (const engine of testEngines()) {
+  describe(`POST servicerequestupdates (mySociety extension) on ${engine.name}`, () => {
+    let api: TestApi;
+    let key: string;
+    let otherKey: string;
+    let roads: Client;
+    let address = 0;
+    const remote = () => `10.4.${Math.floor(++address / 250)}.${address % 250}`;
+    /** What FixMyStreet's _populate_service_request_update_params sends. */
+    const fromFixMyStreet = (fields: Record<string, string | string[]>) => ({
+      api_key: key,
+      jurisdiction_id: 'kawarthalakes.ca',
+      updated_datetime: '2026-11-23T10:15:00-05:00',
+      status: 'OPEN',
+      description: 'Still there, and deeper.',
+      first_name: 'Quinn',
+      last_name: 'Okafor',
+      email: 'quinn.okafor@example.net',
+      ...fields,
+    });
+    const post = (fields: Record<string, string | string[]>) => both(api.app, 'update_posted', '/open311/v2/servicerequestupdates', { method: 'POST', headers: formHeaders, payload: form(fields), remoteAddress: remote() });
+    const newRequest = async (): Promise<string> => {
+      const response = await api.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: formHeaders, payload: form({ api_key: key, service_code: 'pothole', lat: '44.35', long: '-78.74', description: 'Deep pothole.' }), remoteAddress: remote() });
+      return JSON.parse(response.body)[0].service_request_id as string;
+    };
+    const staffPage = async (url: string, email: string = demo.roadsStaff): Promise<string> => {
+      const signIn = await api.app.inject({ method: 'POST', url: '/staff/sign-in', payload: `email=${encodeURIComponent(email)}&password=${demoPassword}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const response = await api.app.inject({ url, headers: { cookie: String(signIn.headers['set-cookie']).split(';')[0]! } });
+      assert.equal(response.statusCode, 200, response.body.slice(0, 300));
+      return response.body;
+    };
+    /** The home page's "Residents say it is not fixed" list ('' when there is none). */
+    const notFixedList = async (email: string = demo.roadsStaff): Promise<string> => {
+      const home = await staffPage('/staff', email);
+      const start = home.indexOf('id="home-not-fixed"');
+      return start < 0 ? '' : home.slice(start, home.indexOf('</section>', start));
+    };
+    const events = async (reference: string) =>
+      api.db.kysely.selectFrom('case_event as e').innerJoin('service_case as c', 'c.id', 'e.case_id').select(['e.type', 'e.data']).where('c.reference', '=', reference).where('e.type', '=', 'customer_update').execute();
+
+    before(async () => {
+      api = await startApi(engine, now);
+      key = (await createApiKey({ tx: api.db.kysely, name: 'FixMyStreet', now: api.clock.now() })).key;
+      otherKey = (await createApiKey({ tx: api.db.kysely, name: 'Another app', now: api.clock.now() })).key;
+      roads = await api.as(demo.roadsStaff);
+    });
+    after(() => api.close());
+
+    test('an update becomes a customer message on the case that staff see; the answer is its update_id, in both formats', async () => {
+      const reference = await newRequest();
+      const { status, json, xml } = await post(fromFixMyStreet({ service_request_id: reference, update_id: '5001', media_url: 'https://fms.example.org/photo/9.jpeg' }));
+      assert.equal(status, 200, JSON.stringify(json));
+      assert.match(json[0].update_id, /^\d+$/);
+      assert.match(xml, /^<\?xml version="1.0" encoding="utf-8"\?>\n<service_request_updates><request_update><update_id>\d+<\/update_id><\/request_update><\/service_request_updates>$/);
+      const recorded = await events(reference);
+      assert.equal(recorded.length, 1, 'the JSON and the XML call sent the same update_id: one update');
+      assert.equal(recorded[0]!.data['text'], 'Still there, and deeper.');
+      const page = await staffPage(`/staff/cases/${reference}`);
+      assert.match(page, /Update from the customer, sent through FixMyStreet \(Open311\)/);
+      assert.match(page, /Still there, and deeper\./);
+      assert.match(page, /From Quinn Okafor, quinn\.okafor@example\.net/);
+      assert.ok(page.includes('href="https://fms.example.org/photo/9.jpeg"'));
+    });
+
+    test('the same update_id twice is one update; another client’s update_id of the same number is its own', async () => {
+      const reference = await newRequest();
+      const first = await post(fromFixMyStreet({ service_request_id: reference, update_id: 'fms-77' }));
+      const again = await post(fromFixMyStreet({ service_request_id: reference, update_id: 'fms-77', description: 'Sent twice by a retry.' }));
+      assert.equal(again.json[0].update_id, first.json[0].update_id);
+      assert.equal((await events(reference)).length, 1);
+      const other = await post(fromFixMyStreet({ api_key: otherKey, service_request_id: reference, update_id: 'fms-77' }));
+      assert.notEqual(other.json[0].update_id, first.json[0].update_id);
+      assert.equal((await events(reference)).length, 2);
+      const elsewhere = await post(fromFixMyStreet({ service_request_id: await newRequest(), update_id: 'fms-77' }));
+      assert.equal(elsewhere.status, 400);
+      assert.match(elsewhere.json[0].description, /already sent for another request/);
+    });
+
+    test('two copies of one update sent at the same moment record it once', async () => {
+      const reference = await newRequest();
+      const send = () => api.app.inject({ method: 'POST', url: '/open311/v2/servicerequestupdates.json', headers: formHeaders, payload: form(fromFixMyStreet({ service_request_id: reference, update_id: 'race-1' })), remoteAddress: remote() });
+      const answers = await Promise.all([send(), send(), send()]);
+      assert.deepEqual(answers.map((a) => a.statusCode), [200, 200, 200]);
+      assert.equal(new Set(answers.map((a) => JSON.parse(a.body)[0].update_id)).size, 1);
+      assert.equal((await events(reference)).length, 1);
+    });
+
+    test('"not fixed" (OPEN or REOPEN) on a resolved request puts it before its division to reopen or answer; reopening takes it off', async () => {
+      const reference = await newRequest();
+      assert.equal((await roads.post(`/api/v1/cases/${reference}/resolve`, { resolution: 'Filled.', method: 'record' })).status, 200);
+      api.clock.advance(60_000);
+      assert.equal((await post(fromFixMyStreet({ service_request_id: reference, update_id: 'nf-1', status: 'REOPEN', description: 'Not fixed: the hole is back.' }))).status, 200);
+      const list = await notFixedList();
+      assert.match(await staffPage('/staff'), /Residents say it is not fixed/);
+      assert.ok(list.includes(reference), 'the division sees it on its home page');
+      assert.match(list, /Not fixed: the hole is back\./);
+      assert.match(await staffPage(`/staff/cases/${reference}`), /Says it is not fixed: reopen it, or answer the customer/);
+      // Another division does not.
+      assert.ok(!(await notFixedList(demo.trafficStaff)).includes(reference));
+      assert.equal((await roads.post(`/api/v1/cases/${reference}/reopen`, { reason: 'The resident says it is back.' })).status, 200);
+      assert.ok(!(await notFixedList()).includes(reference), 'reopened: no longer waiting');
+    });
+
+    test('CLOSED or FIXED on a resolved request, or any status on an open one, is a message and waits for nobody', async () => {
+      const resolved = await newRequest();
+      assert.equal((await roads.post(`/api/v1/cases/${resolved}/resolve`, { resolution: 'Filled.', method: 'record' })).status, 200);
+      assert.equal((await post(fromFixMyStreet({ service_request_id: resolved, update_id: 'ok-1', status: 'FIXED', description: 'Thanks, looks good.' }))).status, 200);
+      const open = await newRequest();
+      assert.equal((await post(fromFixMyStreet({ service_request_id: open, update_id: 'ok-2', status: 'open', description: 'Any news?' }))).status, 200);
+      const list = await notFixedList();
+      assert.ok(!list.includes(resolved) && !list.includes(open), list);
+      assert.equal((await events(open)).length, 1, 'a status in lower case is taken too');
+    });
+
+    test('residents’ updates are never public: not in the requests, not in the updates the extension lists', async () => {
+      const reference = await newRequest();
+      await post(fromFixMyStreet({ service_request_id: reference, update_id: 'priv-1', description: 'Call me at 705-555-0199, Quinn.' }));
+      for (const url of [`/open311/v2/requests/${reference}.json?extensions=true`, '/open311/v2/servicerequestupdates.xml', '/open311/v2/servicerequestupdates.json']) {
+        const body = (await api.app.inject({ url })).body;
+        assert.doesNotMatch(body, /705-555-0199|Quinn|Okafor|quinn\.okafor|Call me/, url);
+      }
+    });
+
+    const refusals: [string, number, (reference: string) => Record<string, string | string[]>, RegExp][] = [
+      ['a missing api_key is 403', 403, (r) => fromFixMyStreet({ api_key: '', service_request_id: r, update_id: 'x1' }), /api_key is required/],
+      ['a wrong api_key is 403', 403, (r) => fromFixMyStreet({ api_key: 'cdk_wrong', service_request_id: r, update_id: 'x2' }), /not valid/],
+      ['an unknown request is 404', 404, () => fromFixMyStreet({ service_request_id: 'SR-2026-999999', update_id: 'x3' }), /no service request/],
+      ['a general inquiry is 404', 404, () => fromFixMyStreet({ service_request_id: 'GI-2026-000001', update_id: 'x4' }), /no service request/],
+      ['a missing service_request_id is 400', 400, () => fromFixMyStreet({ update_id: 'x5' }), /service_request_id is required/],
+      ['a missing update_id is 400', 400, (r) => fromFixMyStreet({ service_request_id: r }), /update_id is required/],
+      ['a status the extension does not define is 400', 400, (r) => fromFixMyStreet({ service_request_id: r, update_id: 'x6', status: 'PENDING' }), /not one of OPEN, CLOSED/],
+      ['a missing updated_datetime is 400', 400, (r) => fromFixMyStreet({ service_request_id: r, update_id: 'x7', updated_datetime: '' }), /updated_datetime is required/],
+      ['an updated_datetime that is not W3C is 400', 400, (r) => fromFixMyStreet({ service_request_id: r, update_id: 'x8', updated_datetime: 'last Tuesday' }), /W3C date/],
+      ['a media_url that is not a web address is 400', 400, (r) => fromFixMyStreet({ service_request_id: r, update_id: 'x9', media_url: 'javascript:alert(1)' }), /not a web address/],
+      ['a description over 4,000 characters is 400', 400, (r) => fromFixMyStreet({ service_request_id: r, update_id: 'x10', description: 'x'.repeat(4001) }), /at most 4,000/],
+      ['another jurisdiction_id is 404', 404, (r) => fromFixMyStreet({ service_request_id: r, update_id: 'x11', jurisdiction_id: 'toronto.ca' }), /not served here/],
+    ];
+    for (const [rule, status, fields, says] of refusals) {
+      test(`POST servicerequestupdates: ${rule} (GeoReport v2 errors, in the format asked for)`, async () => {
+        const reference = await newRequest();
+        const response = await post(fields(reference));
+        assert.equal(response.status, status, JSON.stringify(response.json));
+        assert.equal(response.json[0].code, status);
+        assert.match(response.json[0].description, says);
+        assert.equal((await events(reference)).length, 0, 'nothing recorded');
+      });
+    }
+
+    test('a missing description is 400; an empty one (a photo alone) is taken', async () => {
+      const reference = await newRequest();
+      const fields = fromFixMyStreet({ service_request_id: reference, update_id: 'd1' });
+      delete (fields as Record<string, unknown>)['description'];
+      const missing = await post(fields);
+      assert.equal(missing.status, 400);
+      assert.match(missing.json[0].description, /description is required/);
+      assert.equal((await post(fromFixMyStreet({ service_request_id: reference, update_id: 'd2', description: '', media_url: 'https://fms.example.org/p.jpeg' }))).status, 200);
     });
   });
 }

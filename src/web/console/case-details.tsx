@@ -282,16 +282,17 @@ function ExtraDetails(props: { details: unknown }) {
   );
 }
 
-/** The photos after the first (the first is in the request's facts). */
-function MoreMedia(props: { urls: unknown }) {
+/** Photos by link: after the first (the first is in the request's facts), or all of an update's. */
+function MoreMedia(props: { urls: unknown; first?: number }) {
   if (!Array.isArray(props.urls) || props.urls.length === 0) return null;
+  const first = props.first ?? 2;
   return (
     <>
-      <p>More photos or media the customer sent (links they gave; each opens in a new tab):</p>
+      <p>{`${first > 1 ? 'More photos or media' : 'Photos or media'} the customer sent (links they gave; each opens in a new tab):`}</p>
       <ul>
         {props.urls.map((url, i) => (
           <li>
-            <a href={text(url)} rel="noopener noreferrer nofollow" target="_blank">{`Photo or media ${i + 2}`}</a>
+            <a href={text(url)} rel="noopener noreferrer nofollow" target="_blank">{`Photo or media ${i + first}`}</a>
           </li>
         ))}
       </ul>
@@ -369,6 +370,16 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
         <>
           <strong>Reopened</strong>
           <p>{`Reason: ${text(d['reason'])}`}</p>
+        </>
+      );
+    case 'customer_update':
+      return (
+        <>
+          <strong>{`Update from the customer, sent through ${text(d['via']).replace(/^open311:/, '')} (Open311)`}</strong>{' '}
+          {d['asksToReopen'] ? <Badge kind="warn">Says it is not fixed: reopen it, or answer the customer</Badge> : null}
+          <p class="muted">{`${d['name'] ? `From ${text(d['name'])}` : 'No name given'}${d['email'] ? `, ${text(d['email'])}` : ''}${d['phone'] ? `, ${text(d['phone'])}` : ''}; status in the app: ${text(d['status']).toLowerCase().replace(/_/g, ' ')}; written ${when(d['writtenAt'], zone)}.`}</p>
+          {text(d['text']) !== '' ? <p class="case-text">{text(d['text'])}</p> : null}
+          <MoreMedia urls={d['mediaUrls']} first={1} />
         </>
       );
     case 'note':

@@ -6,6 +6,7 @@ import { countQueues } from '../../cases/find-cases.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { listBreachesToday, listOpenEscalations, listReviewList, seesEscalations } from '../../escalation/list-escalations.js';
+import { listWaitingUpdates } from '../../open311/list-waiting-updates.js';
 import { Badge } from '../components.js';
 import { formatCount, formatDate, formatShortDateTime } from '../format.js';
 import { Layout } from '../layout.js';
@@ -38,6 +39,8 @@ interface HomeData {
   breaches: Awaited<ReturnType<typeof listBreachesToday>> | null;
   /** What the person still has to read, and reviews due (src/governance/). */
   governance: GovernanceHomeData;
+  /** Residents saying (through an Open311 app) that a resolved request is not fixed. */
+  notFixed: Awaited<ReturnType<typeof listWaitingUpdates>>;
 }
 
 const breachWords: Record<string, string> = {
@@ -138,6 +141,21 @@ function HomePage(props: HomeData) {
       <GovernanceHomeItems data={props.governance} />
 
       <div class="home-grid">
+        {props.notFixed && props.notFixed.total > 0 ? (
+          <Section id="home-not-fixed" title="Residents say it is not fixed" count={props.notFixed.total} urgent about="Sent through a reporting app (Open311) about a resolved request: reopen it, or answer the resident.">
+            <ul class="home-cases">
+              {props.notFixed.items.map((item) => (
+                <li>
+                  <a href={`/staff/cases/${item.reference}`} class="case-ref">
+                    {item.reference}
+                  </a>{' '}
+                  <span class="muted">{`via ${item.via}, ${formatDate(item.at, zone)}`}</span>
+                  <span class="case-summary">{item.text.length > 200 ? `${item.text.slice(0, 200)}…` : item.text || item.summary}</span>
+                </li>
+              ))}
+            </ul>
+          </Section>
+        ) : null}
         {props.escalations ? (
           <Section
             id="home-escalations"
@@ -293,6 +311,7 @@ export async function registerHomePage(app: FastifyInstance, services: CaseServi
       reviewList: manager ? await listReviewList(tx, calendar, firstFew) : null,
       breaches: manager ? await listBreachesToday(tx, now, calendar, firstFew) : null,
       governance: await loadGovernanceHome(tx, staff, now, calendar.localDate(now.getTime())),
+      notFixed: await listWaitingUpdates(tx, staff, firstFew),
     };
     return sendPage(reply, HomePage(data));
   });
