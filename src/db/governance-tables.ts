@@ -51,6 +51,7 @@ export interface GovernanceTables {
   governance_event: GovernanceEventTable;
   governance_review: GovernanceReviewTable;
   wg_recommendation: WgRecommendationTable;
+  target_proposal: TargetProposalTable;
 }
 
 export interface GovernanceReviewTable {
@@ -86,4 +87,23 @@ export interface WgRecommendationTable {
   implementation_note: string | null;
   dst_version_id: number | null;
   standard_edition_id: number | null;
+}
+
+export interface TargetProposalTable {
+  id: Generated<number>;
+  title: string;
+  targets: Json<Record<string, unknown>>;
+  period_from: string;
+  period_to: string;
+  recommendation_id: number | null;
+  status: Generated<'draft' | 'accepted'>;
+  created_by: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  replay: Json<unknown> | null;
+  replayed_at: Timestamp | null;
+  accepted_at: Timestamp | null;
+  accepted_by: number | null;
+  effective_from: string | null;
+  dst_version_ids: ColumnType<number[] | null, number[] | null, number[] | null>;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CaseServices } from '../../cases/case-services.js';
+import { registerProposalPages } from './proposal-pages.js';
 import { registerReviewPages } from './review-pages.js';
 import { registerTrainingPages } from './training-pages.js';
 
@@ -7,4 +8,5 @@ import { registerTrainingPages } from './training-pages.js';
 export function registerGovernancePages(app: FastifyInstance, services: CaseServices): void {
   registerTrainingPages(app, services);
   registerReviewPages(app, services);
+  registerProposalPages(app, services);
 }
