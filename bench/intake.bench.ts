@@ -147,6 +147,10 @@ async function measurePlainInsert(db: Db, databaseUrl: string): Promise<Figures>
   });
   const text = `insert into service_case (${columns.join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // A connection that ends (the database dropped at the end, a restart) is the query's error to
+  // report, not an 'error' event that stops the bench.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   let serial = 0;
   let lastMachineBusy = '';
   const run = async (seconds: number): Promise<Figures> => {

@@ -39,6 +39,7 @@ export const busyPercent = (from: { busy: number; total: number }): string => {
 export async function withThrowawayDatabase(run: (databaseUrl: string) => Promise<boolean>): Promise<boolean> {
   const url = process.env['DATABASE_URL'] || defaultUrl;
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  admin.on('error', () => undefined); // a lost connection fails the query in flight; it must not stop the bench
   try {
     await admin.connect();
   } catch (error) {
@@ -63,6 +64,7 @@ export async function withThrowawayDatabase(run: (databaseUrl: string) => Promis
     return await run(target.toString());
   } finally {
     const cleanup = new pg.Client({ connectionString: url });
+    cleanup.on('error', () => undefined);
     await cleanup.connect();
     await cleanup.query(`drop database if exists ${name} with (force)`);
     await cleanup.end();

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from './db/connect.js';
 import type { Clock } from './platform/clock.js';
 import { AppError } from './platform/errors.js';
-import { toAppError, unstorableText } from './platform/http-errors.js';
+import { logServerError, retryAfter, toAppError, unstorableText } from './platform/http-errors.js';
 import { registerJsonBodyParser } from './platform/json-body.js';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
@@ -75,7 +75,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
-    if (appError.httpStatus >= 500) request.log.error({ err: error }, appError.message);
+    logServerError(request, error, appError);
+    const wait = retryAfter(appError);
+    if (wait !== undefined) void reply.header('retry-after', String(wait));
     void reply.status(appError.httpStatus).send({ error: appError.toJSON() });
   });
   const services = { ...caseServices(options.db, options.clock), mailbox: options.mailbox };
@@ -120,7 +122,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     } catch (error) {
       request.log.warn({ err: error }, 'database not reachable');
       const appError = new AppError('DATABASE_UNAVAILABLE', 'The database cannot be reached.');
-      return reply.status(appError.httpStatus).send({ status: 'unavailable', database: options.db.engine, error: appError.toJSON() });
+      return reply.status(appError.httpStatus).header('retry-after', String(retryAfter(appError))).send({ status: 'unavailable', database: options.db.engine, error: appError.toJSON() });
     }
   });
 

@@ -44,13 +44,15 @@ export interface OpenOptions {
   /** Who holds the embedded database, for the message another process gets. */
   purpose?: string;
   poolSize?: number;
+  /** Told when a PostgreSQL connection breaks (the server logs it); citydesk carries on either way. */
+  onConnectionLost?: (error: Error) => void;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize) : openEmbedded(options.dataDir, options.purpose ?? 'citydesk');
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize, options.onConnectionLost) : openEmbedded(options.dataDir, options.purpose ?? 'citydesk');
 }
 
-async function openPostgres(url: string, poolSize = 10): Promise<Db> {
+async function openPostgres(url: string, poolSize = 10, onConnectionLost?: (error: Error) => void): Promise<Db> {
   const types = {
     getTypeParser: ((oid: number, format?: string) => {
       if (oid === DATE_OID) return (value: string) => value;
@@ -59,8 +61,17 @@ async function openPostgres(url: string, poolSize = 10): Promise<Db> {
     }) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 10_000 });
+  // A connection can end at any moment (PostgreSQL restarted, a backend terminated, the network
+  // cut), and `pg` reports it as an 'error' event on the client, checked out or idle: unheard, that
+  // event would stop the process. Each client hears it here for its whole life; the query it was
+  // running (if any) fails with the error and the request answers 503 (src/platform/http-errors.ts);
+  // a broken client is dropped when it is released, and the pool connects anew when asked.
+  const connectionLost = (error: Error): void => {
+    onConnectionLost?.(error);
+  };
+  pool.on('connect', (client) => client.on('error', connectionLost));
   pool.on('error', () => {
-    // An idle client lost its connection; the pool replaces it. Queries report their own errors.
+    // An idle client lost its connection: the pool has dropped it (and its own listener above was told).
   });
   try {
     const client = await pool.connect();

@@ -19,7 +19,12 @@ export async function openPreparedDatabase(options: {
   dataDir?: string;
 }): Promise<Db> {
   const { settings, clock, logger } = options;
-  const db = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: options.dataDir ?? settings.dataDir, purpose: options.purpose });
+  const db = await openDatabase({
+    databaseUrl: settings.databaseUrl,
+    dataDir: options.dataDir ?? settings.dataDir,
+    purpose: options.purpose,
+    onConnectionLost: (error) => logger?.warn({ code: (error as { code?: string }).code, reason: error.message }, 'a database connection was lost; requests that needed it answer 503 until the database is back'),
+  });
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger?.info({ migrations: applied }, 'database migrated');

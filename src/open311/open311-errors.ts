@@ -1,4 +1,5 @@
 import { isAppError } from '../platform/errors.js';
+import { isDatabaseUnavailable, toAppError } from '../platform/http-errors.js';
 
 /**
  * GeoReport v2 errors: the HTTP status and a list of `{code, description}` in the requested
@@ -35,6 +36,8 @@ export function toOpen311Error(error: unknown): Open311Error {
     // Conflicts and the Standard's rules are, for an Open311 client, arguments it must change.
     return new Open311Error(400, description);
   }
+  // The database out of reach is the one mapping's call (src/platform/http-errors.ts).
+  if (isDatabaseUnavailable(error)) return toOpen311Error(toAppError(error));
   const e = error as { statusCode?: number; code?: string; message?: string };
   if (e.statusCode === 429) return new Open311Error(429, 'Too many requests from this address or api_key. Wait a minute and try again.');
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) return new Open311Error(413, 'The request body is too large (at most 64 KB).');

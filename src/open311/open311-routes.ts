@@ -12,6 +12,7 @@ import { ResponseCache, type CachedAnswer } from './response-cache.js';
 import { findOpen311Updates } from './find-open311-updates.js';
 import { postOpen311Update } from './post-open311-update.js';
 import { authenticateKey, submitOpen311Request } from './submit-open311-request.js';
+import { databaseRetryAfterSeconds, logServerError, toAppError } from '../platform/http-errors.js';
 
 /**
  * Open311 GeoReport v2 under /open311/v2/ and discovery at /open311/discovery.{json,xml}. This
@@ -65,7 +66,10 @@ export async function registerOpen311Routes(app: FastifyInstance, services: Case
 
   app.setErrorHandler((error, request, reply) => {
     const open311Error = toOpen311Error(error);
-    if (open311Error.status >= 500) request.log.error({ err: error }, open311Error.description);
+    if (open311Error.status === 503) {
+      logServerError(request, error, toAppError(error));
+      void reply.header('retry-after', String(databaseRetryAfterSeconds));
+    } else if (open311Error.status >= 500) request.log.error({ err: error }, open311Error.description);
     return sendError(reply, open311Error, formatOf(request));
   });
 

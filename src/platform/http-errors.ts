@@ -27,9 +27,41 @@ export function unstorableText(value: unknown, path: string): string | undefined
   return undefined;
 }
 
+/** How long a client is asked to wait (Retry-After, seconds) when the database cannot be reached. */
+export const databaseRetryAfterSeconds = 5;
+
+/**
+ * SQLSTATEs that say the connection or the server went away, not that the request was wrong:
+ * admin_shutdown, crash_shutdown and cannot_connect_now (57P01–57P03), too_many_connections
+ * (53300), and the whole connection_exception class (08…).
+ */
+const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300']);
+const unavailableSocketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** What `pg` and its pool say when a connection ended, broke, or could not be had in time. */
+const unavailableMessages = /^Connection terminated|^timeout exceeded when trying to connect|is not queryable|^Connection ended unexpectedly/;
+
+/** The database could not be reached or dropped the connection (the request can simply be tried again). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth += 1) {
+    if (isAppError(e)) return e.code === 'DATABASE_UNAVAILABLE';
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (unavailableStates.has(code) || code.startsWith('08') || unavailableSocketCodes.has(code)) return true;
+    if (typeof e.message === 'string' && unavailableMessages.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** The Retry-After an error's answer carries, if any. */
+export function retryAfter(error: AppError): number | undefined {
+  return error.code === 'DATABASE_UNAVAILABLE' ? databaseRetryAfterSeconds : undefined;
+}
+
 /** The one map from any error to citydesk's error codes. */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('DATABASE_UNAVAILABLE', `The database cannot be reached just now, so this was not done. Try again in ${databaseRetryAfterSeconds} seconds.`, [], { cause: error });
+  }
   const e = error as { statusCode?: number; code?: string; message?: string; validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[] };
   if (e.validation) {
     const byField = new Map<string, { messages: Set<string>; allowed: unknown[] }>();
@@ -65,4 +97,17 @@ export function toAppError(error: unknown): AppError {
   if (e.statusCode === 404) return new AppError('NOT_FOUND', 'Not found.');
   if (e.statusCode === 429) return new AppError('RATE_LIMITED', 'Too many requests. Wait a minute and try again.');
   return new AppError('INTERNAL', 'Something went wrong on our side. The problem is logged; please try again.', [], { cause: error });
+}
+
+/**
+ * Logs what an error answer hides: a fault of ours at error level; the database being out of
+ * reach at warn level, once a request, without the stack (it says nothing about the request).
+ */
+export function logServerError(request: { log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void } }, error: unknown, appError: AppError): void {
+  if (appError.code === 'DATABASE_UNAVAILABLE') {
+    const cause = (appError.cause ?? error) as { code?: unknown; message?: unknown };
+    request.log.warn({ code: cause.code, reason: cause.message }, appError.message);
+  } else if (appError.httpStatus >= 500) {
+    request.log.error({ err: error }, appError.message);
+  }
 }

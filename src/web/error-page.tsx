@@ -10,7 +10,7 @@ const titles: Record<number, string> = {
   422: 'That cannot be done yet',
   423: 'The account is locked for now',
   429: 'Too many requests',
-  503: 'The service is busy',
+  503: 'The service is unavailable for a moment',
 };
 
 /** The page for an error no form could show beside its field. */

@@ -7,7 +7,7 @@ import helmet from '@fastify/helmet';
 import qs from 'qs';
 import type { CaseServices } from '../cases/case-services.js';
 import { AppError } from '../platform/errors.js';
-import { toAppError } from '../platform/http-errors.js';
+import { logServerError, retryAfter, toAppError } from '../platform/http-errors.js';
 import { sendPage } from './render.js';
 import { ErrorPage } from './error-page.js';
 import { registerPortalRoutes } from './portal/portal-routes.js';
@@ -75,7 +75,9 @@ export async function registerWebRoutes(app: FastifyInstance, services: CaseServ
 
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
-    if (appError.httpStatus >= 500) request.log.error({ err: error }, appError.message);
+    logServerError(request, error, appError);
+    const wait = retryAfter(appError);
+    if (wait !== undefined) void reply.header('retry-after', String(wait));
     if (appError.code === 'UNAUTHENTICATED' && request.url.startsWith('/staff')) {
       return reply.redirect(`/staff/sign-in?next=${encodeURIComponent(request.url)}`, 303);
     }
