@@ -1,6 +1,9 @@
-import { CompiledQuery } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { MessageKind, MessageMethod } from '../db/schema.js';
+import { isAppError } from '../platform/errors.js';
+import { isDatabaseUnavailable } from '../platform/http-errors.js';
 import type { CaseRow } from './case-record.js';
 
 /**
@@ -146,6 +149,7 @@ const names = (fields: readonly (readonly [string, string])[]): string => fields
  * the marker stands; and each message's mail in the outbox. Its text is the same for one case or
  * a hundred, so it is prepared once per connection.
  */
+const fenceParameter = perCase.length + perEvent.length + 1;
 const statement = `
   with given as materialized (
     select * from unnest(${placeholders(perCase, 1)}) with ordinality as g (${names(perCase)}, ord)
@@ -179,6 +183,9 @@ const statement = `
     select w.mail_message_id, m.id, w.mail_to, null, null, w.at, w.at
     from m join written w on w.id = m.case_id
     where w.mail_to is not null
+  ), f as (
+    insert into intake_fence (token, at, case_ids)
+    select $${fenceParameter}::uuid, min(w.at), array_agg(w.id order by w.ord) from written w
   )
   select w.ord, ${returned.map((column) => `w.${column}`).join(', ')} from written w order by w.ord`;
 
@@ -208,6 +215,44 @@ function caseValues(c: NewCase): unknown[] {
 
 /** Writes the cases in one statement; each comes back as `returning *` would give it. */
 async function writeTogether(db: Db, cases: readonly NewCase[]): Promise<CaseRow[]> {
+  const token = randomUUID();
+  try {
+    return await writeStatement(db, cases, token);
+  } catch (error) {
+    // No connection could be had (an AppError): the statement was never sent.
+    if (isAppError(error) || !isDatabaseUnavailable(error)) throw error;
+    // The connection broke with the statement in flight: it may or may not have committed.
+    return settleInDoubt(db, cases, token, error);
+  }
+}
+
+/** How long a create whose statement's fate is unknown waits for the database to say: 50 tries, 200 ms apart. */
+const inDoubtTries = 50;
+
+/**
+ * Finds out whether an intake statement cut off by a broken connection committed, by claiming its
+ * fence token on another connection (see migration 011): the cases as written, or the error when
+ * nothing was (or, the database staying out of reach for about 10 s, when it cannot be told).
+ */
+async function settleInDoubt(db: Db, cases: readonly NewCase[], token: string, cause: unknown): Promise<CaseRow[]> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      const claimed = await sql<{ token: string }>`
+        insert into intake_fence (token, at) values (${token}::uuid, ${cases[0]!.now}) on conflict do nothing returning token`.execute(db.kysely);
+      if (claimed.rows.length > 0) throw cause; // the statement did not commit, and now cannot
+      const fence = await sql<{ case_ids: (string | number)[] }>`select case_ids from intake_fence where token = ${token}::uuid`.execute(db.kysely);
+      const ids = fence.rows[0]!.case_ids.map(Number);
+      const rows = await db.kysely.selectFrom('service_case').selectAll().where('id', 'in', ids).execute();
+      const byId = new Map(rows.map((row) => [Number(row.id), row as CaseRow]));
+      return ids.map((id) => byId.get(id)!);
+    } catch (error) {
+      if (error === cause || !isDatabaseUnavailable(error) || tries >= inDoubtTries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+async function writeStatement(db: Db, cases: readonly NewCase[], token: string): Promise<CaseRow[]> {
   const columns: unknown[][] = perCase.map(() => []);
   const events: unknown[][] = perEvent.map(() => []);
   cases.forEach((c, i) => {
@@ -218,7 +263,7 @@ async function writeTogether(db: Db, cases: readonly NewCase[]): Promise<CaseRow
       events[2]!.push(JSON.stringify(event.data));
     }
   });
-  const query = CompiledQuery.raw(statement, [...columns, ...events]) as CompiledQuery<Written>;
+  const query = CompiledQuery.raw(statement, [...columns, ...events, token]) as CompiledQuery<Written>;
   const { rows } = await db.executePrepared(query);
   if (rows.length !== cases.length) throw new Error(`intake wrote ${rows.length} cases of ${cases.length}`);
   // The case as `returning *` would give it: what was written, what the database chose, and the
@@ -243,7 +288,18 @@ class IntakeWriter {
   private readonly waiting: Waiting[] = [];
   private running = 0;
 
+  private fencesKeptFrom = 0;
+
   constructor(private readonly db: Db) {}
+
+  /** At most once an hour, drops the fence rows of statements older than a day (nothing can be in doubt about them). */
+  private forgetOldFences(now: Date): void {
+    if (now.getTime() < this.fencesKeptFrom + 3_600_000) return;
+    this.fencesKeptFrom = now.getTime();
+    void sql`delete from intake_fence where at < ${new Date(now.getTime() - 86_400_000)}`.execute(this.db.kysely).catch(() => {
+      this.fencesKeptFrom = 0; // try again with the next statement
+    });
+  }
 
   write(newCase: NewCase): Promise<CaseRow> {
     return new Promise((resolve, reject) => {
@@ -267,6 +323,7 @@ class IntakeWriter {
     try {
       const rows = await writeTogether(this.db, batch.map((w) => w.newCase));
       batch.forEach((w, i) => w.resolve(rows[i]!));
+      this.forgetOldFences(batch[0]!.newCase.now);
     } catch (error) {
       if (batch.length === 1 || !isRefusedData(error)) {
         for (const w of batch) w.reject(error);

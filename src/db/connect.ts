@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql, type CompiledQuery, type Transaction } fr
 import pg from 'pg';
 import { AppError } from '../platform/errors.js';
 import { redactUrl } from '../platform/config.js';
+import { databaseUnavailable } from '../platform/http-errors.js';
 import { lockEmbeddedDatabase } from './embedded-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
@@ -98,7 +99,10 @@ async function openPostgres(url: string, poolSize = 10, onConnectionLost?: (erro
     kysely,
     engine: 'postgres',
     async executePrepared<R>(query: CompiledQuery<R>) {
-      const client = await pool.connect();
+      // No connection to be had: the statement was never sent (an AppError says so to the caller).
+      const client = await pool.connect().catch((error: unknown) => {
+        throw databaseUnavailable(error);
+      });
       try {
         const run = () => client.query<R & pg.QueryResultRow>({ name: statementName(query.sql), text: query.sql, values: [...query.parameters] });
         try {

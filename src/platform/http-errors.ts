@@ -51,6 +51,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** The answer to a request the database could not be reached for. */
+export const databaseUnavailable = (cause: unknown): AppError =>
+  new AppError('DATABASE_UNAVAILABLE', `The database cannot be reached just now, so this was not done. Try again in ${databaseRetryAfterSeconds} seconds.`, [], { cause });
+
 /** The Retry-After an error's answer carries, if any. */
 export function retryAfter(error: AppError): number | undefined {
   return error.code === 'DATABASE_UNAVAILABLE' ? databaseRetryAfterSeconds : undefined;
@@ -59,9 +63,7 @@ export function retryAfter(error: AppError): number | undefined {
 /** The one map from any error to citydesk's error codes. */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  if (isDatabaseUnavailable(error)) {
-    return new AppError('DATABASE_UNAVAILABLE', `The database cannot be reached just now, so this was not done. Try again in ${databaseRetryAfterSeconds} seconds.`, [], { cause: error });
-  }
+  if (isDatabaseUnavailable(error)) return databaseUnavailable(error);
   const e = error as { statusCode?: number; code?: string; message?: string; validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[] };
   if (e.validation) {
     const byField = new Map<string, { messages: Set<string>; allowed: unknown[] }>();

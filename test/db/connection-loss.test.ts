@@ -7,7 +7,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Db } from '../../src/db/connect.js';
@@ -16,6 +16,10 @@ import { retryAfter, toAppError } from '../../src/platform/http-errors.js';
 import { buildApp } from '../../src/server.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { openFreshPostgres } from '../helpers/db.js';
+import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
+import { sampleConfig } from '../helpers/factories.js';
+import { migrate } from '../../src/db/migrate.js';
+import { seedMunicipality } from '../../src/directory/seed-municipality.js';
 
 const url = process.env['DATABASE_URL'];
 
@@ -94,35 +98,16 @@ describe('connections whose backend is terminated on PostgreSQL', { skip: url ? 
   test('/readyz answers 503 unavailable with Retry-After while the database cannot be reached, and ready when it can', async (t) => {
     const db = await openFreshPostgres(url!);
     t.after(() => db.close());
-    // The server reaches PostgreSQL through a port this test opens and closes.
-    const target = new URL(db.url);
-    const sockets = new Set<Socket>();
-    const relay = createServer((client) => {
-      const upstream = connect(Number(target.port || 5432), target.hostname);
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      sockets.add(client);
-      sockets.add(upstream);
-    });
-    await new Promise<void>((done) => relay.listen(0, '127.0.0.1', () => done()));
-    const through = new URL(db.url);
-    through.hostname = '127.0.0.1';
-    through.port = String((relay.address() as { port: number }).port);
-    const served = await openDatabase({ databaseUrl: through.toString(), dataDir: 'unused' });
+    const relay = await Relay.to(db.url);
+    const served = await openDatabase({ databaseUrl: relay.url, dataDir: 'unused' });
     const app = await buildApp({ db: served, clock: fixedClock('2026-11-26T15:00:00Z') });
     t.after(async () => {
       await app.close();
       await served.close();
+      await relay.close();
     });
     assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
-    await new Promise<void>((done) => {
-      relay.close(() => done());
-      for (const socket of sockets) socket.destroy();
-    });
-    await new Promise((r) => setTimeout(r, 100));
+    await relay.close();
     const down = await app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(down.statusCode, 503);
     assert.equal(down.json().status, 'unavailable');
@@ -133,9 +118,111 @@ describe('connections whose backend is terminated on PostgreSQL', { skip: url ? 
     assert.equal(api.statusCode, 503, api.body);
     assert.equal(api.json().error.code, 'DATABASE_UNAVAILABLE');
     assert.ok(Number(api.headers['retry-after']) > 0);
-    await new Promise<void>((done) => relay.listen(Number(through.port), '127.0.0.1', () => done()));
+    await relay.open();
     assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200, 'ready again without a restart');
-    relay.close();
-    for (const socket of sockets) socket.destroy();
+  });
+
+  test('a create whose connection breaks after it was sent is answered as it ended: 201 when it committed, 503 when it did not, never both', async (t) => {
+    const db = await openFreshPostgres(url!);
+    t.after(() => db.close());
+    await migrate(db);
+    await seedMunicipality({ db, config: sampleConfig(), now: new Date('2025-01-01T12:00:00Z') });
+    const relay = await Relay.to(db.url);
+    const served = await openDatabase({ databaseUrl: relay.url, dataDir: 'unused' });
+    const app = await buildApp({ db: served, clock: fixedClock('2026-11-26T15:00:00Z') });
+    t.after(async () => {
+      await app.close();
+      await served.close();
+      await relay.close();
+    });
+    const session = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: demoPassword } });
+    const headers = { authorization: `Bearer ${session.json().token as string}` };
+    const create = (summary: string) => app.inject({ method: 'POST', url: '/api/v1/cases', headers, payload: potholeByPhone({ summary }) });
+    const stored = async (summary: string): Promise<string[]> =>
+      (await sql<{ reference: string }>`select reference from service_case where summary = ${summary}`.execute(db.kysely)).rows.map((r) => r.reference);
+    assert.equal((await create('A first pothole, to warm the connections up.')).statusCode, 201);
+    // Connections open and idle in the pool, so no new one has to be made while bytes are lost.
+    await Promise.all(Array.from({ length: 5 }, () => sql`select pg_sleep(0.05)`.execute(served.kysely)));
+
+    // The statement reaches PostgreSQL and commits, but its answer is lost with the connection.
+    relay.mode = 'drop-answers';
+    const answered = create('Pothole whose answer was lost on the way.');
+    await new Promise((r) => setTimeout(r, 500));
+    relay.dropConnections();
+    relay.mode = 'pass';
+    const committed = await answered;
+    assert.equal(committed.statusCode, 201, committed.body);
+    assert.deepEqual(await stored('Pothole whose answer was lost on the way.'), [committed.json().case.reference]);
+
+    // The statement never reaches PostgreSQL: the create is answered 503 and nothing is written.
+    relay.mode = 'drop-requests';
+    const refused = create('Pothole whose statement was lost on the way.');
+    await new Promise((r) => setTimeout(r, 500));
+    relay.dropConnections();
+    relay.mode = 'pass';
+    const notWritten = await refused;
+    assert.equal(notWritten.statusCode, 503, notWritten.body);
+    assert.equal(notWritten.json().error.code, 'DATABASE_UNAVAILABLE');
+    assert.ok(Number(notWritten.headers['retry-after']) > 0);
+    assert.deepEqual(await stored('Pothole whose statement was lost on the way.'), []);
+    assert.equal((await create('A pothole after both.')).statusCode, 201);
   });
 });
+
+/** A TCP relay to PostgreSQL that the test can close, reopen, or make lose one direction's bytes. */
+class Relay {
+  mode: 'pass' | 'drop-answers' | 'drop-requests' = 'pass';
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
+
+  private constructor(
+    private readonly target: URL,
+  ) {}
+
+  static async to(databaseUrl: string): Promise<Relay> {
+    const relay = new Relay(new URL(databaseUrl));
+    await relay.open();
+    return relay;
+  }
+
+  get url(): string {
+    const through = new URL(this.target);
+    through.hostname = '127.0.0.1';
+    through.port = String(this.port);
+    return through.toString();
+  }
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(Number(this.target.port || 5432), this.target.hostname);
+      client.on('data', (chunk) => this.mode !== 'drop-requests' && upstream.write(chunk));
+      upstream.on('data', (chunk) => this.mode !== 'drop-answers' && client.write(chunk));
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          this.sockets.delete(socket);
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+    });
+    await new Promise<void>((done) => server.listen(this.port, '127.0.0.1', () => done()));
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  dropConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /** The database is gone: new connections are refused and open ones dropped. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    const closed = new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    this.dropConnections();
+    await closed;
+  }
+}
