@@ -45,7 +45,7 @@ export function renderChartSvg(chart: ChartData, size: { width: number; height: 
         data: s.values,
         connectNulls: false,
         ...(i === 0 && chart.targetLine
-          ? { markLine: { symbol: 'none', silent: true, label: { formatter: chart.targetLine.label, color: '#1b1b1b' }, lineStyle: { color: '#b00020', type: 'dashed' }, data: [{ yAxis: chart.targetLine.value }] } }
+          ? { markLine: { symbol: 'none', silent: true, label: { formatter: chart.targetLine.label, color: '#1b1b1b', position: 'insideEndTop' }, lineStyle: { color: '#b00020', type: 'dashed' }, data: [{ yAxis: chart.targetLine.value }] } }
           : {}),
       })),
     });
