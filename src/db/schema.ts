@@ -130,6 +130,14 @@ export interface StaffUserTable {
   created_at: Timestamp;
 }
 
+export interface SignInThrottleTable {
+  /** sha256 of the lower-cased e-mail address. */
+  email_key: string;
+  failures: Generated<number>;
+  locked_until: Timestamp | null;
+  updated_at: Timestamp;
+}
+
 export interface StaffSessionTable {
   token_hash: string;
   user_id: number;
@@ -427,6 +435,7 @@ export interface Database extends GovernanceTables {
   schema_migration: SchemaMigrationTable;
   staff_user: StaffUserTable;
   staff_session: StaffSessionTable;
+  sign_in_throttle: SignInThrottleTable;
   service_case: ServiceCaseTable;
   case_event: CaseEventTable;
   case_message: CaseMessageTable;

@@ -6,6 +6,7 @@ import { assertAdministrator, recordDirectoryEvent } from './directory-audit.js'
 import { divisionRoles, roleCodes, type RoleCode } from './municipality-config.js';
 import { createStaffUser, type NewStaff, type StaffMember } from './staff.js';
 import { isEmailAddress } from '../standard/email-address.js';
+import { signInKey } from './sessions.js';
 
 /**
  * The administrators' work on staff accounts: create one, change its role and where the person
@@ -198,6 +199,7 @@ export async function setStaffPassword(options: { db: Db; actor: StaffMember; st
   await db.kysely.transaction().execute(async (trx) => {
     const account = await findStaffAccount(trx, staffId);
     await trx.updateTable('staff_user').set({ password_hash: hash, failed_sign_ins: 0, locked_until: null }).where('id', '=', staffId).execute();
+    await trx.deleteFrom('sign_in_throttle').where('email_key', '=', signInKey(account.email)).execute();
     if (staffId !== actor.id) await trx.deleteFrom('staff_session').where('user_id', '=', staffId).execute();
     // The password itself is never recorded.
     await recordDirectoryEvent(trx, { actor, type: 'staff_password_set', data: { staffId, email: account.email }, now });

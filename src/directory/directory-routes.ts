@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CaseServices } from '../cases/case-services.js';
 import { requireStaff, sessionCookie, sessionToken, signedInStaff } from '../platform/staff-auth.js';
 import { sessionHours, signIn, signOut } from './sessions.js';
+import { perAccountSignInLimit, signInPerAddress } from '../platform/sign-in-limits.js';
 
 /** Staff sign-in and the reference data API clients need to fill a form. */
 export function registerDirectoryRoutes(app: FastifyInstance, services: CaseServices): void {
@@ -13,6 +14,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, services: CaseServ
   api.post(
     '/api/v1/session',
     {
+      config: { rateLimit: signInPerAddress },
+      preHandler: perAccountSignInLimit(app, (request) => String((request.body as { email?: unknown } | undefined)?.email ?? '')),
       schema: {
         tags: ['session'],
         summary: 'Sign in: returns a token (also set as a cookie)',

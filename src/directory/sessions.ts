@@ -14,43 +14,66 @@ export const lockMinutes = 15;
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-// Spent on unknown e-mail addresses too, so the answer's timing does not reveal which exist.
+// A hash no password matches, verified for unknown addresses as for real ones.
 const decoyHash = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
+/** The key wrong passwords are counted under: the address's hash, never the address. */
+export const signInKey = (email: string): string => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+
+/**
+ * Five wrong passwords for an e-mail address lock it for fifteen minutes, whether or not an
+ * account has that address: the answers (401, then 423 with the same words), the work done and so
+ * the time taken are the same either way, so sign-in tells no one which addresses are staff's.
+ */
 export async function signIn(options: { db: Db; email: string; password: string; now: Date }): Promise<{ token: string; staff: StaffMember; expiresAt: Date }> {
   const { db, now } = options;
-  const user = await db.kysely
-    .selectFrom('staff_user')
-    .select(['id', 'password_hash', 'failed_sign_ins', 'locked_until', 'active'])
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', options.email.trim().toLowerCase()))
-    .executeTakeFirst();
-  const wrong = new AppError('UNAUTHENTICATED', 'That e-mail address and password do not match an account. Check them and try again.');
-  if (!user || !user.active) {
-    await verifyPassword(options.password, decoyHash);
-    throw wrong;
-  }
-  if (user.locked_until && new Date(user.locked_until) > now) {
-    throw new AppError('ACCOUNT_LOCKED', `This account is locked after ${maxFailedSignIns} wrong passwords until ${new Date(user.locked_until).toISOString()}. Try again then, or ask an administrator.`);
-  }
-  if (!(await verifyPassword(options.password, user.password_hash))) {
-    const failures = user.failed_sign_ins + 1;
-    const locked = failures >= maxFailedSignIns;
-    await db.kysely
-      .updateTable('staff_user')
-      .set({ failed_sign_ins: locked ? 0 : failures, locked_until: locked ? new Date(now.getTime() + lockMinutes * 60_000) : null })
-      .where('id', '=', user.id)
-      .execute();
-    if (locked) throw new AppError('ACCOUNT_LOCKED', `Too many wrong passwords: this account is locked for ${lockMinutes} minutes. Try again then, or ask an administrator.`);
-    throw wrong;
+  const email = options.email.trim().toLowerCase();
+  const key = signInKey(email);
+  const [user, throttle] = await Promise.all([
+    db.kysely
+      .selectFrom('staff_user')
+      .select(['id', 'password_hash', 'active'])
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email))
+      .executeTakeFirst(),
+    db.kysely.selectFrom('sign_in_throttle').select(['failures', 'locked_until']).where('email_key', '=', key).executeTakeFirst(),
+  ]);
+  const lockedAnswer = (until: Date) =>
+    new AppError(
+      'ACCOUNT_LOCKED',
+      `Sign-in for this e-mail address is locked after ${maxFailedSignIns} wrong passwords, until ${until.toISOString()}. Try again then, or ask an administrator to set a new password.`,
+    );
+  if (throttle?.locked_until && new Date(throttle.locked_until) > now) throw lockedAnswer(new Date(throttle.locked_until));
+  const account = user && user.active ? user : undefined;
+  // Spent on unknown e-mail addresses too, so the answer's timing does not reveal which exist.
+  const matches = await verifyPassword(options.password, account?.password_hash ?? decoyHash);
+  if (!account || !matches) {
+    const failures = (throttle?.failures ?? 0) + 1;
+    const lockedUntil = failures >= maxFailedSignIns ? new Date(now.getTime() + lockMinutes * 60_000) : null;
+    await db.kysely.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('sign_in_throttle')
+        .values({ email_key: key, failures: lockedUntil ? 0 : failures, locked_until: lockedUntil, updated_at: now })
+        .onConflict((oc) => oc.column('email_key').doUpdateSet({ failures: lockedUntil ? 0 : failures, locked_until: lockedUntil, updated_at: now }))
+        .execute();
+      // The account's own record (shown to administrators) follows; no row matches an unknown address.
+      await trx
+        .updateTable('staff_user')
+        .set({ failed_sign_ins: lockedUntil ? 0 : failures, locked_until: lockedUntil })
+        .where((eb) => eb(eb.fn('lower', ['email']), '=', email))
+        .execute();
+    });
+    if (lockedUntil) throw lockedAnswer(lockedUntil);
+    throw new AppError('UNAUTHENTICATED', 'That e-mail address and password do not match an account. Check them and try again.');
   }
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + sessionHours * 3_600_000);
   await db.kysely.transaction().execute(async (trx) => {
-    await trx.updateTable('staff_user').set({ failed_sign_ins: 0, locked_until: null }).where('id', '=', user.id).execute();
-    await trx.insertInto('staff_session').values({ token_hash: hashToken(token), user_id: user.id, created_at: now, expires_at: expiresAt }).execute();
-    await trx.deleteFrom('staff_session').where('user_id', '=', user.id).where('expires_at', '<', now).execute();
+    await trx.deleteFrom('sign_in_throttle').where('email_key', '=', key).execute();
+    await trx.updateTable('staff_user').set({ failed_sign_ins: 0, locked_until: null }).where('id', '=', account.id).execute();
+    await trx.insertInto('staff_session').values({ token_hash: hashToken(token), user_id: account.id, created_at: now, expires_at: expiresAt }).execute();
+    await trx.deleteFrom('staff_session').where('user_id', '=', account.id).where('expires_at', '<', now).execute();
   });
-  const staff = await loadStaffMember(db.kysely, user.id);
+  const staff = await loadStaffMember(db.kysely, account.id);
   return { token, staff: staff!, expiresAt };
 }
 

@@ -7,6 +7,7 @@ import { ErrorSummary, TextField, type FieldErrors } from '../components.js';
 import { Layout } from '../layout.js';
 import { sendPage } from '../render.js';
 import { safeNext } from './console-auth.js';
+import { perAccountSignInLimit, signInPerAddress } from '../../platform/sign-in-limits.js';
 
 function SignInPage(props: { municipality: string; next: string; email?: string; errors?: FieldErrors; signedOut?: boolean }) {
   return (
@@ -36,7 +37,11 @@ export function registerSignInRoutes(app: FastifyInstance, services: CaseService
     return sendPage(reply, SignInPage({ municipality: directory.municipality.name, next: safeNext(request.query.next), signedOut: request.query.signed_out === '1' }));
   });
 
-  app.post<{ Body: Record<string, unknown> }>('/staff/sign-in', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+  const perAccount = perAccountSignInLimit(app, (request) => {
+    const email = (request.body as Record<string, unknown> | undefined)?.['email'];
+    return typeof email === 'string' ? email : '';
+  });
+  app.post<{ Body: Record<string, unknown> }>('/staff/sign-in', { config: { rateLimit: signInPerAddress }, preHandler: perAccount }, async (request, reply) => {
     const directory = await services.directory.get();
     const body = request.body ?? {};
     const email = typeof body['email'] === 'string' ? body['email'].trim() : '';
