@@ -23,6 +23,7 @@ import { sweep } from './escalation/sweep.js';
 import { startSweeper } from './escalation/sweeper.js';
 import { MailboxReader } from './mail/mailbox-reader.js';
 import { kpiCommand } from './performance/kpi-command.js';
+import { sweepSurveys } from './feedback/sweep-surveys.js';
 
 /** The `citydesk` command. Every action reads its settings once and reports errors in one line. */
 
@@ -99,14 +100,15 @@ program
       const settings = readSettings();
       const logger = createLogger(settings.logLevel);
       const db = await openPreparedDatabase({ settings, clock: systemClock, purpose: `citydesk start (port ${settings.port})`, logger });
+      const surveyLinks = { publicUrl: settings.publicUrl, secret: settings.surveyLinkSecret };
       const municipality = await loadMunicipality(db.kysely);
       const mailbox = settings.imap ? new MailboxReader({ db, clock: systemClock, settings: settings.imap, logger, ownAddress: municipality.settings.contact.email }) : undefined;
-      const app = await buildApp({ db, clock: systemClock, logger, trustProxy: settings.trustProxy, mailbox });
+      const app = await buildApp({ db, clock: systemClock, logger, trustProxy: settings.trustProxy, mailbox, surveyLinks });
       const from = `${municipality.name} <${municipality.settings.contact.email}>`;
       const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, from) : undefined;
       const delivery = transport ? startOutboxDelivery({ db, clock: systemClock, transport, from, logger }) : undefined;
       if (!transport) logger.info('SMTP_URL is not set: messages to customers stay in the outbox and the case history');
-      const sweeper = startSweeper({ db, clock: systemClock, logger });
+      const sweeper = startSweeper({ db, clock: systemClock, logger, surveyLinks });
       if (mailbox) {
         mailbox.start();
         logger.info({ mailbox: settings.imap!.display }, 'reading the mailbox for e-mail contacts');
@@ -285,7 +287,7 @@ apikey
 
 program
   .command('sweep')
-  .description('record missed deadlines and escalate what is due (the server does this every minute)')
+  .description('record missed deadlines, escalate what is due and send survey invitations (the server does this every minute)')
   .option('--now <iso-8601>', 'sweep as if it were this time (local time without an offset)')
   .option('--json', 'print what the sweep did as JSON')
   .action(
@@ -295,8 +297,9 @@ program
         const municipality = await loadMunicipality(db.kysely);
         const now = options.now ? parseInstant(options.now, municipality.settings.calendar.timeZone, '--now') : systemClock.now();
         const result = await sweep({ db, now });
+        const surveys = await sweepSurveys({ db, now, links: { publicUrl: settings.publicUrl, secret: settings.surveyLinkSecret } });
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ now: now.toISOString(), ...result })}\n`);
+          process.stdout.write(`${JSON.stringify({ now: now.toISOString(), ...result, surveys })}\n`);
           return;
         }
         if (result.skipped) {
@@ -309,6 +312,10 @@ program
         );
         for (const e of result.escalations) process.stdout.write(`  ${e.reference} escalated to level ${e.level} (${e.role}): ${e.reason}\n`);
         for (const r of result.reviewListed) process.stdout.write(`  ${r.reference} on the Manager of Customer Service's review list\n`);
+        if (!surveys.skipped) {
+          const calls = surveys.invited.filter((i) => i.channel === 'phone').length;
+          process.stdout.write(`Surveys: ${surveys.invited.length - calls} invitation${surveys.invited.length - calls === 1 ? '' : 's'} e-mailed, ${calls} put on the follow-up call list, ${surveys.notInvited.length} not invited.\n`);
+        }
       });
     }),
   );

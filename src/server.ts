@@ -20,6 +20,7 @@ import { registerOpen311Routes } from './open311/open311-routes.js';
 import { clientErrorAnswer, maxHeaderBytes, rememberRequestLine } from './open311/open311-client-errors.js';
 import { registerWebRoutes } from './web/web-routes.js';
 import { ErrorPage } from './web/error-page.js';
+import type { SurveyLinks } from './feedback/survey-token.js';
 import { sendPage } from './web/render.js';
 import type { MailboxMonitor } from './mail/mailbox-reader.js';
 
@@ -32,6 +33,8 @@ export interface AppOptions {
   trustProxy?: boolean | number | string[];
   /** The reader of the City's mailbox (IMAP_URL); absent: e-mail is entered by hand. */
   mailbox?: MailboxMonitor | undefined;
+  /** Survey links: the portal's public address and the signing key (PUBLIC_URL, SURVEY_LINK_SECRET). */
+  surveyLinks?: SurveyLinks | undefined;
 }
 
 /** Builds the Fastify app from the areas. Routes are thin: validate, authorize, call a use case. */
@@ -80,7 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (wait !== undefined) void reply.header('retry-after', String(wait));
     void reply.status(appError.httpStatus).send({ error: appError.toJSON() });
   });
-  const services = { ...caseServices(options.db, options.clock), mailbox: options.mailbox };
+  const services = { ...caseServices(options.db, options.clock), mailbox: options.mailbox, surveyLinks: options.surveyLinks };
   app.setNotFoundHandler(async (request, reply) => {
     const appError = new AppError('NOT_FOUND', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`);
     // A person in a browser gets a page; a program gets the API's error shape.

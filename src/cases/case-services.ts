@@ -5,6 +5,7 @@ import type { Clock } from '../platform/clock.js';
 import type { MessageContext } from '../notify/templates.js';
 import type { CaseRow } from './case-record.js';
 import type { MailboxMonitor } from '../mail/mailbox-reader.js';
+import type { SurveyLinks } from '../feedback/survey-token.js';
 
 /**
  * What case use cases are given: the database, the one clock, the directory kept in memory
@@ -17,6 +18,8 @@ export interface CaseServices {
   calendars: CalendarSource;
   /** The reader of the City's mailbox (IMAP_URL), when one is set up. */
   mailbox?: MailboxMonitor | undefined;
+  /** Where survey links point and what signs them (PUBLIC_URL, SURVEY_LINK_SECRET). */
+  surveyLinks?: SurveyLinks | undefined;
 }
 
 export function caseServices(db: Db, clock: Clock): CaseServices {

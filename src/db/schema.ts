@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { TargetUnit } from '../standard/targets.js';
 import type { GovernanceTables } from './governance-tables.js';
+import type { FeedbackDatabase } from '../feedback/feedback-tables.js';
 
 /** The tables, as Kysely sees them. Dates (`date` columns) are YYYY-MM-DD strings. */
 
@@ -420,7 +421,7 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
-export interface Database extends GovernanceTables {
+export interface Database extends GovernanceTables, FeedbackDatabase {
   municipality: MunicipalityTable;
   department: DepartmentTable;
   division: DivisionTable;

@@ -8,6 +8,7 @@ import { checkClosureRules, type ClosureRules } from '../standard/closures.js';
 import { minutesOfDay, type CalendarRules } from '../standard/calendar.js';
 import { parseTarget, type ServiceTargets, type Target } from '../standard/targets.js';
 import { defaultGovernance, GovernanceFile, readGovernance, type GovernanceConfig } from '../governance/governance-config.js';
+import { defaultSurveyRules, type SurveyRules } from '../standard/customer-satisfaction.js';
 
 /**
  * The municipality's configuration: the files under config/, validated as a whole before anything
@@ -186,6 +187,39 @@ const StaffFile = Type.Object(
   { additionalProperties: false },
 );
 
+/** config/feedback.yaml (optional): the survey's timing and limits and the feedback themes. */
+const FeedbackFile = Type.Object(
+  {
+    survey: Type.Object(
+      {
+        inviteAfter: Type.String(),
+        linkExpiresDays: Type.Integer({ minimum: 1, maximum: 365 }),
+        oncePerDays: Type.Integer({ minimum: 0, maximum: 365 }),
+      },
+      { additionalProperties: false },
+    ),
+    themes: Type.Array(Type.Object({ code: Code, name: Text }, { additionalProperties: false }), { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export interface FeedbackConfig {
+  survey: SurveyRules;
+  themes: { code: string; name: string }[];
+}
+
+/** Without config/feedback.yaml: the issue's defaults and a short list of themes. */
+export const defaultFeedbackConfig: FeedbackConfig = {
+  survey: defaultSurveyRules,
+  themes: [
+    { code: 'timeliness', name: 'Timeliness' },
+    { code: 'communication', name: 'Communication' },
+    { code: 'quality-of-work', name: 'Quality of the work' },
+    { code: 'staff-courtesy', name: 'Staff courtesy' },
+    { code: 'other', name: 'Other' },
+  ],
+};
+
 /** Roles that belong to a division; a Department Head belongs to a department; the rest are corporate. */
 export const divisionRoles: readonly RoleCode[] = ['customer_service', 'division_staff', 'division_head', 'manager_customer_service'];
 
@@ -228,6 +262,8 @@ export interface MunicipalityConfig {
   staff: { demoPassword: string | undefined; accounts: { email: string; name: string; role: RoleCode; division?: string | undefined; department?: string | undefined }[] };
   /** governance.yaml (optional): the Standard's editions, acknowledgment days, Council terms. */
   governance: GovernanceConfig;
+  /** Surveys and feedback themes (feedback.yaml, optional). */
+  feedback: FeedbackConfig;
 }
 
 export const configFiles = {
@@ -239,6 +275,7 @@ export const configFiles = {
   requestTypes: 'request-types.yaml',
   staff: 'staff.yaml',
   governance: 'governance.yaml',
+  feedback: 'feedback.yaml',
 } as const;
 
 interface Loaded<T> {
@@ -312,6 +349,20 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
   const staff = existsSync(join(dir, configFiles.staff)) ? load(configFiles.staff, StaffFile) : { value: { accounts: [] }, problem: () => undefined };
   const governanceFile = existsSync(join(dir, configFiles.governance)) ? load(configFiles.governance, GovernanceFile) : undefined;
   const governance = governanceFile ? readGovernance(dir, governanceFile.value, governanceFile.problem) : defaultGovernance;
+
+  const feedbackFile = existsSync(join(dir, configFiles.feedback)) ? load(configFiles.feedback, FeedbackFile) : undefined;
+  let feedback: FeedbackConfig = defaultFeedbackConfig;
+  if (feedbackFile) {
+    const f = feedbackFile.value;
+    const inviteAfter = parseTarget(f.survey.inviteAfter);
+    if ('error' in inviteAfter) feedbackFile.problem(['survey', 'inviteAfter'], inviteAfter.error);
+    const themeCodes = new Set<string>();
+    f.themes.forEach((t, i) => {
+      if (themeCodes.has(t.code)) feedbackFile.problem(['themes', i, 'code'], `theme "${t.code}" is listed twice`);
+      themeCodes.add(t.code);
+    });
+    if (!('error' in inviteAfter)) feedback = { survey: { inviteAfter, linkExpiresDays: f.survey.linkExpiresDays, oncePerDays: f.survey.oncePerDays }, themes: f.themes };
+  }
 
   let calendar: CalendarRules | undefined;
   let inquiryTarget: Target | undefined;
@@ -524,6 +575,7 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     requestTypes: types,
     staff: { demoPassword: 'demoPassword' in staff!.value ? staff!.value.demoPassword : undefined, accounts: staff!.value.accounts },
     governance,
+    feedback,
   };
 }
 

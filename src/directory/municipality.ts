@@ -1,3 +1,4 @@
+import type { FeedbackConfig } from './municipality-config.js';
 import type { Db, Tx } from '../db/connect.js';
 import type { Row } from '../db/schema.js';
 import { AppError } from '../platform/errors.js';
@@ -17,6 +18,8 @@ export interface MunicipalitySettings {
   emergency: { phone: string; for: string };
   /** governance.yaml's rules (absent in a database seeded before governance existed: the defaults apply). */
   governance?: { acknowledgments: AcknowledgmentRules; councilTerms: string[] };
+  /** Surveys and feedback themes; absent in a database seeded before issue 14 (the defaults apply). */
+  feedback?: FeedbackConfig | undefined;
 }
 
 export interface Municipality {

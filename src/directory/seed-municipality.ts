@@ -50,6 +50,7 @@ export async function seedMunicipality(options: {
       generalInquiry: config.generalInquiry,
       emergency: config.emergency,
       governance: { acknowledgments: config.governance.acknowledgments, councilTerms: config.governance.councilTerms },
+      feedback: config.feedback,
     };
     // Seeding again bumps the directory revision: every server copy reloads what it keeps in memory.
     await trx

@@ -3,9 +3,11 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { sweep } from './sweep.js';
 import { sweepGovernance } from '../governance/governance-sweep.js';
+import { surveySweepStep } from '../feedback/survey-sweep-step.js';
+import type { SurveyLinks } from '../feedback/survey-token.js';
 
 /** Runs the sweep every minute inside the server; runs never overlap, errors are logged. */
-export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | undefined; intervalMs?: number }): { stop(): Promise<void> } {
+export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | undefined; intervalMs?: number; surveyLinks?: SurveyLinks }): { stop(): Promise<void> } {
   const { db, clock, logger } = options;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -22,6 +24,7 @@ export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | 
       .then(() => sweepGovernance({ db, now: clock.now() }))
       .then((g) => (g.reminders.length + g.overdue.length + g.reviewsScheduled.length > 0 ? logger?.info({ reminders: g.reminders.length, overdue: g.overdue.length, reviews: g.reviewsScheduled.length }, 'governance sweep') : undefined))
       .catch((error: unknown) => logger?.error({ err: error }, 'governance sweep failed; the next one will retry'))
+      .then(() => surveySweepStep({ db, clock, logger, links: options.surveyLinks }))
       .finally(() => {
         running = undefined;
       });

@@ -35,6 +35,17 @@ export interface Settings {
    * entered by hand. IMAP_POLL_SECONDS: how often to look (default 60).
    */
   imap: ImapSettings | undefined;
+  /**
+   * PUBLIC_URL: the portal's address as residents reach it, for links in e-mails (survey links).
+   * Default: http://localhost:<PORT>.
+   */
+  publicUrl: string;
+  /**
+   * SURVEY_LINK_SECRET: the key that signs survey links (at least 32 characters). Absent: a random
+   * key made once and kept in the database, shared by every copy of citydesk on it. Changing it
+   * makes the links already sent stop working.
+   */
+  surveyLinkSecret: string | undefined;
 }
 
 export interface ImapSettings {
@@ -101,9 +112,18 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (!/^\d{1,5}$/.test(pollText) || Number(pollText) < 1) throw bad('IMAP_POLL_SECONDS', pollText, 'use a whole number of seconds, e.g. IMAP_POLL_SECONDS=60.');
   const imap = imapUrl === undefined ? undefined : readImapUrl(imapUrl, Number(pollText));
 
+  const publicUrl = (present(env, 'PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl)) throw bad('PUBLIC_URL', publicUrl, 'use the portal\'s address, e.g. PUBLIC_URL=https://service.example.ca.');
+  const surveyLinkSecret = present(env, 'SURVEY_LINK_SECRET');
+  if (surveyLinkSecret !== undefined && surveyLinkSecret.length < 32) {
+    throw bad('SURVEY_LINK_SECRET', '*****', 'use at least 32 random characters, e.g. the output of `openssl rand -hex 32`.');
+  }
+
   return {
     port,
     imap,
+    publicUrl,
+    surveyLinkSecret,
     host,
     trustProxy: readTrustProxy(present(env, 'TRUST_PROXY')),
     databaseUrl,

@@ -132,4 +132,25 @@ describe('a broken configuration fails with the file, the field and what is wron
     assert.equal(error.details.length, 2);
     assert.match(error.message, /and 1 more problem/);
   });
+
+  test('feedback.yaml: a survey timing that is not a target, a bad limit, a theme listed twice (issue 14)', () => {
+    assert.match(loadError({ 'feedback.yaml': (t) => t.replace('inviteAfter: 2 business days', 'inviteAfter: soon') }).message, /feedback\.yaml:\d+: survey\.inviteAfter/);
+    assert.match(loadError({ 'feedback.yaml': (t) => t.replace('linkExpiresDays: 30', 'linkExpiresDays: 0') }).message, /survey\.linkExpiresDays/);
+    assert.match(loadError({ 'feedback.yaml': (t) => t.replace('code: policy', 'code: other') }).message, /theme "other" is listed twice/);
+  });
+});
+
+describe('survey settings shipped and by default (issue 14)', () => {
+  test('invite 2 business days after resolution, links for 30 days, once per customer per 30 days', () => {
+    const dir = configCopy();
+    try {
+      const config = loadMunicipalityConfig(dir);
+      assert.deepEqual(config.feedback.survey, { inviteAfter: { amount: 2, unit: 'business_days' }, linkExpiresDays: 30, oncePerDays: 30 });
+      assert.ok(config.feedback.themes.some((t) => t.code === 'timeliness'));
+      rmSync(`${dir}/feedback.yaml`);
+      assert.deepEqual(loadMunicipalityConfig(dir).feedback.survey, config.feedback.survey);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -16,7 +16,15 @@ describe('settings are read once from the environment and a bad one is named', (
       logLevel: 'info',
       trustProxy: false,
       imap: undefined,
+      publicUrl: 'http://localhost:3000',
+      surveyLinkSecret: undefined,
     });
+  });
+
+  test('survey links: PUBLIC_URL must be a web address and SURVEY_LINK_SECRET at least 32 characters (issue 14)', () => {
+    assert.equal(readSettings({ PUBLIC_URL: 'https://service.example.ca/' }).publicUrl, 'https://service.example.ca');
+    assert.throws(() => readSettings({ PUBLIC_URL: 'service.example.ca' }), /PUBLIC_URL.*use the portal's address/);
+    assert.throws(() => readSettings({ SURVEY_LINK_SECRET: 'short' }), (error: Error) => /SURVEY_LINK_SECRET.*at least 32/.test(error.message) && !error.message.includes('short'));
   });
 
   test('an empty setting is treated as absent', () => {

@@ -16,6 +16,7 @@ import { portalContext, type PortalContext } from './portal-layout.js';
 import { ReportCheck, ReportForm, ReportSent, ReportTypeList, ThanksWithoutReference, checkReport, readReport, reportFieldFor, reportInput, type PortalRequestType } from './report-pages.js';
 import { TrackResult, TrackStart } from './track-pages.js';
 import { registerPublicPerformancePage } from './performance-page.js';
+import { registerSurveyPages } from './survey-routes.js';
 
 /**
  * The public portal (issue #5): report a problem, ask a question, track a request, ask for an
@@ -255,6 +256,9 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
     if (!answer) return reply.redirect(`/track/${found.reference}`, 303);
     return page(reply, <EscalateAnswer ctx={ctx} found={found} answer={answer} />);
   });
+
+  // ---- Satisfaction surveys (issue 14) ----
+  registerSurveyPages(app, services);
 
   // ---- helpers that need the services ----
 
