@@ -50,6 +50,8 @@ export interface Open311ServiceDefinition {
   attributes: Open311Attribute[];
 }
 
+export type Open311AttributeAnswer = { code: string; value: string } | { code: string; values: string[] };
+
 export interface Open311Note {
   datetime: string;
   type: string;
@@ -76,7 +78,9 @@ export interface Open311Request {
   long: number | null;
   media_url: string | null;
   /** With extensions=true only. */
-  attributes?: Record<string, string | string[]>;
+  /** The answers to the service's attributes: `value` for one, `values` for a multivaluelist's, the same in XML. */
+  attributes?: Open311AttributeAnswer[];
+  /** What Chicago's extension carries where citydesk has it (duplicates come when citydesk records them). */
   extended_attributes?: { channel: string };
   notes?: Open311Note[];
 }
@@ -145,7 +149,7 @@ function fields(record: object, skip: readonly string[] = []): Tree {
 function requestTree(r: Open311Request): Tree {
   const tree = fields(r, ['attributes', 'extended_attributes', 'notes']);
   if (r.attributes) {
-    tree['attributes'] = { attribute: Object.entries(r.attributes).map(([code, value]) => ({ code: text(code), value: Array.isArray(value) ? value.map(text) : text(value) })) };
+    tree['attributes'] = { attribute: r.attributes.map((a): Tree => ('values' in a ? { code: text(a.code), values: { value: a.values.map(text) } } : { code: text(a.code), value: text(a.value) })) };
   }
   if (r.extended_attributes) tree['extended_attributes'] = fields(r.extended_attributes);
   if (r.notes) tree['notes'] = { note: r.notes.map((n) => fields(n)) };

@@ -159,7 +159,11 @@ export function presentOpen311Request(
     media_url: publicWebAddress(c.media_url, redact),
   };
   if (extensions) {
-    request.attributes = Object.fromEntries(Object.entries(c.attributes).map(([code, value]) => [code, Array.isArray(value) ? value.map(redact) : redact(value)]));
+    // In the order the service asks them, then any others it no longer asks.
+    const order = new Map((type?.attributes ?? []).map((a, i) => [a.code, i]));
+    request.attributes = Object.entries(c.attributes)
+      .sort(([a], [b]) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || a.localeCompare(b))
+      .map(([code, value]) => (Array.isArray(value) ? { code, values: value.map(redact) } : { code, value: redact(value) }));
     request.extended_attributes = { channel: c.channel };
     request.notes = extensions.notes.flatMap((e): Open311Note[] => {
       const note = noteOf(e.type, e.data, directory);

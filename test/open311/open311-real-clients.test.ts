@@ -190,6 +190,33 @@ for (const engine of testEngines()) {
       assert.equal(changed.endpoints[0].changeset, changed.changeset);
     });
 
+    test('extensions=true: extended_attributes carries the channel (and nothing made up); attributes read the same in JSON and XML, one value or a list', async () => {
+      // A question with several answers, as a City may define one.
+      await sql`update request_type set attributes = ${JSON.stringify([{ code: 'parts', description: 'What is broken?', datatype: 'multivaluelist', required: false, values: [{ key: 'lid', name: 'Lid' }, { key: 'wheel', name: 'Wheel' }, { key: 'body', name: 'Body' }] }])}::jsonb where code = 'bin-repair'`.execute(api.db.kysely);
+      await sql`update municipality set directory_revision = directory_revision + 1`.execute(api.db.kysely);
+      api.clock.advance(2_000);
+      const two = (await submit({ service_code: 'bin-repair', address_string: '3 Lindsay St.', 'attribute[parts][]': ['lid', 'wheel'] })).json[0].service_request_id;
+      const one = (await submit({ service_code: 'bin-repair', address_string: '3 Lindsay St.', 'attribute[parts][]': ['body'] })).json[0].service_request_id;
+      const pothole = (await submit({ service_code: 'pothole', lat: '44.35', long: '-78.74', 'attribute[road_class]': '4', 'attribute[uprn]': '1' })).json[0].service_request_id;
+      // both() reads the XML without the JSON and compares them field by field.
+      const { json, xml } = await both(api.app, 'requests', `/open311/v2/requests?service_request_id=${two},${one},${pothole}&extensions=true`);
+      const byId = Object.fromEntries(json.map((r: { service_request_id: string }) => [r.service_request_id, r]));
+      assert.deepEqual(byId[two].attributes, [{ code: 'parts', values: ['lid', 'wheel'] }]);
+      assert.deepEqual(byId[one].attributes, [{ code: 'parts', values: ['body'] }], 'a list of one is still a list');
+      assert.deepEqual(byId[pothole].attributes, [{ code: 'road_class', value: '4' }], 'the extra details stay with staff');
+      assert.match(xml, /<attribute><code>parts<\/code><values><value>lid<\/value><value>wheel<\/value><\/values><\/attribute>/);
+      assert.match(xml, /<attribute><code>road_class<\/code><value>4<\/value><\/attribute>/);
+      for (const r of json) assert.deepEqual(r.extended_attributes, { channel: 'open311' }, 'no duplicate or parent_service_request_id until citydesk records duplicates');
+      const cs = await api.as(demo.csRep);
+      const byPhone = await cs.post('/api/v1/cases', { kind: 'service_request', channel: 'phone', requestType: 'dead-animal', customer: {}, description: 'A deer by the road.', summary: 'Dead deer', summaryConfirmed: true, location: { address: '1 Kent St.' } });
+      assert.equal(byPhone.status, 201, JSON.stringify(byPhone.body));
+      const { json: phoned } = await both(api.app, 'requests', `/open311/v2/requests/${byPhone.body.case.reference}?extensions=true`);
+      assert.deepEqual(phoned[0].extended_attributes, { channel: 'phone' });
+      assert.deepEqual(phoned[0].attributes, []);
+      const { json: plain } = await both(api.app, 'requests', `/open311/v2/requests/${two}`);
+      assert.ok(!('attributes' in plain[0]) && !('extended_attributes' in plain[0]), 'only with extensions=true');
+    });
+
     test('a GET with 1,000 ids passes; more ids get a 400 saying the most it takes; a URL too long for the server gets an Open311 error body, not Fastify’s', async () => {
       await api.app.listen({ port: 0, host: '127.0.0.1' });
       const port = (api.app.server.address() as { port: number }).port;
