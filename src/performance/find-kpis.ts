@@ -23,6 +23,7 @@ import {
   type KpiGroupBy,
   type KpiSelection,
 } from './kpi-tallies.js';
+import { satisfactionTallies } from '../feedback/satisfaction-tallies.js';
 
 /**
  * The KPIs of CSS §6.2 for one person's scope: the API (GET /api/v1/kpis), the CLI (`citydesk
@@ -161,6 +162,7 @@ export async function findKpiTallies(tx: Tx, directory: Directory, selection: Kp
   if (whole) await compactKpiDeltas(tx);
   const groups = whole ? await aggregatedTallies(tx, calendar, selection, now) : await directTallies(tx, calendar, selection, now);
   await escalationTallies(tx, calendar, selection, now, groups);
+  await satisfactionTallies(tx, calendar, selection, groups);
   return { groups, computedFrom: whole ? 'aggregates' : 'cases' };
 }
 

@@ -130,6 +130,15 @@ for (const engine of testEngines()) {
       assert.equal(opened.html.includes('name="rating"'), true);
       for (const personal of ['Dana', 'dana@example.org', '705-555-0142', 'Kent St', 'Deep pothole', 'crew filled']) assert.doesNotMatch(opened.html, new RegExp(personal), personal);
 
+      // The KPI model (CSS §6.2): one invitation, no answer yet; Roads Operations' figures by division.
+      const manager = await api.as(demo.csManager);
+      const kpis = async () => (await manager.get('/api/v1/kpis?from=2026-11-01&to=2026-11-30&by=division&minimumGroupSize=1')).body;
+      const before = await kpis();
+      assert.deepEqual(
+        { invitations: before.total.satisfaction.responseRate.denominator, answers: before.total.satisfaction.answers, mean: before.total.satisfaction.mean, state: before.total.satisfaction.satisfied.state },
+        { invitations: 1, answers: 0, mean: null, state: 'no_data' },
+      );
+
       const answered = await page(api, 'POST', link, { rating: '4', resolved: 'yes', comment: 'Quick work, thank you.' });
       assert.equal(answered.status, 200, answered.html);
       assert.match(answered.html, /Thank you for your answers/);
@@ -140,6 +149,15 @@ for (const engine of testEngines()) {
       assert.equal(reopened.status, 409);
       const answers = await api.db.kysely.selectFrom('survey_answer').select(['rating', 'resolved', 'comment', 'channel']).execute();
       assert.deepEqual(answers, [{ rating: 4, resolved: 'yes', comment: 'Quick work, thank you.', channel: 'web' }]);
+
+      const after = await kpis();
+      const satisfaction = after.total.satisfaction;
+      assert.deepEqual([satisfaction.answers, satisfaction.mean, satisfaction.satisfied.value, satisfaction.responseRate.value], [1, 4, 1, 1]);
+      const roads = after.groups.find((g: { label: string }) => g.label === 'Roads Operations');
+      assert.equal(roads.indicators.satisfaction.answers, 1);
+      // With the default minimum group size (10) one answer shows as counts, not a percentage.
+      const honest = (await manager.get('/api/v1/kpis?from=2026-11-01&to=2026-11-30')).body.total.satisfaction;
+      assert.deepEqual([honest.satisfied.state, honest.satisfied.value, honest.satisfied.numerator, honest.satisfied.denominator, honest.mean], ['too_few', null, 1, 1, null]);
     });
 
     test('a damaged link shows nothing about any case; an expired one says it closed, with only reference and type', async (t) => {
