@@ -13,6 +13,7 @@ const benchmarks: Record<string, () => Promise<boolean>> = {
   console: async () => (await import('./console.js')).benchConsole(),
   intake: benchIntake,
   open311: benchOpen311,
+  replay: async () => (await import('./replay.bench.js')).benchReplay(),
   sweep: benchSweep,
 };
 

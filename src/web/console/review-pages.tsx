@@ -123,6 +123,9 @@ export function registerReviewPages(app: FastifyInstance, services: CaseServices
             </li>
           ) : null}
           <li>
+            <a href="/staff/performance">Performance: compliance, satisfaction, escalations (CSS §6.2)</a>
+          </li>
+          <li>
             <a href="/staff/standard">The Standard's editions</a>
           </li>
           <li>
