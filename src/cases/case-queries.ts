@@ -199,6 +199,7 @@ export const queueNames = [
   'acknowledge-overdue',
   'resolution-overdue',
   'update-overdue',
+  'at-risk',
   'transfers-in',
   'transfers-out',
 ] as const;

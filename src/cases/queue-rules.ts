@@ -1,6 +1,7 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { QueueName } from './case-queries.js';
+import { atRiskCondition } from '../performance/at-risk.js';
 
 /**
  * What puts an open case in each work queue, and which deadline orders it: the one reading, used
@@ -59,6 +60,8 @@ export function queueConditions<DB extends CaseTable>(builder: ExpressionBuilder
       return [open, eb('c.resolve_by', 'is not', null), eb('c.resolve_by', '<', at.now)];
     case 'update-overdue':
       return [open, eb('c.committed_by', 'is not', null), eb('c.committed_by', '<', at.now)];
+    case 'at-risk':
+      return [open, atRiskCondition(at.now)];
     case 'transfers-in':
     case 'transfers-out':
       return [eb('c.transfer_to_division_id', 'is not', null)];

@@ -5,6 +5,7 @@ import { sweep } from './sweep.js';
 import { sweepGovernance } from '../governance/governance-sweep.js';
 import { surveySweepStep } from '../feedback/survey-sweep-step.js';
 import type { SurveyLinks } from '../feedback/survey-token.js';
+import { sendAtRiskDigests } from '../performance/at-risk.js';
 
 /** Runs the sweep every minute inside the server; runs never overlap, errors are logged. */
 export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | undefined; intervalMs?: number; surveyLinks?: SurveyLinks }): { stop(): Promise<void> } {
@@ -24,6 +25,10 @@ export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | 
       .then(() => sweepGovernance({ db, now: clock.now() }))
       .then((g) => (g.reminders.length + g.overdue.length + g.reviewsScheduled.length > 0 ? logger?.info({ reminders: g.reminders.length, overdue: g.overdue.length, reviews: g.reviewsScheduled.length }, 'governance sweep') : undefined))
       .catch((error: unknown) => logger?.error({ err: error }, 'governance sweep failed; the next one will retry'))
+      // One digest per person for cases newly at risk (src/performance/at-risk.ts).
+      .then(() => sendAtRiskDigests({ db, now: clock.now() }))
+      .then((r) => (r.warned > 0 ? logger?.info({ warned: r.warned, digests: r.digests.length }, 'at-risk digests') : undefined))
+      .catch((error: unknown) => logger?.error({ err: error }, 'at-risk digests failed; the next sweep will retry'))
       .then(() => surveySweepStep({ db, clock, logger, links: options.surveyLinks }))
       .finally(() => {
         running = undefined;

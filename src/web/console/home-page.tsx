@@ -55,7 +55,7 @@ const levelRoles: Record<number, string> = { 1: 'Division Head', 2: 'Department 
 /** The queues that open the day, in the order that needs the person first. */
 function homeQueues(staff: StaffMember): QueueName[] {
   const queues: QueueName[] = ['acknowledge-overdue', 'acknowledge-due-today', 'update-overdue', 'transfers-in'];
-  if (staff.role !== 'customer_service') queues.push('resolution-overdue');
+  if (staff.role !== 'customer_service') queues.push('resolution-overdue', 'at-risk');
   // Everything open in the division, soonest deadline first: new reports waiting for their
   // acknowledgment (due in a day or two) show here before they are due today.
   queues.push('transfers-out', 'mine', 'division');
