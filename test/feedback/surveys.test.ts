@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
 import { at } from '../helpers/factories.js';
+import { consoleAs } from '../helpers/console.js';
 import { demo, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 import { deliverOutbox, smtpTransport } from '../../src/notify/deliver-outbox.js';
@@ -278,6 +279,39 @@ for (const engine of testEngines()) {
         { reference: doNotContact, reason: 'do_not_contact' },
       ]);
       assert.equal(await count(api, 'outbox'), mailBefore);
+
+      // Customer Service works the follow-up call list (§6.2 "service follow-ups").
+      const second = await resolvedPothole(api, { customer: { name: 'Max', phone: '705-555-0111', preferredContact: 'phone' } });
+      api.clock.set(new Date(at('2026-12-01 09:00')));
+      await sweepSurveys({ db: api.db, now: api.clock.now(), links });
+      const cs = await consoleAs(api.app, demo.csRep);
+      const list = await cs.get('/staff/surveys/calls');
+      assert.equal(list.status, 200);
+      assert.match(list.body, /2 calls to make/);
+      assert.match(list.body, /Lee, 705-555-0199/);
+      const id = (ref: string) => new RegExp(`/staff/surveys/calls/(\\d+)">Call about ${ref}`).exec(list.body)![1]!;
+      const roadsStaff = await consoleAs(api.app, demo.roadsStaff);
+      assert.equal((await roadsStaff.get('/staff/surveys/calls')).status, 403);
+      assert.equal((await roadsStaff.post(`/staff/surveys/calls/${id(byPhone)}`, { outcome: 'declined' })).status, 403);
+
+      const noAnswer = await cs.post(`/staff/surveys/calls/${id(byPhone)}`, { outcome: 'no_answer' });
+      assert.equal(noAnswer.status, 303);
+      assert.match((await cs.get('/staff/surveys/calls')).body, /1 time, last .*: no answer/);
+      const bad = await cs.post(`/staff/surveys/calls/${id(byPhone)}`, { outcome: 'answered', rating: '6', resolved: 'yes', comment: '' });
+      assert.equal(bad.status, 400);
+      assert.match(bad.body, /The rating must be a whole number from 1/);
+      assert.equal(await count(api, 'survey_answer'), 0);
+      const answered = await cs.post(`/staff/surveys/calls/${id(byPhone)}`, { outcome: 'answered', rating: '5', resolved: 'yes', comment: 'Very happy <3' });
+      assert.equal(answered.status, 303);
+      assert.equal((await cs.post(`/staff/surveys/calls/${id(byPhone)}`, { outcome: 'answered', rating: '1', resolved: 'no', comment: '' })).status, 409);
+      assert.equal((await cs.post(`/staff/surveys/calls/${id(second)}`, { outcome: 'declined' })).status, 303);
+      assert.match((await cs.get('/staff/surveys/calls')).body, /No calls to make/);
+      const answers = await api.db.kysely.selectFrom('survey_answer').select(['rating', 'resolved', 'comment', 'channel']).execute();
+      assert.deepEqual(answers, [{ rating: 5, resolved: 'yes', comment: 'Very happy <3', channel: 'phone' }]);
+      // Counted as survey answers: 1 answer of 2 invitations.
+      const manager = await api.as(demo.csManager);
+      const kpi = (await manager.get('/api/v1/kpis?from=2026-11-01&to=2026-12-31&minimumGroupSize=1')).body.total.satisfaction;
+      assert.deepEqual([kpi.answers, kpi.responseRate.numerator, kpi.responseRate.denominator, kpi.mean], [1, 1, 2, 5]);
     });
 
     test('two sweepers at once invite each customer exactly once', async (t) => {

@@ -3,6 +3,7 @@ import type { CaseServices } from '../../cases/case-services.js';
 import { registerSignInRoutes } from './sign-in-page.js';
 import { registerCaseWorkPages } from './case-work-pages.js';
 import { registerReferencePages } from './reference-pages.js';
+import { registerSurveyCallPages } from './survey-call-pages.js';
 import { registerGovernancePages } from './governance-pages.js';
 import { registerPerformancePages } from './performance-pages.js';
 
@@ -13,6 +14,8 @@ export async function registerConsoleRoutes(app: FastifyInstance, services: Case
   await registerCaseWorkPages(app, services);
   // Service targets, closures, the outbox and administration.
   await registerReferencePages(app, services);
+  // Customer satisfaction: the follow-up call list (issue 14).
+  registerSurveyCallPages(app, services);
   // The Standard, training, reviews, the Working Group and what-if replay (CSS §7, §8).
   registerGovernancePages(app, services);
   // The performance dashboard (CSS §6.2).
