@@ -7,6 +7,7 @@ import type { Clock } from './platform/clock.js';
 import { AppError } from './platform/errors.js';
 import { logServerError, retryAfter, toAppError, unstorableText } from './platform/http-errors.js';
 import { registerJsonBodyParser } from './platform/json-body.js';
+import { registerSecurityHeaders, swaggerUiCsp } from './platform/security-headers.js';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -94,6 +95,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.status(404).send({ error: appError.toJSON() });
   });
 
+  // CSP, framing, nosniff and no-store on every response (pages add theirs in their scope).
+  registerSecurityHeaders(app);
   await app.register(cookie);
   // Limits apply where a route asks for one (the public routes), per client address.
   await app.register(rateLimit, { global: false });
@@ -104,7 +107,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // Swagger UI's page loads only its own scripts and styles and cannot be framed.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, transformStaticCSP: swaggerUiCsp });
 
   registerDirectoryRoutes(app, services);
   registerCaseRoutes(app, services);

@@ -52,6 +52,8 @@ export async function registerWebRoutes(app: FastifyInstance, services: CaseServ
     },
     // Staff open a customer's photo link in a new tab; nothing else leaves the site.
     crossOriginEmbedderPolicy: false,
+    // As frame-ancestors 'none', for browsers that only read X-Frame-Options.
+    xFrameOptions: { action: 'deny' },
     // Browsers then name this site as the Origin of its own forms (with "no-referrer" they send
     // "Origin: null", which the cross-site check below must refuse) and tell no other site
     // which page a link was followed from.
