@@ -266,7 +266,7 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   const email = blank(customer.email) ? null : customer.email!.trim();
   const phone = blank(customer.phone) ? null : customer.phone!.trim();
   const emailProblem = email === null ? undefined : emailAddressProblem(email);
-  if (emailProblem) throw invalid('customer.email', `"${email!.slice(0, 254)}" is not one e-mail address. ${emailProblem}`);
+  if (emailProblem) throw invalid('customer.email', `"${email!.slice(0, 254)}" is not an e-mail address. ${emailProblem}`);
   if (phone !== null && !/^[+()\d\s.-]{7,25}(\s*(x|ext\.?)\s*\d{1,6})?$/i.test(phone)) {
     throw invalid('customer.phone', `"${phone}" is not a phone number; write e.g. 705-555-0123 or 705-555-0123 ext 42.`);
   }

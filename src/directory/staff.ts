@@ -87,7 +87,7 @@ export async function createStaffUser(options: { tx: Tx; staff: NewStaff; now: D
   const { tx, staff, now } = options;
   const email = staff.email.trim();
   const emailProblem = emailAddressProblem(email);
-  if (emailProblem) throw fieldError('email', `"${email.slice(0, 254)}" is not one e-mail address. ${emailProblem}`);
+  if (emailProblem) throw fieldError('email', `"${email.slice(0, 254)}" is not an e-mail address. ${emailProblem}`);
   if (staff.name.trim() === '') throw fieldError('name', 'A staff member needs a name.');
   if (!(roleCodes as readonly string[]).includes(staff.role)) throw fieldError('role', `"${staff.role}" is not a role; roles: ${roleCodes.join(', ')}.`);
   const role = staff.role as RoleCode;

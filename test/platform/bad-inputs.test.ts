@@ -53,7 +53,7 @@ describe('bad inputs through the API and the console (issue #11 finding 9)', () 
     // And a staff account.
     await assert.rejects(
       createStaffUser({ tx: api.db.kysely, staff: { email: '"Boss"<boss@evil.example>', name: 'Boss', role: 'division_staff', division: 'roads-operations', password: 'a long enough password 2026' }, now: api.clock.now() }),
-      /not one e-mail address/,
+      /not an e-mail address/,
     );
   });
 
