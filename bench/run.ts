@@ -12,6 +12,7 @@ const benchmarks: Record<string, () => Promise<boolean>> = {
   calendar: benchCalendar,
   console: async () => (await import('./console.js')).benchConsole(),
   intake: benchIntake,
+  kpi: async () => (await import('./kpi.bench.js')).benchKpi(),
   open311: benchOpen311,
   replay: async () => (await import('./replay.bench.js')).benchReplay(),
   sweep: benchSweep,

@@ -173,7 +173,7 @@ export async function findKpis(options: { tx: Tx; directory: Directory; staff: S
   const { selection, filters, minimumGroupSize } = kpiSelection(query, directory, scope, calendar.localDate(now.getTime()));
   const { groups, computedFrom } = await findKpiTallies(tx, directory, selection, now);
   const figureOptions = { periodRule: selection.periodRule, minimumGroupSize };
-  const by = selection.by ?? null;
+  const by = (selection.by ?? null) as KpiGroupBy | null;
   const keys = [...groups.keys()].sort((a, b) => (by === 'month' ? a.localeCompare(b) : groupLabel(by, a, directory).localeCompare(groupLabel(by, b, directory))));
   return {
     formulaVersion,

@@ -22,6 +22,8 @@ import {
 
 export type KpiGroupBy = 'division' | 'type' | 'channel' | 'month';
 export const kpiGroupings: readonly KpiGroupBy[] = ['division', 'type', 'channel', 'month'];
+/** The groupings tallies know: the public ones, and division × month for reports and the bench. */
+export type TallyGrouping = KpiGroupBy | 'division-month';
 
 export interface KpiSelection {
   /** Local dates, inclusive. */
@@ -32,7 +34,7 @@ export interface KpiSelection {
   divisionIds: readonly number[] | null;
   requestTypeId?: number | undefined;
   channel?: string | undefined;
-  by?: KpiGroupBy | undefined;
+  by?: TallyGrouping | undefined;
 }
 
 /** One group's identity: what a row is grouped by. request_type_id 0 is a general inquiry. */
@@ -43,8 +45,10 @@ interface GroupFields {
   channel: string;
 }
 
-export function groupKey(by: KpiGroupBy | undefined, g: GroupFields): string {
+export function groupKey(by: TallyGrouping | undefined, g: GroupFields): string {
   switch (by) {
+    case 'division-month':
+      return `${g.division_id}|${g.month}`;
     case 'division':
       return String(g.division_id);
     case 'type':
