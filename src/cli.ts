@@ -24,6 +24,7 @@ import { startSweeper } from './escalation/sweeper.js';
 import { MailboxReader } from './mail/mailbox-reader.js';
 import { kpiCommand } from './performance/kpi-command.js';
 import { sweepSurveys } from './feedback/sweep-surveys.js';
+import { importCommand } from './history/import-command.js';
 
 /** The `citydesk` command. Every action reads its settings once and reports errors in one line. */
 
@@ -339,6 +340,8 @@ program
       await withReadDatabase(readSettings(), 'citydesk kpi', (db) => kpiCommand(db, options, (text) => process.stdout.write(text)));
     }),
   );
+
+importCommand(program, { action, withDatabase });
 
 const user = program.command('user').description('staff accounts');
 user

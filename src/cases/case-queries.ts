@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../db/connect.js';
 import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
@@ -32,7 +33,7 @@ export async function presentCase(tx: Tx, c: CaseRow, calendar: BusinessCalendar
   const names: CaseNames = await tx
     .selectFrom('service_case as c')
     .innerJoin('division as d', 'd.id', 'c.division_id')
-    .innerJoin('channel as ch', 'ch.code', 'c.channel')
+    .leftJoin('channel as ch', 'ch.code', 'c.channel')
     .leftJoin('request_type as t', 't.id', 'c.request_type_id')
     .leftJoin('service_centre as sc', 'sc.id', 'c.service_centre_id')
     .leftJoin('staff_user as o', 'o.id', 'c.owner_id')
@@ -41,7 +42,8 @@ export async function presentCase(tx: Tx, c: CaseRow, calendar: BusinessCalendar
     .select([
       'd.code as division_code',
       'd.name as division_name',
-      'ch.name as channel_name',
+      // An imported case may have no channel the City has a name for.
+      sql<string>`coalesce(ch.name, 'a channel not recorded')`.as('channel_name'),
       't.code as type_code',
       't.name as type_name',
       'sc.code as centre_code',
@@ -63,7 +65,7 @@ export async function presentCase(tx: Tx, c: CaseRow, calendar: BusinessCalendar
  */
 export function directoryCaseNames(directory: Directory, c: CaseRow, ownerName: string | null): CaseNames {
   const division = directory.division(c.division_id);
-  const channel = directory.channel(c.channel);
+  const channel = c.channel === null ? { name: 'a channel not recorded' } : directory.channel(c.channel);
   const type = c.request_type_id === null ? undefined : directory.requestType(c.request_type_id);
   const centre = c.service_centre_id === null ? undefined : directory.serviceCentreById(c.service_centre_id);
   const transfer = c.transfer_to_division_id === null ? undefined : directory.division(c.transfer_to_division_id);

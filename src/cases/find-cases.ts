@@ -120,7 +120,7 @@ async function conditions(tx: Tx, context: FindContext, filters: CaseFilters) {
     if (filters.status) parts.push(eb('c.status', '=', filters.status));
     if (filters.due) {
       // A due date is a deadline still to meet: only open cases have one.
-      parts.push(eb('c.status', '=', 'open'), eb(dueColumn, 'is not', null));
+      parts.push(eb('c.status', '=', 'open'), eb(dueColumn, 'is not', null), eb('c.import_source_id', 'is', null));
       if (filters.due === 'overdue') parts.push(eb(dueColumn, '<', now));
       else parts.push(eb(dueColumn, '>=', now), eb(dueColumn, '<=', filters.due === 'today' ? endOfLocalDay : new Date(now.getTime() + 7 * 86_400_000)));
     }
@@ -154,7 +154,7 @@ function baseQuery(tx: Tx) {
   return tx
     .selectFrom('service_case as c')
     .innerJoin('division as d', 'd.id', 'c.division_id')
-    .innerJoin('channel as ch', 'ch.code', 'c.channel')
+    .leftJoin('channel as ch', 'ch.code', 'c.channel')
     .leftJoin('request_type as t', 't.id', 'c.request_type_id')
     .leftJoin('division as td', 'td.id', 'c.transfer_to_division_id');
 }
@@ -218,7 +218,7 @@ export async function findCases(tx: Tx, context: FindContext, filters: CaseFilte
         'c.next_due_at',
         'd.name as division',
         't.name as request_type',
-        'ch.name as channel',
+        sql<string>`coalesce(ch.name, 'not recorded')`.as('channel'),
         'td.name as transfer_to',
       ])
       .orderBy(sortColumn[sort], (ob) => (direction === 'asc' ? ob.asc().nullsLast() : ob.desc().nullsLast()))
@@ -334,7 +334,7 @@ export async function findNearbyOpenRequests(
       if (point) {
         near.push(eb.and([eb('c.latitude', '>=', point.lat - dLat), eb('c.latitude', '<=', point.lat + dLat), eb('c.longitude', '>=', point.lon - dLon), eb('c.longitude', '<=', point.lon + dLon)]));
       }
-      return eb.and([caseVisibleTo(eb, context.staff), eb('c.status', '=', 'open'), eb('t.code', '=', place.requestType), eb.or(near)]);
+      return eb.and([caseVisibleTo(eb, context.staff), eb('c.status', '=', 'open'), eb('c.import_source_id', 'is', null), eb('t.code', '=', place.requestType), eb.or(near)]);
     })
     .select(relatedColumns)
     .orderBy('c.received_at', 'desc')

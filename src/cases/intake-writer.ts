@@ -74,6 +74,9 @@ const laterColumns = [
   'transfer_follow_up_by',
   'escalated_at',
   'revised_at',
+  // Only the history import (src/history) sets these.
+  'import_source_id',
+  'resolve_by_basis',
 ] as const;
 
 const emptyLaterColumns = Object.fromEntries(laterColumns.map((column) => [column, null])) as Record<(typeof laterColumns)[number], null>;

@@ -42,11 +42,14 @@ export function queueDivisionColumn(queue: QueueName | undefined): 'division_id'
   return queue === 'transfers-in' ? 'transfer_to_division_id' : 'division_id';
 }
 
-/** The conditions that put a case in the queue (before any division scope). */
+/**
+ * The conditions that put a case in the queue (before any division scope). Imported history
+ * (src/history) is in no work queue: it is a record of another system's work, not work to do.
+ */
 export function queueConditions<DB extends CaseTable>(builder: ExpressionBuilder<DB, 'c'>, queue: QueueName, at: QueueMoment): Expression<SqlBool>[] {
   // Every table with `c` reads the same here; TypeScript cannot see that through the generic.
   const eb = builder as unknown as ExpressionBuilder<CaseTable, 'c'>;
-  const open = eb('c.status', '=', 'open');
+  const open = eb.and([eb('c.status', '=', 'open'), eb('c.import_source_id', 'is', null)]);
   switch (queue) {
     case 'mine':
       return [open, eb('c.owner_id', '=', at.staffId)];
@@ -64,6 +67,6 @@ export function queueConditions<DB extends CaseTable>(builder: ExpressionBuilder
       return [open, atRiskCondition(at.now)];
     case 'transfers-in':
     case 'transfers-out':
-      return [eb('c.transfer_to_division_id', 'is not', null)];
+      return [eb('c.transfer_to_division_id', 'is not', null), eb('c.import_source_id', 'is', null)];
   }
 }

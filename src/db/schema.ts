@@ -157,7 +157,8 @@ export interface ServiceCaseTable {
   reference: string;
   kind: CaseKind;
   status: Generated<CaseStatus>;
-  channel: string;
+  /** Null only on an imported case whose channel the City has no name for. */
+  channel: string | null;
   service_centre_id: number | null;
   request_type_id: number | null;
   division_id: number;
@@ -204,6 +205,9 @@ export interface ServiceCaseTable {
   revised_at: Timestamp | null;
   acknowledgment_recorded: Generated<boolean>;
   completion_business_days: number | null;
+  /** Imported history (020_history.sql): never swept, queued or mailed. */
+  import_source_id: number | null;
+  resolve_by_basis: 'source_due_date' | 'city_dst' | 'none' | null;
 }
 
 export type BreachKind = 'acknowledgment' | 'resolution' | 'update' | 'transfer_receipt';
@@ -415,6 +419,47 @@ export interface MailSigningKeyTable {
   opad: Buffer;
 }
 
+/** Imported history (020_history.sql). */
+export interface ImportSourceTable {
+  id: Generated<number>;
+  code: string;
+  format: string;
+  time_rule: string;
+  time_zone: string;
+  created_at: Timestamp;
+}
+
+export interface ImportRunTable {
+  id: Generated<number>;
+  source_id: number;
+  file_name: string;
+  file_identity: string;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  status: 'running' | 'stopped' | 'finished' | 'failed';
+  records_done: Generated<number>;
+  summary: Json<Record<string, unknown>>;
+}
+
+export interface ImportMappingTable {
+  source_id: number;
+  kind: 'type' | 'agency' | 'channel';
+  source_value: string;
+  target_code: string;
+  updated_at: Timestamp;
+}
+
+export interface ImportedRowTable {
+  case_id: number;
+  source_id: number;
+  source_row_id: string;
+  row_hash: string;
+  raw: string;
+  anomalies: string[];
+  imported_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -458,6 +503,10 @@ export interface Database extends GovernanceTables, FeedbackDatabase {
   mail_event: MailEventTable;
   undeliverable_address: UndeliverableAddressTable;
   mail_signing_key: MailSigningKeyTable;
+  import_source: ImportSourceTable;
+  import_run: ImportRunTable;
+  import_mapping: ImportMappingTable;
+  imported_row: ImportedRowTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -75,6 +75,8 @@ async function sweepBatch(trx: Tx, now: Date, links: SurveyLinks, batchSize: num
            c.preferred_contact, c.resolved_at
     from service_case c
     where c.status = 'resolved' and c.resolved_at > ${oldest} and c.resolved_at <= ${now}
+      -- Imported history (src/history) is never mailed.
+      and c.import_source_id is null
       and not exists (select 1 from survey_invitation i where i.case_id = c.id)
       and not exists (select 1 from survey_skip s where s.case_id = c.id)
     order by c.resolved_at, c.id

@@ -65,7 +65,9 @@ function baseQuery(tx: Tx) {
       sql<string | null>`(select e.data->>'nextSteps' from case_event e where e.case_id = c.id and e.type = 'acknowledged' order by e.at desc, e.id desc limit 1)`.as('next_steps'),
       sql<string[] | null>`(select array_agg(distinct e.actor_label) from case_event e where e.case_id = c.id and e.actor_id is not null)`.as('actors'),
     ])
-    .where('c.kind', '=', 'service_request');
+    .where('c.kind', '=', 'service_request')
+    // Imported history is another system's record, not this City's requests.
+    .where('c.import_source_id', 'is', null);
 }
 
 /** Turns the arguments' dates into the window searched, or says what to fix. */
