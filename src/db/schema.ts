@@ -267,10 +267,18 @@ export interface EscalationRequestTable {
 
 export interface CustomerFeedbackTable {
   id: Generated<number>;
-  case_id: number;
+  /** Null for portal feedback that names no request (036_feedback.sql). */
+  case_id: number | null;
   received_at: Timestamp;
+  /** 'disagreement_with_outcome' (§5.3), 'survey_comment', 'compliment', 'complaint'. */
   kind: string;
   text: string;
+  themes: ColumnType<string[], string[] | undefined, string[]>;
+  read_at: Timestamp | null;
+  read_by: number | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
 }
 
 export interface EscalationCodeTable {

@@ -224,6 +224,46 @@ for (const engine of testEngines()) {
       assert.deepEqual(recheck, [{ code: 'roads-operations', decided_at: null }]);
       const status = await api.db.kysely.selectFrom('service_case').select('status').executeTakeFirstOrThrow();
       assert.equal(status.status, 'resolved');
+
+      // Feedback in one place (§6.3): the comment as written (escaped), tagged and marked read by the division.
+      const roads = await consoleAs(api.app, demo.roadsStaff);
+      const inbox = await roads.get('/staff/feedback');
+      assert.equal(inbox.status, 200);
+      assert.match(inbox.body, /&lt;script>alert\(&quot;x&quot;\)&lt;\/script>&lt;b>not resolved&lt;\/b>/);
+      assert.doesNotMatch(inbox.body, /<script>alert/);
+      assert.match(inbox.body, /Look at the case again/);
+      const feedbackId = /\/staff\/feedback\/(\d+)"/.exec(inbox.body)![1]!;
+      assert.equal((await roads.post(`/staff/feedback/${feedbackId}`, { themes: 'made-up', read: 'yes' })).status, 400);
+      const tagged = await roads.post(`/staff/feedback/${feedbackId}`, { themes: 'quality-of-work', read: 'yes' });
+      assert.equal(tagged.status, 200);
+      assert.match(tagged.body, /themes: Quality of the work/);
+      assert.match((await roads.get('/staff/feedback')).body, /No feedback waiting to be read/);
+      assert.equal((await roads.post(`/staff/feedback/${feedbackId}/recheck`, { decision: 'replied', note: '' })).status, 400);
+      const decided = await roads.post(`/staff/feedback/${feedbackId}/recheck`, { decision: 'replied', note: 'Called Dana: the crew returns Monday.' });
+      assert.match(decided.body, /Looked at again: Replied to the customer/);
+      // Another division's staff do not see it.
+      const traffic = await consoleAs(api.app, demo.trafficStaff);
+      assert.doesNotMatch((await traffic.get('/staff/feedback?show=all')).body, /not resolved/);
+      assert.equal((await traffic.get(`/staff/feedback/${feedbackId}`)).status, 404);
+
+      // The portal's compliment or complaint: bad input refused whole, then kept as written.
+      const empty = await page(api, 'POST', '/feedback', { kind: 'praise', text: '', reference: 'nope' });
+      assert.equal(empty.status, 400);
+      assert.match(empty.html, /Choose whether this is a compliment or a complaint/);
+      assert.match(empty.html, /Tell us what happened/);
+      assert.match(empty.html, /Enter the reference number as it is written/);
+      const before = await count(api, 'customer_feedback');
+      assert.equal((await page(api, 'POST', '/feedback', { kind: 'complaint', text: 'y'.repeat(100 * 1024) })).status, 400);
+      assert.equal(await count(api, 'customer_feedback'), before);
+      const sent = await page(api, 'POST', '/feedback', { kind: 'compliment', text: 'The counter staff in Lindsay were <i>lovely</i>.', reference: '', name: 'Pat', email: '', phone: '' });
+      assert.equal(sent.status, 200);
+      assert.match(sent.html, /Thank you for your message/);
+      const cs = await consoleAs(api.app, demo.csRep);
+      const all = await cs.get('/staff/feedback');
+      assert.match(all.body, /Compliment/);
+      assert.match(all.body, /were &lt;i>lovely&lt;\/i>\.|were &lt;i&gt;lovely/);
+      assert.match(all.body, /no request named/);
+      assert.doesNotMatch((await roads.get('/staff/feedback?show=all')).body, /lovely/);
     });
 
     test('a customer with three resolved cases in a week gets one invitation; the opt-out holds for their later cases', async (t) => {

@@ -44,6 +44,7 @@ export function consoleNav(staff: StaffMember): NavItem[] {
   items.push({ href: '/staff/queues', label: 'Queues' }, { href: '/staff/search', label: 'Search' }, { href: '/staff/targets', label: 'Service targets' });
   items.push({ href: '/staff/closures', label: 'Closures' }, { href: '/staff/outbox', label: 'Outbox' });
   if (staff.inCustomerService || staff.role === 'administrator') items.push({ href: '/staff/surveys/calls', label: 'Follow-up calls' });
+  if (staff.role !== 'working_group') items.push({ href: '/staff/feedback', label: 'Feedback' });
   items.push({ href: '/staff/training', label: 'What to read' });
   if (['working_group', 'manager_customer_service', 'cao', 'administrator', 'division_head'].includes(staff.role)) items.push({ href: '/staff/governance', label: 'Governance' });
   if (staff.role === 'administrator') items.push({ href: '/staff/admin', label: 'Administration' });

@@ -4,6 +4,7 @@ import { registerSignInRoutes } from './sign-in-page.js';
 import { registerCaseWorkPages } from './case-work-pages.js';
 import { registerReferencePages } from './reference-pages.js';
 import { registerSurveyCallPages } from './survey-call-pages.js';
+import { registerFeedbackPages } from './feedback-pages.js';
 import { registerGovernancePages } from './governance-pages.js';
 import { registerPerformancePages } from './performance-pages.js';
 
@@ -16,6 +17,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, services: Case
   await registerReferencePages(app, services);
   // Customer satisfaction: the follow-up call list (issue 14).
   registerSurveyCallPages(app, services);
+  registerFeedbackPages(app, services);
   // The Standard, training, reviews, the Working Group and what-if replay (CSS §7, §8).
   registerGovernancePages(app, services);
   // The performance dashboard (CSS §6.2).

@@ -17,6 +17,7 @@ import { ReportCheck, ReportForm, ReportSent, ReportTypeList, ThanksWithoutRefer
 import { TrackResult, TrackStart } from './track-pages.js';
 import { registerPublicPerformancePage } from './performance-page.js';
 import { registerSurveyPages } from './survey-routes.js';
+import { registerPortalFeedbackPages } from './feedback-pages.js';
 
 /**
  * The public portal (issue #5): report a problem, ask a question, track a request, ask for an
@@ -259,6 +260,7 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
 
   // ---- Satisfaction surveys (issue 14) ----
   registerSurveyPages(app, services);
+  registerPortalFeedbackPages(app, services);
 
   // ---- helpers that need the services ----
 

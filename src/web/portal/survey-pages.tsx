@@ -120,7 +120,7 @@ export function SurveyRefused(props: { ctx: PortalContext; state: 'invalid' | 'e
       ) : null}
       <p>
         You can still tell us what you think: phone <Phones numbers={ctx.phones} />
-        {survey ? ` and quote ${survey.reference}` : ''}, or <a href="/contact">contact us another way</a>.
+        {survey ? ` and quote ${survey.reference}` : ''}, or <a href="/feedback">send us a compliment or complaint</a>.
       </p>
     </PortalLayout>
   );
