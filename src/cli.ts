@@ -19,6 +19,7 @@ import { chooseTargets, formatTarget } from './standard/targets.js';
 import { buildApp } from './server.js';
 import { smtpTransport, startOutboxDelivery } from './notify/deliver-outbox.js';
 import { createStaffUser } from './directory/staff.js';
+import { sweepGovernance } from './governance/governance-sweep.js';
 import { sweep } from './escalation/sweep.js';
 import { startSweeper } from './escalation/sweeper.js';
 import { MailboxReader } from './mail/mailbox-reader.js';
@@ -288,7 +289,7 @@ apikey
 
 program
   .command('sweep')
-  .description('record missed deadlines, escalate what is due and send survey invitations (the server does this every minute)')
+  .description('record missed deadlines, escalate what is due, send survey invitations and training reminders, schedule reviews (the server does this every minute)')
   .option('--now <iso-8601>', 'sweep as if it were this time (local time without an offset)')
   .option('--json', 'print what the sweep did as JSON')
   .action(
@@ -299,8 +300,9 @@ program
         const now = options.now ? parseInstant(options.now, municipality.settings.calendar.timeZone, '--now') : systemClock.now();
         const result = await sweep({ db, now });
         const surveys = await sweepSurveys({ db, now, links: { publicUrl: settings.publicUrl, secret: settings.surveyLinkSecret } });
+        const governance = await sweepGovernance({ db, now });
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ now: now.toISOString(), ...result, surveys })}\n`);
+          process.stdout.write(`${JSON.stringify({ now: now.toISOString(), ...result, surveys, governance })}\n`);
           return;
         }
         if (result.skipped) {
@@ -316,6 +318,10 @@ program
         if (!surveys.skipped) {
           const calls = surveys.invited.filter((i) => i.channel === 'phone').length;
           process.stdout.write(`Surveys: ${surveys.invited.length - calls} invitation${surveys.invited.length - calls === 1 ? '' : 's'} e-mailed, ${calls} put on the follow-up call list, ${surveys.notInvited.length} not invited.\n`);
+        }
+        if (!governance.skipped) {
+          process.stdout.write(`Training: ${governance.reminders.length} reminder${governance.reminders.length === 1 ? '' : 's'} and ${governance.overdue.length} overdue notice${governance.overdue.length === 1 ? '' : 's'} sent.\n`);
+          for (const r of governance.reviewsScheduled) process.stdout.write(`  Review scheduled: ${r}\n`);
         }
       });
     }),

@@ -142,7 +142,8 @@ function ReplayView(props: { result: ReplayResult; zone: string }) {
         <strong>{formatCount(r.changedTotal)}</strong> cases would change. Escalations to the Division Head: {formatCount(r.escalations.before)} as it was, {formatCount(r.escalations.after)} under the
         proposal ({formatCount(r.escalations.new)} more, {formatCount(r.escalations.avoided)} fewer).
       </p>
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Compliance per request type and division">
+      {r.cases === 0 ? <p>No service request was received in the period: there is no data to compare.</p> : null}
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Compliance per request type and division" hidden={r.cases === 0}>
         <table>
           <caption>Compliance per request type and division, as it was and as it would have been</caption>
           <thead>
