@@ -10,6 +10,7 @@ import { buildCalendar } from '../src/directory/municipality.js';
 import { loadMunicipalityConfig } from '../src/directory/municipality-config.js';
 import { seedMunicipality } from '../src/directory/seed-municipality.js';
 import { sweep, type SweepResult } from '../src/escalation/sweep.js';
+import { escalationMessage } from '../src/notify/templates.js';
 import { redactUrl } from '../src/platform/config.js';
 import type { BusinessCalendar } from '../src/standard/calendar.js';
 import { dueTimes } from '../src/standard/due-times.js';
@@ -34,12 +35,19 @@ import { chooseTargets, type ServiceTargets } from '../src/standard/targets.js';
  * then five more sweeps at `now` with nothing left due.
  */
 
-const total = 1_000_000;
-/** Every 100th case (1%) is due. */
-const dueEvery = 100;
-const dueCount = total / dueEvery;
-/** Distinct receipt instants for the cases not due (each used by about ten cases). */
-const notDueProfiles = 99_000;
+/** The two data sets: 10,000 due among 100,000 and among 1,000,000 open service requests. */
+interface Size {
+  total: number;
+  /** Every dueEvery-th case is due. */
+  dueEvery: number;
+  /** Distinct receipt instants for the cases not due (each used by about ten cases). */
+  notDueProfiles: number;
+}
+const dueCount = 10_000;
+const sizes: Size[] = [
+  { total: 100_000, dueEvery: 10, notDueProfiles: 9_000 },
+  { total: 1_000_000, dueEvery: 100, notDueProfiles: 99_000 },
+];
 /** Thursday 26 November 2026, 16:31 in Lindsay: a minute after the 2-business-day acknowledgment of Tuesday's reports fell due. */
 const now = DateTime.fromISO('2026-11-26T16:31:00', { zone: 'America/Toronto' }).toJSDate();
 const MINUTE = 60_000;
@@ -124,30 +132,76 @@ function labelOf(node: RootOperationNode): string {
 const fmt = (n: number): string => n.toLocaleString('en-CA');
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
+interface SizeFigures {
+  total: number;
+  dueMs: number;
+  baselineMs: number;
+  idleMs: number[];
+  ok: boolean;
+}
+
+/**
+ * Measured in one run, against a baseline on the same machine: (1) the due sweep against
+ * PostgreSQL doing the same writes as plain set-based statements; (2) 10,000 due among 100,000 and
+ * among 1,000,000 open; (3) none due among 1,000,000 against the 10,000-due sweep.
+ */
 export async function benchSweep(): Promise<boolean> {
-  return withThrowawayDatabase(async (databaseUrl) => {
+  const figures: SizeFigures[] = [];
+  for (const size of sizes) {
+    let measured: SizeFigures | undefined;
+    const ran = await withThrowawayDatabase(async (databaseUrl) => {
+      measured = await measureSize(databaseUrl, size);
+      return measured.ok;
+    });
+    if (!measured) return ran; // skipped: PostgreSQL not reachable
+    figures.push(measured);
+  }
+  const [small, large] = figures as [SizeFigures, SizeFigures];
+  const vsBaseline = large.dueMs / large.baselineMs;
+  const openRatio = Math.max(large.dueMs, small.dueMs) / Math.min(large.dueMs, small.dueMs);
+  const worstIdle = Math.max(...large.idleMs);
+  const idleShare = worstIdle / large.dueMs;
+  const met = [vsBaseline <= 1.5, openRatio <= 1.2, idleShare < 0.02];
+  console.log('');
+  console.log(
+    `ratio 1, the sweep against the baseline (the same writes as plain set-based statements), ${fmt(dueCount)} due among ${fmt(large.total)}: ` +
+      `${vsBaseline.toFixed(2)} × (${large.dueMs.toFixed(0)} ms against ${large.baselineMs.toFixed(0)} ms; among ${fmt(small.total)}: ${(small.dueMs / small.baselineMs).toFixed(2)} ×); target ≤ 1.5 ×: ${met[0] ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `ratio 2, ${fmt(dueCount)} due among ${fmt(large.total)} against among ${fmt(small.total)}: ${(large.dueMs / small.dueMs).toFixed(2)} × ` +
+      `(${large.dueMs.toFixed(0)} ms, ${small.dueMs.toFixed(0)} ms); target within 1.2 × of each other: ${met[1] ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `ratio 3, none due among ${fmt(large.total)} (slowest of ${large.idleMs.length}) against the ${fmt(dueCount)}-due sweep: ${(idleShare * 100).toFixed(2)}% ` +
+      `(${worstIdle.toFixed(1)} ms against ${large.dueMs.toFixed(0)} ms); target under 2%: ${met[2] ? 'met' : 'NOT met'}`,
+  );
+  return small.ok && large.ok && met.every(Boolean);
+}
+
+async function measureSize(databaseUrl: string, size: Size): Promise<SizeFigures> {
+  const { total } = size;
   let db: Db | undefined;
   try {
     db = await openDatabase({ databaseUrl, dataDir: 'unused', poolSize: 10 });
     const server = (await sql<{ v: string }>`select version() as v`.execute(db.kysely)).rows[0]!.v.split(' on ')[0]!;
+    console.log('');
+    console.log(`== ${fmt(dueCount)} due among ${fmt(total)} open ==`);
     console.log(`database: ${redactUrl(databaseUrl)} (fresh, dropped after), ${server}; now = ${now.toISOString()} (Thursday 16:31 in Lindsay)`);
 
-    // Set-up: schema, sample municipality, 1,000,000 open service requests, VACUUM ANALYZE.
+    // Set-up: schema, sample municipality, the open service requests, VACUUM ANALYZE.
     const setupStart = performance.now();
     await migrate(db);
     await seedMunicipality({ db, config: loadMunicipalityConfig('config'), now: new Date(now.getTime() - 60 * DAY) });
     const profileStart = performance.now();
-    const profiles = await buildProfiles(db);
+    const profiles = await buildProfiles(db, size);
     const loadStart = performance.now();
-    await loadCases(db, profiles);
+    await loadCases(db, profiles, size);
     const analyzeStart = performance.now();
-    await sql`vacuum (analyze) service_case`.execute(db.kysely);
-    // Write the load's dirty pages out now rather than during the measured sweeps (needs pg_checkpoint or superuser).
-    await sql`checkpoint`.execute(db.kysely).catch(() => undefined);
+    await settle(db);
     const setupEnd = performance.now();
     const shape = (
       await sql<{ cases: number; due: number; unacknowledged: number; with_email: number; divisions: number; types: number; oldest: Date; size: string }>`
-        select count(*)::int as cases, count(*) filter (where next_check_at <= ${now})::int as due,
+        select count(*)::int as cases, (select count(*) from case_due where next_check_at <= ${now})::int as due,
                count(*) filter (where acknowledged_at is null)::int as unacknowledged, count(customer_email)::int as with_email,
                count(distinct division_id)::int as divisions, count(distinct request_type_id)::int as types, min(received_at) as oldest,
                pg_size_pretty(pg_total_relation_size('service_case')) as size
@@ -155,13 +209,13 @@ export async function benchSweep(): Promise<boolean> {
     ).rows[0]!;
     console.log(
       `set-up ${((setupEnd - setupStart) / 1000).toFixed(1)} s: migrate and seed ${((profileStart - setupStart) / 1000).toFixed(1)} s, ` +
-        `due times of ${fmt(dueCount + notDueProfiles)} receipts ${((loadStart - profileStart) / 1000).toFixed(1)} s, ` +
+        `due times of ${fmt(dueCount + size.notDueProfiles)} receipts ${((loadStart - profileStart) / 1000).toFixed(1)} s, ` +
         `INSERT … SELECT FROM generate_series, index builds and foreign-key checks ${((analyzeStart - loadStart) / 1000).toFixed(1)} s, VACUUM ANALYZE ${((setupEnd - analyzeStart) / 1000).toFixed(1)} s`,
     );
     console.log(
       `data: ${fmt(shape.cases)} open service requests (${shape.size} with indexes) in ${shape.divisions} divisions, ${shape.types} request types, ` +
         `received since ${new Date(shape.oldest).toISOString().slice(0, 10)}; ${fmt(shape.unacknowledged)} unacknowledged, ${fmt(shape.with_email)} with an e-mail address; ` +
-        `${fmt(shape.due)} due (next_check_at <= now)`,
+        `${fmt(shape.due)} due (case_due.next_check_at <= now)`,
     );
     if (shape.cases !== total || shape.due !== dueCount) throw new Error(`the data set is not as intended: ${shape.cases} cases, ${shape.due} due`);
     const rssBefore = process.resourceUsage().maxRSS * 1024;
@@ -170,6 +224,10 @@ export async function benchSweep(): Promise<boolean> {
     const quietAt = new Date(now.getTime() - 5 * MINUTE);
     const idleBefore = await timeSweeps(db, quietAt, 5);
     console.log(`sweep with none due (at now − 5 min, before the due run): ${idleBefore.map((t) => `${t.toFixed(1)} ms`).join(', ')}`);
+
+    // The baseline: the same writes as plain set-based statements, rolled back, then the tables settled again.
+    const baselineMs = await timeBaseline(db);
+    await settle(db);
 
     // The due sweep, its statements timed, the machine's CPU and this process's memory watched.
     const before = await countRows(db);
@@ -198,6 +256,7 @@ export async function benchSweep(): Promise<boolean> {
     const walAtEnd = await walWritten(db);
 
     const written = (k: keyof typeof after): string => fmt(after[k] - before[k]);
+    console.log(`baseline (the same writes as plain set-based statements, one connection, rolled back): ${baselineMs.toFixed(0)} ms`);
     console.log(
       `sweep with ${fmt(dueCount)} due: ${dueMs.toFixed(0)} ms; checked ${fmt(result.checked)}, ${fmt(result.breaches.length)} breaches, ` +
         `${fmt(result.escalations.length)} escalations, ${fmt(result.reviewListed.length)} review-listed (SweepResult)`,
@@ -207,17 +266,15 @@ export async function benchSweep(): Promise<boolean> {
         `${written('messages')} case_message, ${written('notices')} outbox to customers, ${written('digests')} outbox digests to heads; ` +
         `${fmt(after.stillDue)} cases still due, ${fmt(after.escalated)} at escalation level 1`,
     );
-    const sqlMs = timer.timings.reduce((s, t) => s + t.ms, 0);
     const byLabel = new Map<string, { ms: number; count: number; rows: number }>();
     for (const t of timer.timings) {
       const e = byLabel.get(t.label) ?? { ms: 0, count: 0, rows: 0 };
       byLabel.set(t.label, { ms: e.ms + t.ms, count: e.count + 1, rows: e.rows + t.rows });
     }
-    console.log(`  per statement (${timer.timings.length} statements, each compile + round trip + rows; the rest is JavaScript, begin/commit and pool):`);
+    console.log(`  per statement (${timer.timings.length} statements on two connections at once, each compile + round trip + rows; so they add up to more than the sweep):`);
     for (const [label, e] of [...byLabel].sort((a, b) => b[1].ms - a[1].ms)) {
       console.log(`    ${label.padEnd(44)} ${e.ms.toFixed(0).padStart(6)} ms  ×${e.count}  ${fmt(e.rows)} rows`);
     }
-    console.log(`    ${'other (JS, begin/commit, pool)'.padEnd(44)} ${(dueMs - sqlMs).toFixed(0).padStart(6)} ms`);
     if (walAtStart && walAtEnd) {
       console.log(
         `  WAL written (whole server): ${fmt(walAtEnd.records - walAtStart.records)} records, ${((walAtEnd.bytes - walAtStart.bytes) / 1e6).toFixed(1)} MB, ` +
@@ -234,17 +291,91 @@ export async function benchSweep(): Promise<boolean> {
     // Right after: everything due has been handled.
     const idleAfter = await timeSweeps(db, now, 5);
     console.log(`sweep with none due (again at now, right after):       ${idleAfter.map((t) => `${t.toFixed(1)} ms`).join(', ')}`);
-
-    const worstIdle = Math.max(...idleBefore, ...idleAfter);
-    const dueMet = dueMs < 2_000 && result.escalations.length === dueCount && after.stillDue === 0;
-    const idleMet = worstIdle < 50;
-    console.log(`target: a sweep of ${fmt(dueCount)} due among ${fmt(total)} in under 2 s: ${dueMet ? 'met' : 'NOT met'} (${dueMs.toFixed(0)} ms)`);
-    console.log(`target: a sweep with none due in under 50 ms: ${idleMet ? 'met' : 'NOT met'} (slowest of ${idleBefore.length + idleAfter.length}: ${worstIdle.toFixed(1)} ms)`);
-    return dueMet && idleMet;
+    const ok = result.escalations.length === dueCount && after.stillDue === 0;
+    if (!ok) console.log(`NOT as intended: ${result.escalations.length} escalations, ${after.stillDue} still due`);
+    return { total, dueMs, baselineMs, idleMs: [...idleBefore, ...idleAfter], ok };
   } finally {
     await db?.close().catch(() => undefined);
   }
+}
+
+/** VACUUM ANALYZE the tables a sweep writes, and a CHECKPOINT (needs pg_checkpoint or superuser), so each measurement starts from a settled state. */
+async function settle(db: Db): Promise<void> {
+  for (const table of ['service_case', 'case_due', 'case_breach', 'escalation', 'case_event', 'case_message', 'outbox']) {
+    await sql`vacuum (analyze) ${sql.id(table)}`.execute(db.kysely);
+  }
+  await sql`checkpoint`.execute(db.kysely).catch(() => undefined);
+}
+
+/**
+ * PostgreSQL doing the sweep's writes for the due cases as plain set-based statements, in one
+ * transaction on one connection, rolled back: the breaches, one escalation, its event, the message
+ * to the customer (the same words, from the same template) and its outbox row for each case, the
+ * cases' new level and the queue's next check. What the sweep adds on top (reading the cases into
+ * JavaScript, the Standard's rules, parameters, two connections' coordination, the heads' digests)
+ * is the difference.
+ */
+async function timeBaseline(db: Db): Promise<number> {
+  const template = escalationMessage({
+    municipality: 'City of Kawartha Lakes',
+    reference: '@REF@',
+    customerName: '@NAME@',
+    what: 'service request (@TYPE@)',
+    divisionName: '@DIVISION@',
+    levelRole: 'Division Head',
+    headTitle: '@HEAD@',
+    reason: 'not_acknowledged',
   });
+  const rollback = new Error('baseline: roll back');
+  let ms = 0;
+  await db.kysely
+    .transaction()
+    .execute(async (trx) => {
+      const start = performance.now();
+      const due = sql`(select c.*, d.department_id, d.name as division_name, d.head_title, t.name as type_name
+                       from case_due q join service_case c on c.id = q.case_id join division d on d.id = c.division_id
+                       left join request_type t on t.id = c.request_type_id where q.next_check_at <= ${now})`;
+      await sql`
+        insert into case_breach (case_id, kind, deadline, detected_at, division_id)
+        select c.id, b.kind, b.deadline, ${now}, c.division_id from ${due} c
+        cross join lateral (values ('acknowledgment', case when c.acknowledged_at is null then c.acknowledge_by end), ('resolution', c.resolve_by),
+                                   ('update', c.committed_by), ('transfer_receipt', c.transfer_follow_up_by)) as b(kind, deadline)
+        where c.status = 'open' and b.deadline is not null and b.deadline <= ${now}
+        on conflict do nothing`.execute(trx);
+      await sql`
+        insert into escalation (case_id, level, escalated_at, reason, division_id, department_id, initiated_by)
+        select c.id, 1, ${now}, 'not_acknowledged', c.division_id, c.department_id, 'sweep' from ${due} c
+        on conflict do nothing`.execute(trx);
+      await sql`
+        insert into case_event (case_id, at, actor_id, actor_label, type, data)
+        select c.id, ${now}, null, 'citydesk (escalation sweep)', 'escalated',
+               jsonb_build_object('level', 1, 'role', c.head_title, 'reason', 'not_acknowledged', 'initiatedBy', 'sweep') from ${due} c`.execute(trx);
+      const fill = (text: string) =>
+        sql`replace(replace(replace(replace(replace(${text}::text, '@REF@', c.reference), '@NAME@', coalesce(c.customer_name, '')), '@TYPE@', coalesce(c.type_name, '')), '@DIVISION@', c.division_name), '@HEAD@', c.head_title)`;
+      await sql`
+        with m as (
+          insert into case_message (case_id, at, kind, automated, method, subject, body)
+          select c.id, ${now}, 'escalation', true, case when c.customer_email is null then 'record' else 'email' end, ${fill(template.subject)}, ${fill(template.body)}
+          from ${due} c
+          returning id, case_id)
+        insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at)
+        select '<' || gen_random_uuid() || '@citydesk.invalid>', m.id, c.customer_email, null, null, ${now}, ${now}
+        from m join service_case c on c.id = m.case_id where c.customer_email is not null`.execute(trx);
+      await sql`
+        update case_due q set next_check_at = (
+          select min(v.d) from (values (case when c.acknowledged_at is null then c.acknowledge_by end), (c.resolve_by), (c.committed_by),
+                                       (c.transfer_follow_up_by), (${now}::timestamptz + interval '14 days')) as v(d) where v.d > ${now})
+        from service_case c where c.id = q.case_id and q.next_check_at <= ${now}`.execute(trx);
+      await sql`
+        update service_case c set escalation_level = 1, escalated_at = ${now}
+        from escalation e where e.case_id = c.id and e.escalated_at = ${now} and e.level = 1`.execute(trx);
+      ms = performance.now() - start;
+      throw rollback;
+    })
+    .catch((error: unknown) => {
+      if (error !== rollback) throw error;
+    });
+  return ms;
 }
 
 /**
@@ -295,7 +426,7 @@ async function countRows(db: Db): Promise<{ breaches: number; escalations: numbe
            (select count(*) from case_event)::int as events, (select count(*) from case_message)::int as messages,
            (select count(*) from outbox where case_message_id is not null)::int as notices,
            (select count(*) from outbox where case_message_id is null)::int as digests,
-           (select count(*) from service_case where next_check_at <= ${now})::int as "stillDue",
+           (select count(*) from case_due where next_check_at <= ${now})::int as "stillDue",
            (select count(*) from service_case where escalation_level = 1)::int as escalated`.execute(db.kysely);
   return rows[0]!;
 }
@@ -306,7 +437,7 @@ async function countRows(db: Db): Promise<{ breaches: number; escalations: numbe
  * received over the past weeks whose resolution is still ahead (acknowledged once the
  * acknowledgment time has passed, and a quarter of the others too).
  */
-async function buildProfiles(db: Db): Promise<Profile[]> {
+async function buildProfiles(db: Db, size: Size): Promise<Profile[]> {
   const calendar = await buildCalendar(db.kysely);
   const staff = new Map((await db.kysely.selectFrom('staff_user').select(['id', 'email']).execute()).map((s) => [s.email, s.id]));
   const types = new Map<string, { requestTypeId: number; divisionId: number; divisionCode: string; dstVersionId: number; targets: ServiceTargets }>();
@@ -353,7 +484,7 @@ async function buildProfiles(db: Db): Promise<Profile[]> {
   const t = now.getTime();
   const profiles: Profile[] = [];
   for (let i = 0; i < dueCount; i += 1) profiles.push(make(true, (ackBy, resolveBy) => ackBy === t - MINUTE && resolveBy > t, { from: t - 3 * DAY, to: t - 2 * DAY }));
-  for (let i = 0; i < notDueProfiles; i += 1) profiles.push(make(false, (_ackBy, resolveBy) => resolveBy > t));
+  for (let i = 0; i < size.notDueProfiles; i += 1) profiles.push(make(false, (_ackBy, resolveBy) => resolveBy > t));
   return profiles;
 }
 
@@ -369,7 +500,7 @@ function acknowledgedAt(calendar: BusinessCalendar, random: () => number, from: 
  * multiple of 100 (the due ones), else one of the others; references are numbered in order of
  * receipt, and rows are written in that order, as intake would have written them.
  */
-async function loadCases(db: Db, profiles: Profile[]): Promise<void> {
+async function loadCases(db: Db, profiles: Profile[], size: Size): Promise<void> {
   const cs = (await db.kysely.selectFrom('staff_user').select('id').where('email', '=', csRep).executeTakeFirstOrThrow()).id;
   const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
   await db.kysely.transaction().execute(async (trx) => {
@@ -398,6 +529,8 @@ async function loadCases(db: Db, profiles: Profile[]): Promise<void> {
         from pg_constraint where conrelid = 'service_case'::regclass and contype = 'f'`.execute(trx)
     ).rows;
     for (const fk of foreignKeys) await sql`alter table service_case drop constraint ${sql.id(fk.name)}`.execute(trx);
+    // Triggers kept by other areas (the KPI tallies) have nothing to do with the sweep's data: off for the load.
+    await sql`alter table service_case disable trigger user`.execute(trx);
     const indexes = (
       await sql<{ name: string; definition: string }>`
         select i.relname as name, pg_get_indexdef(x.indexrelid) as definition
@@ -438,13 +571,16 @@ async function loadCases(db: Db, profiles: Profile[]): Promise<void> {
                (array['Kent St. W.','Kent St. E.','William St. N.','Lindsay St. S.','Colborne St. W.','Angeline St. N.','Queen St.','Victoria Ave. N.',
                       'Sussex St. N.','Peel St.','Russell St. W.','Mary St. W.'])[1 + g % 12] as street,
                (array['Lindsay','Lindsay','Lindsay','Fenelon Falls','Bobcaygeon','Omemee','Woodville','Coboconk'])[1 + (g / 12) % 8] as town
-        from generate_series(1, ${sql.lit(total)}) as g
-        join bench_profile p on p.n = case when g % ${sql.lit(dueEvery)} = 0 then g / ${sql.lit(dueEvery)} - 1
-                                           else ${sql.lit(dueCount)} + (g - g / ${sql.lit(dueEvery)} - 1) % ${sql.lit(notDueProfiles)} end
+        from generate_series(1, ${sql.lit(size.total)}) as g
+        join bench_profile p on p.n = case when g % ${sql.lit(size.dueEvery)} = 0 then g / ${sql.lit(size.dueEvery)} - 1
+                                           else ${sql.lit(dueCount)} + (g - g / ${sql.lit(size.dueEvery)} - 1) % ${sql.lit(size.notDueProfiles)} end
       ) s
       order by s.seq`.execute(trx);
     await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
     for (const index of indexes) await sql.raw(index.definition).execute(trx);
     for (const fk of foreignKeys) await sql`alter table service_case add constraint ${sql.id(fk.name)} ${sql.raw(fk.definition)}`.execute(trx);
+    await sql`alter table service_case enable trigger user`.execute(trx);
+    // The sweep's queue, as intake writes it (migration 012).
+    await sql`insert into case_due (case_id, next_check_at) select id, next_check_at from service_case where next_check_at is not null`.execute(trx);
   });
 }

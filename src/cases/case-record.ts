@@ -154,12 +154,20 @@ export function nextDueAt(c: DueFields): Date | null {
 /** Writes the changed fields, recomputes the next deadline and bumps the version. */
 export async function saveCase(trx: Tx, before: CaseRow, changes: Omit<Updateable<ServiceCaseTable>, 'id' | 'reference' | 'version'>): Promise<CaseRow> {
   const merged = { ...before, ...changes } as CheckFields;
-  return trx
+  const nextCheck = nextCheckAt(merged);
+  const saved = await trx
     .updateTable('service_case')
-    .set({ ...changes, next_due_at: nextDueAt(merged), next_check_at: nextCheckAt(merged), version: sql`version + 1` })
+    .set({ ...changes, next_due_at: nextDueAt(merged), next_check_at: nextCheck, version: sql`version + 1` })
     .where('id', '=', before.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  // The sweep's queue follows the case in the same transaction (migration 012).
+  await trx
+    .insertInto('case_due')
+    .values({ case_id: before.id, next_check_at: nextCheck })
+    .onConflict((oc) => oc.column('case_id').doUpdateSet({ next_check_at: nextCheck }))
+    .execute();
+  return saved;
 }
 
 export async function divisionById(tx: Tx, id: number): Promise<{ id: number; code: string; name: string; contact_phone: string | null; contact_email: string | null; department_id: number }> {

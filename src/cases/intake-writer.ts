@@ -149,7 +149,8 @@ const names = (fields: readonly (readonly [string, string])[]): string => fields
 /**
  * The statement: the cases with their next reference numbers, inserted in the order given; their
  * events in order (so their ids follow the case's); the messages with the reference put in where
- * the marker stands; and each message's mail in the outbox. Its text is the same for one case or
+ * the marker stands; each message's mail in the outbox; and the case's next check in the sweep's
+ * queue (case_due). Its text is the same for one case or
  * a hundred, so it is prepared once per connection.
  */
 const fenceParameter = perCase.length + perEvent.length + 1;
@@ -167,7 +168,7 @@ const statement = `
   ), written as materialized (
     select c.*, n.ord, n.at, n.actor_id, n.actor_label, n.message_kind, n.message_automated, n.message_method, n.message_sent_by,
            replace(n.message_subject, n.marker, c.reference) as message_subject, replace(n.message_body, n.marker, c.reference) as message_body,
-           n.mail_message_id, n.mail_to
+           n.mail_message_id, n.mail_to, n.next_check_at
     from c join numbered n on n.reference = c.reference
   ), e as (
     insert into case_event (case_id, at, actor_id, actor_label, type, data)
@@ -186,6 +187,9 @@ const statement = `
     select w.mail_message_id, m.id, w.mail_to, null, null, w.at, w.at
     from m join written w on w.id = m.case_id
     where w.mail_to is not null
+  ), d as (
+    insert into case_due (case_id, next_check_at)
+    select w.id, w.next_check_at from written w where w.next_check_at is not null
   ), f as (
     insert into intake_fence (token, at, case_ids)
     select $${fenceParameter}::uuid, min(w.at), array_agg(w.id order by w.ord) from written w

@@ -210,6 +210,12 @@ export interface ServiceCaseTable {
   resolve_by_basis: 'source_due_date' | 'city_dst' | 'none' | null;
 }
 
+/** The sweep's queue: when each case must next be looked at (migration 012). */
+export interface CaseDueTable {
+  case_id: number;
+  next_check_at: Timestamp | null;
+}
+
 export type BreachKind = 'acknowledgment' | 'resolution' | 'update' | 'transfer_receipt';
 
 export interface CaseBreachTable {
@@ -500,6 +506,7 @@ export interface Database extends GovernanceTables, FeedbackDatabase {
   escalation: EscalationTable;
   escalation_review: EscalationReviewTable;
   review_list_entry: ReviewListEntryTable;
+  case_due: CaseDueTable;
   escalation_request: EscalationRequestTable;
   customer_feedback: CustomerFeedbackTable;
   escalation_code: EscalationCodeTable;

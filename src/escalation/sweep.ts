@@ -10,8 +10,9 @@ import { escalationRoles, firstLevelDue, nextLevelDue, type EscalationLevel, typ
  * The sweep (CSS §5, INTERPRETATION §6): every case whose next check time has come is looked at
  * once. Missed deadlines are recorded as breaches; eligible service requests are escalated to the
  * Division Head; two weeks after an escalation a request goes up a level or onto the Manager of
- * Customer Service's review list. Each case carries its next check time, so a sweep reads only
- * the cases that are due.
+ * Customer Service's review list. Each case's next check time is kept in the narrow case_due
+ * table (migration 012), so a sweep reads only the cases that are due and moves their times on
+ * without rewriting the heavily indexed case rows.
  *
  * Exactly once: a transaction-level advisory lock lets one sweeper work at a time, and unique
  * constraints (a breach per case, kind and deadline; an escalation per case and level; a review
@@ -181,12 +182,13 @@ async function loadDue(trx: Tx, now: Date, limit: number): Promise<DueRow[]> {
            c.acknowledged_at, c.acknowledge_by, c.resolve_by, c.revised_resolve_by, c.revised_at, c.last_update_at,
            c.escalation_level, c.escalated_at, c.resolved_at,
            (select e.id from escalation e where e.case_id = c.id and e.level = c.escalation_level) as escalation_id
-    from service_case c
+    from case_due q
+    join service_case c on c.id = q.case_id
     join division d on d.id = c.division_id
     join department dep on dep.id = d.department_id
     left join request_type t on t.id = c.request_type_id
-    where c.next_check_at <= ${now}
-    order by c.next_check_at
+    where q.next_check_at <= ${now}
+    order by q.next_check_at
     limit ${limit}
     for update of c skip locked`.execute(trx);
   return rows;
@@ -313,14 +315,12 @@ async function sweepBatch(trx: Tx, due: DueRow[], now: Date, zone: string, munic
   for (const e of inserted) result.escalations.push({ reference: byId.get(e.case_id)!.reference, level: e.level, role: escalationRoles[e.level], reason: e.reason });
   for (const l of listed) result.reviewListed.push({ reference: byId.get(l.case_id)!.reference, level: byId.get(l.case_id)!.escalation_level });
 
-  // One update a case: its new escalation level, and its next check (its next deadline still ahead,
-  // or the next step of its escalation). One statement, so each row is rewritten once.
+  // The queue moves on: each case's next check is its next deadline still ahead, or the next
+  // step of its escalation (the new one's, for a case escalated now). One statement on the narrow
+  // case_due rows (migration 012); only the cases escalated now are rewritten in service_case.
   const newLevel = new Map(inserted.map((e) => [e.case_id, e.level]));
   await sql`
-    update service_case c set
-      escalation_level = coalesce(u.level, c.escalation_level),
-      escalated_at = case when u.level is null then c.escalated_at else ${now} end,
-      next_check_at = case when c.status <> 'open' then null else (
+    update case_due q set next_check_at = case when c.status <> 'open' then null else (
         select min(v.d) from (values
           (case when c.acknowledged_at is null then c.acknowledge_by end),
           (c.resolve_by),
@@ -333,7 +333,14 @@ async function sweepBatch(trx: Tx, due: DueRow[], now: Date, zone: string, munic
             then (case when u.level is null then c.escalated_at else ${now} end) + interval '14 days' end)) as v(d)
         where v.d > ${now}) end
     from unnest(${ids}::bigint[], ${ids.map((id) => newLevel.get(id) ?? null)}::int[]) as u(id, level)
-    where c.id = u.id`.execute(trx);
+    join service_case c on c.id = u.id
+    where q.case_id = u.id`.execute(trx);
+  if (inserted.length > 0) {
+    await sql`
+      update service_case c set escalation_level = u.level, escalated_at = ${now}
+      from unnest(${inserted.map((e) => e.case_id)}::bigint[], ${inserted.map((e) => e.level)}::int[]) as u(id, level)
+      where c.id = u.id`.execute(trx);
+  }
 }
 
 export function roleTitle(c: Pick<DueRow, 'division_head' | 'department_head'>, level: EscalationLevel): string {

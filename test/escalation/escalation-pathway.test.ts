@@ -43,7 +43,12 @@ for (const engine of testEngines()) {
     };
     const escalationsOf = (result: Awaited<ReturnType<typeof sweep>>, reference: string) => result.escalations.filter((e) => e.reference === reference);
     const levelOf = async (reference: string) =>
-      (await api.db.kysely.selectFrom('service_case').select(['escalation_level', 'next_check_at']).where('reference', '=', reference).executeTakeFirstOrThrow());
+      await api.db.kysely
+        .selectFrom('service_case')
+        .leftJoin('case_due', 'case_due.case_id', 'service_case.id')
+        .select(['escalation_level', 'case_due.next_check_at'])
+        .where('reference', '=', reference)
+        .executeTakeFirstOrThrow();
     const acknowledge = (reference: string) =>
       roads.post(`/api/v1/cases/${reference}/acknowledge`, { nextSteps: 'A crew will patch it.', contact: 'Roads Operations, 705-324-9411' });
 
