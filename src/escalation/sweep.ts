@@ -190,7 +190,9 @@ async function loadDue(trx: Tx, now: Date, limit: number): Promise<DueRow[]> {
     where q.next_check_at <= ${now}
     order by q.next_check_at
     limit ${limit}
-    for update of c skip locked`.execute(trx);
+    -- Both rows: the case's, so a change to it waits (or the sweep skips it), and the queue's, so a
+    -- batch that finds it just swept by the other connection sees its next check moved on.
+    for update of q, c skip locked`.execute(trx);
   return rows;
 }
 
