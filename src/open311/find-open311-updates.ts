@@ -76,7 +76,7 @@ export async function findOpen311Updates(tx: Tx, directory: Directory, query: Up
   const calendar = directory.calendar;
   return rows.map((row) => {
     const redact = redactor(row, names);
-    const note = noteOf(row.type, row.data, directory)!;
+    const note = row.type === 'customer_update_answered' ? { summary: 'Answered', description: typeof row.data['answer'] === 'string' ? row.data['answer'] : null } : noteOf(row.type, row.data, directory)!;
     return {
       update_id: String(row.id),
       service_request_id: row.reference,

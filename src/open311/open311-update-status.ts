@@ -16,8 +16,11 @@
 export const updateStatuses = ['open', 'closed', 'fixed', 'in_progress', 'action_scheduled', 'investigating', 'duplicate', 'not_councils_responsibility', 'no_further_action', 'internal_referral', 'reopen', 'for_triage'] as const;
 export type UpdateStatus = (typeof updateStatuses)[number];
 
-/** The public events that are updates, in the words of present-open311-request's noteOf. */
-export const updateEventTypes = ['acknowledged', 'updated', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened'] as const;
+/**
+ * The public events that are updates, in the words of present-open311-request's noteOf, and the
+ * division's answer to a resident who said a resolved request is not fixed (it stays resolved).
+ */
+export const updateEventTypes = ['acknowledged', 'updated', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened', 'customer_update_answered'] as const;
 /** The events that change what the status is. */
 export const statusEventTypes = ['acknowledged', 'updated', 'resolved', 'reopened'] as const;
 

@@ -207,9 +207,17 @@ for (const engine of testEngines()) {
       const response = await api.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: formHeaders, payload: form({ api_key: key, service_code: 'pothole', lat: '44.35', long: '-78.74', description: 'Deep pothole.' }), remoteAddress: remote() });
       return JSON.parse(response.body)[0].service_request_id as string;
     };
+    // Signed in once per account: sign-ins are rate-limited per e-mail address.
+    const cookies = new Map<string, string>();
+    const sign = async (email: string): Promise<string> => {
+      if (!cookies.has(email)) {
+        const r = await api.app.inject({ method: 'POST', url: '/staff/sign-in', payload: `email=${encodeURIComponent(email)}&password=${demoPassword}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        cookies.set(email, String(r.headers['set-cookie']).split(';')[0]!);
+      }
+      return cookies.get(email)!;
+    };
     const staffPage = async (url: string, email: string = demo.roadsStaff): Promise<string> => {
-      const signIn = await api.app.inject({ method: 'POST', url: '/staff/sign-in', payload: `email=${encodeURIComponent(email)}&password=${demoPassword}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      const response = await api.app.inject({ url, headers: { cookie: String(signIn.headers['set-cookie']).split(';')[0]! } });
+      const response = await api.app.inject({ url, headers: { cookie: await sign(email) } });
       assert.equal(response.statusCode, 200, response.body.slice(0, 300));
       return response.body;
     };
@@ -283,6 +291,32 @@ for (const engine of testEngines()) {
       assert.ok(!(await notFixedList(demo.trafficStaff)).includes(reference));
       assert.equal((await roads.post(`/api/v1/cases/${reference}/reopen`, { reason: 'The resident says it is back.' })).status, 200);
       assert.ok(!(await notFixedList()).includes(reference), 'reopened: no longer waiting');
+    });
+
+    test('the division may answer "not fixed" instead of reopening: it stays resolved, the list empties, and the app reads the answer as an update', async () => {
+      const reference = await newRequest();
+      assert.equal((await roads.post(`/api/v1/cases/${reference}/resolve`, { resolution: 'Filled.', method: 'record' })).status, 200);
+      api.clock.advance(60_000);
+      assert.equal((await post(fromFixMyStreet({ service_request_id: reference, update_id: 'ans-1', status: 'OPEN', description: 'Not fixed.' }))).status, 200);
+      assert.match(await staffPage(`/staff/cases/${reference}`), /Send the answer, keep it resolved/);
+      const answer = (cookie: string, text: string) =>
+        api.app.inject({ method: 'POST', url: `/staff/cases/${reference}/customer-updates/answer`, payload: `answer=${encodeURIComponent(text)}`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+      const elsewhere = await answer(await sign(demo.trafficStaff), 'Not ours.');
+      assert.ok(elsewhere.statusCode === 403 || elsewhere.statusCode === 404, `another division may not answer: ${elsewhere.statusCode}`);
+      api.clock.advance(60_000);
+      const answered = await answer(await sign(demo.roadsStaff), 'We checked on Tuesday: the patch holds; the dip is the driveway, which is private.');
+      assert.equal(answered.statusCode, 303, answered.body.slice(0, 300));
+      assert.ok(!(await notFixedList()).includes(reference));
+      const row = await api.db.kysely.selectFrom('service_case').select('status').where('reference', '=', reference).executeTakeFirstOrThrow();
+      assert.equal(row.status, 'resolved');
+      const page = await staffPage(`/staff/cases/${reference}`);
+      assert.match(page, /Answered the customer&#39;s update sent through FixMyStreet|Answered the customer's update sent through FixMyStreet/);
+      assert.doesNotMatch(page, /Send the answer, keep it resolved/);
+      const { json } = await both(api.app, 'updates', '/open311/v2/servicerequestupdates?start_date=2026-11-23T00:00:00Z&end_date=2026-11-24T00:00:00Z');
+      const last = (json as Update[]).filter((u) => u.service_request_id === reference).at(-1)!;
+      assert.deepEqual([last.status, last.description], ['closed', 'We checked on Tuesday: the patch holds; the dip is the driveway, which is private.']);
+      const twice = await answer(await sign(demo.roadsStaff), 'Again.');
+      assert.equal(twice.statusCode, 409, 'nothing is waiting any more');
     });
 
     test('CLOSED or FIXED on a resolved request, or any status on an open one, is a message and waits for nobody', async () => {

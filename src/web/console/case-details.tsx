@@ -187,7 +187,7 @@ export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation:
           <dd>{view.owner?.name ?? <span class="muted">Nobody yet</span>}</dd>
           <dt>Received</dt>
           <dd>
-            {formatDateTime(c.received_at, zone)} {`by ${view.channel.name.toLowerCase()}`}
+            {formatDateTime(c.received_at, zone)} {`by ${view.channel.name.charAt(0).toLowerCase()}${view.channel.name.slice(1)}`}
             {view.serviceCentre ? ` at ${view.serviceCentre.name}` : ''}
           </dd>
           <dt>Receipt business day</dt>
@@ -301,7 +301,7 @@ function MoreMedia(props: { urls: unknown; first?: number }) {
 }
 
 /** What an audit event says, in words. */
-function EventWords(props: { type: string; data: Record<string, unknown>; zone: string }) {
+function EventWords(props: { type: string; data: Record<string, unknown>; zone: string; reference?: string | undefined; waiting?: boolean }) {
   const { data: d, zone } = props;
   switch (props.type) {
     case 'received':
@@ -376,10 +376,25 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
       return (
         <>
           <strong>{`Update from the customer, sent through ${text(d['via']).replace(/^open311:/, '')} (Open311)`}</strong>{' '}
-          {d['asksToReopen'] ? <Badge kind="warn">Says it is not fixed: reopen it, or answer the customer</Badge> : null}
+          {d['asksToReopen'] ? props.waiting ? <Badge kind="warn">Says it is not fixed: reopen it, or answer the customer</Badge> : <Badge kind="muted">Said it was not fixed</Badge> : null}
           <p class="muted">{`${d['name'] ? `From ${text(d['name'])}` : 'No name given'}${d['email'] ? `, ${text(d['email'])}` : ''}${d['phone'] ? `, ${text(d['phone'])}` : ''}; status in the app: ${text(d['status']).toLowerCase().replace(/_/g, ' ')}; written ${when(d['writtenAt'], zone)}.`}</p>
           {text(d['text']) !== '' ? <p class="case-text">{text(d['text'])}</p> : null}
           <MoreMedia urls={d['mediaUrls']} first={1} />
+          {d['asksToReopen'] && props.reference && props.waiting ? (
+            <form method="post" action={`/staff/cases/${props.reference}/customer-updates/answer`} class="inline-answer">
+              <p class="hint">To keep it resolved, answer the resident instead of reopening: they read the answer in the app that sent the update.</p>
+              <label for={`answer-${text(d['updateId'])}`}>Answer to the resident</label>
+              <textarea id={`answer-${text(d['updateId'])}`} name="answer" rows={3} maxLength={4000} required></textarea>
+              <button type="submit">Send the answer, keep it resolved</button>
+            </form>
+          ) : null}
+        </>
+      );
+    case 'customer_update_answered':
+      return (
+        <>
+          <strong>{`Answered the customer's update sent through ${text(d['via']).replace(/open311:/g, '')}: the request stays resolved`}</strong>
+          <p class="case-text">{text(d['answer'])}</p>
         </>
       );
     case 'note':
@@ -427,13 +442,13 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
 }
 
 /** Messages, events, breaches, escalations and transfers, in the order they happened. */
-export function CaseTimeline(props: { entries: TimelineEntry[]; zone: string }) {
+export function CaseTimeline(props: { entries: TimelineEntry[]; zone: string; reference?: string; status?: string }) {
   return (
     <section aria-labelledby="timeline-title">
       <h2 id="timeline-title">Timeline</h2>
       {props.entries.length === 0 ? <p class="muted">Nothing has happened yet.</p> : null}
       <ol class="timeline">
-        {props.entries.map((e) => {
+        {props.entries.map((e, i) => {
           if (e.entry === 'breach') {
             return (
               <li class="timeline--breach">
@@ -462,7 +477,14 @@ export function CaseTimeline(props: { entries: TimelineEntry[]; zone: string }) 
           return (
             <li class={e.type === 'note' ? 'timeline--note' : undefined}>
               <time dateTime={e.at}>{formatDateTime(e.at, props.zone)}</time>
-              <EventWords type={e.type} data={e.data} zone={props.zone} />
+              <EventWords
+                type={e.type}
+                data={e.data}
+                zone={props.zone}
+                reference={props.reference}
+                // A resident's "not fixed" waits until the case is reopened or answered after it.
+                waiting={props.status === 'resolved' && !props.entries.slice(i + 1).some((x) => x.entry === 'event' && (x.type === 'customer_update_answered' || x.type === 'reopened'))}
+              />
               <p class="muted case-actor">{`By ${e.actor}`}</p>
             </li>
           );

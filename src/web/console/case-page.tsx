@@ -19,6 +19,7 @@ import { Badge, Breadcrumbs, ErrorSummary, type FieldErrors } from '../component
 import { Layout } from '../layout.js';
 import { sendPage } from '../render.js';
 import { requestEscalation } from '../../escalation/request-escalation.js';
+import { answerOpen311Updates } from '../../open311/answer-open311-update.js';
 import { CaseActions, actionPaths, fieldName, type ActionName, type CaseActionsModel, type FormState } from './case-actions.js';
 import { CaseFacts, CaseTargets, CaseTimeline, timeLeftWords, type CaseEscalation } from './case-details.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
@@ -47,6 +48,7 @@ const doneWords: Record<string, string> = {
   reclassified: 'Request type changed. The targets were recomputed from the original receipt.',
   resolved: 'Resolved. The resolution message is in the timeline below.',
   reopened: 'Reopened. The customer has been told.',
+  'customer-answered': 'Answer sent: the resident reads it in the app that sent the update; the request stays resolved.',
   noted: 'Internal note added.',
   reviewed: 'Review recorded and the customer updated.',
   decided: 'Review-list decision recorded.',
@@ -144,7 +146,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
           <div class="case-main">
             <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} />
             <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} />
-            <CaseTimeline entries={m.timeline} zone={calendar.timeZone} />
+            <CaseTimeline entries={m.timeline} zone={calendar.timeZone} reference={m.caseRow.reference} status={m.caseRow.status} />
           </div>
           <div class="case-side">
             <CaseActions m={m} />
@@ -295,6 +297,15 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
   act('resolve', 'resolved', ({ staff, reference, get }) => resolveCase({ services, staff, reference, input: { resolution: get('resolution'), method: method(get('method')) } }));
 
   act('reopen', 'reopened', ({ staff, reference, get }) => reopenCase({ services, staff, reference, input: { reason: get('reason') } }));
+
+  // The answer to a resident's "not fixed" from an Open311 app (the other way is to reopen).
+  app.post<{ Params: { reference: string }; Body: Body }>('/staff/cases/:reference/customer-updates/answer', { onRequest: guard }, async (request, reply) => {
+    const { reference } = request.params;
+    if (!new RegExp(referencePattern).test(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference.slice(0, 40)}.`);
+    const answer = request.body?.['answer'];
+    await answerOpen311Updates({ services, staff: request.staff!, reference, answer: typeof answer === 'string' ? answer : '' });
+    return reply.redirect(`/staff/cases/${encodeURIComponent(reference)}?done=customer-answered`, 303);
+  });
 
   act('note', 'noted', ({ staff, reference, get }) => addNote({ services, staff, reference, input: { text: get('text') } }));
 
