@@ -218,3 +218,33 @@ export async function submitPortalFeedback(options: { db: Db; input: PortalFeedb
     return { id: saved.id };
   });
 }
+
+/** The feedback the person may see received since `since`, as the analysis reads it. */
+export async function feedbackFacts(tx: Tx, staff: StaffMember, since: Date): Promise<{ at: number; source: string; themes: string[] }[]> {
+  assertMayRead(staff);
+  const rows = await feedbackQuery(tx, staff).where('f.received_at', '>=', since).limit(100_000).execute();
+  return rows.map((r) => ({ at: new Date(r.received_at).getTime(), source: r.kind, themes: r.themes ?? [] }));
+}
+
+/** "Was it resolved?" and the channel of the survey answers given in [from, to), in the person's scope. */
+export async function surveyAnswerCounts(tx: Tx, staff: StaffMember, from: Date, to: Date): Promise<{ resolved: Record<'yes' | 'partly' | 'no', number>; byChannel: Record<'web' | 'phone', number>; answers: number }> {
+  assertMayRead(staff);
+  let query = tx
+    .selectFrom('survey_answer as a')
+    .innerJoin('survey_invitation as i', 'i.id', 'a.invitation_id')
+    .innerJoin('service_case as c', 'c.id', 'i.case_id')
+    .select(['a.resolved', 'a.channel', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('a.answered_at', '>=', from)
+    .where('a.answered_at', '<', to)
+    .groupBy(['a.resolved', 'a.channel']);
+  if (!seesEveryDivision(staff)) query = query.where((eb) => caseVisibleTo(eb, staff));
+  const rows = await query.execute();
+  const result = { resolved: { yes: 0, partly: 0, no: 0 }, byChannel: { web: 0, phone: 0 }, answers: 0 };
+  for (const r of rows) {
+    const n = Number(r.n);
+    result.resolved[r.resolved] += n;
+    result.byChannel[r.channel] += n;
+    result.answers += n;
+  }
+  return result;
+}

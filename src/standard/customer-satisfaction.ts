@@ -118,3 +118,64 @@ export function checkSurveyAnswer(raw: { rating?: unknown; resolved?: unknown; c
   if (Object.keys(errors).length > 0) return { errors };
   return { answer: { rating, resolved: resolved as ResolvedAnswer, comment: comment === '' ? null : comment } };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The feedback analysis (CSS §6.3): volume by theme and source in a period and the one before, and
+// the themes rising most. A theme with fewer items than the minimum group size in both periods shows
+// its counts but no change in percent.
+
+export interface FeedbackFact {
+  at: number;
+  source: string;
+  themes: readonly string[];
+}
+
+export interface ThemeTrend {
+  theme: string;
+  current: number;
+  previous: number;
+  /** current − previous. */
+  change: number;
+  /** (current − previous) ÷ previous, or null with too few items (or none before). */
+  changeShare: number | null;
+}
+
+export interface FeedbackAnalysis {
+  current: number;
+  previous: number;
+  bySource: Record<string, number>;
+  /** Every theme with items in either period, most items now first; 'untagged' for items without one. */
+  themes: ThemeTrend[];
+  /** Themes whose count grew, largest growth first (at most 3). */
+  risingMost: ThemeTrend[];
+}
+
+/** Items in [from, to) are the period; [from − (to − from), from) the one before. */
+export function feedbackAnalysis(facts: readonly FeedbackFact[], period: { from: number; to: number }, minimumGroupSize = 10): FeedbackAnalysis {
+  const length = period.to - period.from;
+  const before = period.from - length;
+  const current = new Map<string, number>();
+  const previous = new Map<string, number>();
+  const bySource: Record<string, number> = {};
+  let now = 0;
+  let then = 0;
+  for (const f of facts) {
+    const inCurrent = f.at >= period.from && f.at < period.to;
+    const inPrevious = f.at >= before && f.at < period.from;
+    if (!inCurrent && !inPrevious) continue;
+    const target = inCurrent ? current : previous;
+    if (inCurrent) {
+      now += 1;
+      bySource[f.source] = (bySource[f.source] ?? 0) + 1;
+    } else then += 1;
+    for (const theme of f.themes.length > 0 ? new Set(f.themes) : ['untagged']) target.set(theme, (target.get(theme) ?? 0) + 1);
+  }
+  const themes = [...new Set([...current.keys(), ...previous.keys()])].map((theme): ThemeTrend => {
+    const c = current.get(theme) ?? 0;
+    const p = previous.get(theme) ?? 0;
+    return { theme, current: c, previous: p, change: c - p, changeShare: p >= minimumGroupSize ? (c - p) / p : null };
+  });
+  themes.sort((a, b) => b.current - a.current || a.theme.localeCompare(b.theme));
+  const risingMost = themes.filter((t) => t.change > 0 && t.theme !== 'untagged').sort((a, b) => b.change - a.change || a.theme.localeCompare(b.theme)).slice(0, 3);
+  return { current: now, previous: then, bySource, themes, risingMost };
+}

@@ -264,6 +264,10 @@ for (const engine of testEngines()) {
       assert.match(all.body, /were &lt;i>lovely&lt;\/i>\.|were &lt;i&gt;lovely/);
       assert.match(all.body, /no request named/);
       assert.doesNotMatch((await roads.get('/staff/feedback?show=all')).body, /lovely/);
+      // The analysis: Customer Service sees both items by source; one answer, "no" shown as counts (too few for a percentage).
+      assert.match(all.body, /2 items of feedback \(0 in the 90 days before\)\. By source: (Survey comment 1, Compliment 1|Compliment 1, Survey comment 1)/);
+      assert.match(all.body, /Survey answers: 1 \(1 through the link, 0 by follow-up call\)\. Was it resolved\? Yes 0 of 1 \(too few for a percentage\), partly 0 of 1 \(too few for a percentage\), no 1 of 1 \(too few for a percentage\)/);
+      assert.match(all.body, /<th scope="row">Quality of the work<\/th><td class="num">1<\/td>/);
     });
 
     test('a customer with three resolved cases in a week gets one invitation; the opt-out holds for their later cases', async (t) => {

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { CaseServices } from '../../cases/case-services.js';
-import { decideRecheck, feedbackKindWords, feedbackThemes, findFeedback, listFeedback, reviewFeedback, type FeedbackItem } from '../../feedback/customer-feedback.js';
+import { decideRecheck, feedbackFacts, feedbackKindWords, feedbackThemes, findFeedback, listFeedback, reviewFeedback, surveyAnswerCounts, type FeedbackItem } from '../../feedback/customer-feedback.js';
+import { feedbackAnalysis, type FeedbackAnalysis } from '../../standard/customer-satisfaction.js';
+import { describeShare, shareFigure, defaultFigureOptions } from '../../standard/performance-indicators.js';
 import { isAppError } from '../../platform/errors.js';
 import { Alert, Badge, Choices, ErrorSummary, TextArea, type FieldErrors } from '../components.js';
 import { formatShortDateTime } from '../format.js';
@@ -13,6 +15,52 @@ import { ConsolePage, idOf, signedIn, textOf } from './reference-layout.js';
  * recorded by escalation requests (§5.3), the portal's compliments and complaints. Shown as
  * written (Preact escapes every character); tagged with themes and marked read one at a time.
  */
+
+const analysisDays = 90;
+
+function Analysis(props: { analysis: FeedbackAnalysis; answers: Awaited<ReturnType<typeof surveyAnswerCounts>>; themeName: (code: string) => string }) {
+  const { analysis, answers } = props;
+  const share = (n: number) => describeShare(shareFigure(n, answers.answers, defaultFigureOptions));
+  return (
+    <section aria-labelledby="analysis-title">
+      <h2 id="analysis-title">Feedback analysis: the last {analysisDays} days</h2>
+      <p>
+        {analysis.current} item{analysis.current === 1 ? '' : 's'} of feedback ({analysis.previous} in the {analysisDays} days before).{' '}
+        {Object.entries(analysis.bySource).map(([source, n], i) => `${i > 0 ? ', ' : 'By source: '}${feedbackKindWords[source] ?? source} ${n}`).join('')}
+        {analysis.risingMost.length > 0 ? `. Rising most: ${analysis.risingMost.map((t) => `${props.themeName(t.theme)} (+${t.change})`).join(', ')}.` : '.'}
+      </p>
+      <p>
+        Survey answers: {answers.answers} ({answers.byChannel.web} through the link, {answers.byChannel.phone} by follow-up call). Was it resolved? Yes {share(answers.resolved.yes)}, partly{' '}
+        {share(answers.resolved.partly)}, no {share(answers.resolved.no)}.
+      </p>
+      {analysis.themes.length > 0 ? (
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Feedback by theme">
+          <table>
+            <caption>Feedback by theme (an item may have several)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Theme</th>
+                <th scope="col" class="num">Last {analysisDays} days</th>
+                <th scope="col" class="num">The {analysisDays} before</th>
+                <th scope="col" class="num">Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {analysis.themes.map((t) => (
+                <tr>
+                  <th scope="row">{t.theme === 'untagged' ? 'Not tagged yet' : props.themeName(t.theme)}</th>
+                  <td class="num">{t.current}</td>
+                  <td class="num">{t.previous}</td>
+                  <td class="num">{`${t.change > 0 ? '+' : ''}${t.change}${t.changeShare !== null ? ` (${t.changeShare > 0 ? '+' : ''}${Math.round(t.changeShare * 100)}%)` : ''}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
 
 const decisionWords: Record<string, string> = { reopened: 'Reopened', replied: 'Replied to the customer', no_action: 'Nothing more to do' };
 
@@ -44,6 +92,10 @@ export function registerFeedbackPages(app: FastifyInstance, services: CaseServic
     const theme = themes.some((t) => t.code === request.query.theme) ? request.query.theme : undefined;
     const items = await listFeedback(services.db.kysely, staff, { unreadOnly, theme });
     const themeName = (code: string) => themes.find((t) => t.code === code)?.name ?? code;
+    const now = services.clock.now();
+    const from = new Date(now.getTime() - analysisDays * 86_400_000);
+    const analysis = feedbackAnalysis(await feedbackFacts(services.db.kysely, staff, new Date(from.getTime() - analysisDays * 86_400_000)), { from: from.getTime(), to: now.getTime() + 1 });
+    const answers = await surveyAnswerCounts(services.db.kysely, staff, from, new Date(now.getTime() + 1));
     return sendPage(
       reply,
       <ConsolePage staff={staff} municipality={directory.municipality.name} path="/staff/feedback" title="Customer feedback" crumbs={[{ label: 'Customer feedback' }]}>
@@ -72,6 +124,8 @@ export function registerFeedbackPages(app: FastifyInstance, services: CaseServic
             Show
           </button>
         </form>
+        <Analysis analysis={analysis} answers={answers} themeName={themeName} />
+        <h2>{unreadOnly ? 'Not read yet' : 'All feedback'}</h2>
         {items.length === 0 ? (
           <p>{unreadOnly ? 'No feedback waiting to be read.' : 'No feedback to show.'}</p>
         ) : (
