@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { testEngines } from '../helpers/db.js';
 import { at } from '../helpers/factories.js';
 import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
-import { expectAccessible, screenshot, startSite, viewports, type BrowserSite } from '../helpers/browser.js';
+import { expectAccessible, screenshot, signInAs, startSite, viewports, type BrowserSite } from '../helpers/browser.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 import { deliverOutbox, smtpTransport } from '../../src/notify/deliver-outbox.js';
 import { sweepSurveys } from '../../src/feedback/sweep-surveys.js';
@@ -112,6 +112,29 @@ test('a resolved request brings a survey e-mail after 2 business days; the custo
     await expectAccessible(page, 'opt-out page');
     await screenshot(page, `survey-opt-out-${width}`);
   }
+  // The portal's compliment-or-complaint form, and the staff side: feedback, its analysis, one item, the call list.
+  const portal = await (await site.context({ viewport: viewports.phone })).newPage();
+  await portal.goto('/feedback');
+  await expectAccessible(portal, 'compliment or complaint form');
+  await portal.getByRole('button', { name: 'Send' }).click();
+  assert.match(await portal.getByRole('alert').innerText(), /Choose whether this is a compliment or a complaint/);
+  await expectAccessible(portal, 'compliment or complaint form with errors');
+  await screenshot(portal, 'feedback-form-phone');
+  const staff = await (await site.context()).newPage();
+  await signInAs(staff, demo.roadsStaff);
+  await staff.goto('/staff/feedback');
+  assert.equal(await staff.getByRole('heading', { level: 1 }).innerText(), 'Customer feedback');
+  assert.match(await staff.locator('main').innerText(), /The hole is back after the rain\./);
+  await expectAccessible(staff, 'staff feedback page');
+  await screenshot(staff, 'feedback-staff-desktop');
+  await staff.getByRole('link', { name: /Tag and mark read/ }).first().click();
+  await expectAccessible(staff, 'feedback item page');
+  await screenshot(staff, 'feedback-item-desktop');
+  const calls = await (await site.context()).newPage();
+  await signInAs(calls, demo.csRep);
+  await calls.goto('/staff/surveys/calls');
+  await expectAccessible(calls, 'follow-up call list');
+
   const answers = await site.db.kysely.selectFrom('survey_answer').select(['rating', 'resolved', 'comment']).orderBy('id').execute();
   assert.deepEqual(answers, [
     { rating: 5, resolved: 'partly', comment: 'Fixed in a day. <b>Thanks!</b>' },
