@@ -60,7 +60,7 @@ export async function recordEvent(
 export async function recordMessage(
   trx: Tx,
   message: {
-    caseRow: Pick<CaseRow, 'id' | 'customer_email'>;
+    caseRow: Pick<CaseRow, 'id' | 'customer_email' | 'reference'>;
     at: Date;
     kind: MessageKind;
     automated: boolean;
@@ -85,7 +85,7 @@ export async function recordMessage(
     .returning('id')
     .executeTakeFirstOrThrow();
   if (message.method === 'email' && message.caseRow.customer_email) {
-    await enqueueMail(trx, { to: message.caseRow.customer_email, subject: message.subject, body: message.body, caseMessageId: row.id, now: message.at });
+    await enqueueMail(trx, { to: message.caseRow.customer_email, subject: message.subject, body: message.body, caseMessageId: row.id, now: message.at, reference: message.caseRow.reference });
   }
   return row;
 }

@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { PreferredContact } from '../db/schema.js';
 import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
 import { receiptMessage, resolutionMessage, type Message } from '../notify/templates.js';
+import { domainOf, newNonce } from '../notify/message-ids.js';
 import { AppError } from '../platform/errors.js';
 import { checkAttributeValues, type AttributeValues } from '../standard/attributes.js';
 import { dueTimes } from '../standard/due-times.js';
@@ -193,7 +194,7 @@ export async function createCase(options: {
       events,
       message,
       // Mail goes out only to an address on file, as recordMessage does.
-      mail: message?.method === 'email' && email ? { messageId: `<${randomUUID()}@citydesk.invalid>`, to: email } : null,
+      mail: message?.method === 'email' && email ? { nonce: newNonce(), domain: domainOf(directory.municipality.settings), to: email } : null,
     });
     return { caseRow, replayed: false, names: directoryCaseNames(directory, caseRow, staff?.name ?? null) };
   } catch (error) {

@@ -5,6 +5,7 @@ import type { MessageKind, MessageMethod } from '../db/schema.js';
 import { isAppError } from '../platform/errors.js';
 import { isDatabaseUnavailable } from '../platform/http-errors.js';
 import type { CaseRow } from './case-record.js';
+import { messageIdSql } from '../notify/message-ids.js';
 
 /**
  * Writing new cases: each case, its events, its message and that message's mail, in one
@@ -114,7 +115,8 @@ export interface NewCase {
   actor: { id: number | null; label: string };
   events: IntakeEvent[];
   message: IntakeMessage | null;
-  mail: { messageId: string; to: string } | null;
+  /** The message's e-mail: its Message-ID is signed in the statement, naming the reference it draws (notify/message-ids.ts). */
+  mail: { nonce: string; domain: string; to: string } | null;
 }
 
 /** One value per case for each of these, passed as arrays: the statement unnests them side by side. */
@@ -132,7 +134,8 @@ const perCase = [
   ['message_subject', 'text'],
   ['message_body', 'text'],
   ['marker', 'text'],
-  ['mail_message_id', 'text'],
+  ['mail_nonce', 'text'],
+  ['mail_domain', 'text'],
   ['mail_to', 'text'],
 ] as const;
 /** The events of all the cases, one array entry each: which case (1, 2, … in the order given), type and data. */
@@ -168,7 +171,7 @@ const statement = `
   ), written as materialized (
     select c.*, n.ord, n.at, n.actor_id, n.actor_label, n.message_kind, n.message_automated, n.message_method, n.message_sent_by,
            replace(n.message_subject, n.marker, c.reference) as message_subject, replace(n.message_body, n.marker, c.reference) as message_body,
-           n.mail_message_id, n.mail_to, n.next_check_at
+           n.mail_nonce, n.mail_domain, n.mail_to, n.next_check_at
     from c join numbered n on n.reference = c.reference
   ), e as (
     insert into case_event (case_id, at, actor_id, actor_label, type, data)
@@ -184,7 +187,7 @@ const statement = `
     returning id, case_id
   ), o as (
     insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at)
-    select w.mail_message_id, m.id, w.mail_to, null, null, w.at, w.at
+    select ${messageIdSql('w.reference', 'w.mail_nonce', 'w.mail_domain')}, m.id, w.mail_to, null, null, w.at, w.at
     from m join written w on w.id = m.case_id
     where w.mail_to is not null
   ), d as (
@@ -214,7 +217,8 @@ function caseValues(c: NewCase): unknown[] {
     message_body: c.message?.body ?? null,
     marker: c.message?.marker ?? null,
     // Mail goes only with a message.
-    mail_message_id: c.message && c.mail ? c.mail.messageId : null,
+    mail_nonce: c.message && c.mail ? c.mail.nonce : null,
+    mail_domain: c.message && c.mail ? c.mail.domain : null,
     mail_to: c.message && c.mail ? c.mail.to : null,
   };
   return perCase.map(([name]) => (name in intakeColumnTypes ? c.row[name as IntakeColumn] : extra[name as keyof typeof extra]));

@@ -149,7 +149,7 @@ export async function sendEscalationCode(options: { db: Db; reference: string; n
       automated: true,
       method: 'email',
       sentBy: null,
-      subject: `Your code to ask for an escalation (${caseRow.reference})`,
+      subject: `Your code to ask for an escalation [${caseRow.reference}]`,
       body: `Your one-time code is ${code}. Enter it with reference ${caseRow.reference} to ask for an escalation. It works for ${codeMinutes} minutes. If you did not ask for it, ignore this message.`,
     });
   });

@@ -285,7 +285,7 @@ async function sweepBatch(trx: Tx, due: DueRow[], now: Date, zone: string, munic
         headTitle: roleTitle(c, e.level),
         reason: e.reason,
       });
-      return { caseId: c.id, email: c.customer_email, ...message };
+      return { caseId: c.id, reference: c.reference, email: c.customer_email, ...message };
     });
     const messages = (
       await sql<{ id: number; case_id: number }>`
@@ -298,7 +298,7 @@ async function sweepBatch(trx: Tx, due: DueRow[], now: Date, zone: string, munic
     const messageId = new Map(messages.map((m) => [m.case_id, m.id]));
     await enqueueMails(
       trx,
-      notices.filter((n) => n.email).map((n) => ({ to: n.email!, subject: n.subject, body: n.body, caseMessageId: messageId.get(n.caseId)! })),
+      notices.filter((n) => n.email).map((n) => ({ to: n.email!, subject: n.subject, body: n.body, caseMessageId: messageId.get(n.caseId)!, reference: n.reference })),
       now,
     );
 

@@ -37,7 +37,7 @@ export async function takeMessage(options: { db: Db; raw: Buffer; place: Mailbox
   const parsed = await parseMessage(raw);
   try {
     return await db.kysely.transaction().execute(async (trx) => {
-      const classified = await classifyMessage(trx, { parsed, ownAddress: options.ownAddress });
+      const classified = await classifyMessage(trx, { parsed, now, ownAddress: options.ownAddress });
       const rawFile = await storeFile(trx, { purpose: 'raw_mail', filename: null, contentType: 'message/rfc822', content: raw, now });
       const row = await trx
         .insertInto('inbound_mail')

@@ -1,16 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../db/connect.js';
+import { mailSigner, messageIdFor } from './message-ids.js';
 
 /**
  * Puts an e-mail in the outbox, in the caller's transaction: it goes out only if the change that
- * caused it commits. Each message gets its Message-ID here, once; delivery sends each at most once.
+ * caused it commits. Each message gets its Message-ID here, once, naming its case with a signature
+ * (message-ids.ts) so a reply finds the case; delivery sends each at most once.
  */
 export async function enqueueMail(
   tx: Tx,
-  mail: { to: string; subject: string; body: string; caseMessageId?: number | null; now: Date; domain?: string },
+  mail: { to: string; subject: string; body: string; caseMessageId?: number | null; now: Date; reference?: string | null },
 ): Promise<{ id: number; messageId: string }> {
-  const messageId = `<${randomUUID()}@${mail.domain ?? 'citydesk.invalid'}>`;
+  const messageId = messageIdFor(await mailSigner(tx), mail.reference ?? null);
   const row = await tx
     .insertInto('outbox')
     .values({
@@ -31,15 +32,15 @@ export async function enqueueMail(
 /** Many mails in one statement (the sweep's notices). */
 export async function enqueueMails(
   tx: Tx,
-  mails: { to: string; subject: string; body: string; caseMessageId: number | null }[],
+  mails: { to: string; subject: string; body: string; caseMessageId: number | null; reference?: string | null }[],
   now: Date,
-  domain = 'citydesk.invalid',
 ): Promise<void> {
   if (mails.length === 0) return;
+  const signer = await mailSigner(tx);
   await sql`
     insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at)
     select u.message_id, u.case_message_id, u.to_address, u.subject, u.body, ${now}, ${now}
-    from unnest(${mails.map(() => `<${randomUUID()}@${domain}>`)}::text[], ${mails.map((m) => m.caseMessageId)}::bigint[],
+    from unnest(${mails.map((m) => messageIdFor(signer, m.reference ?? null))}::text[], ${mails.map((m) => m.caseMessageId)}::bigint[],
                 ${mails.map((m) => m.to)}::text[], ${mails.map((m) => (m.caseMessageId ? null : m.subject))}::text[],
                 ${mails.map((m) => (m.caseMessageId ? null : m.body))}::text[])
       as u(message_id, case_message_id, to_address, subject, body)`.execute(tx);

@@ -44,7 +44,7 @@ const signOff = (c: MessageContext, staffName?: string): string =>
 
 export function receiptMessage(c: MessageContext & { receivedAt: number; acknowledgeBy: number }): Message {
   return {
-    subject: `We received your ${c.what} (${c.reference})`,
+    subject: `We received your ${c.what} [${c.reference}]`,
     body: [
       greeting(c),
       `Thank you for contacting the ${c.municipality}. We received your ${c.what} on ${longDate(c.receivedAt, c.timeZone)}. Your reference number is ${c.reference}.`,
@@ -58,7 +58,7 @@ export function acknowledgmentMessage(
   c: MessageContext & { staffName: string; nextSteps: string; respondBy?: number | null; resolveBy?: number | null; note?: string | null },
 ): Message {
   return {
-    subject: `${c.divisionName} has your ${c.what} (${c.reference})`,
+    subject: `${c.divisionName} has your ${c.what} [${c.reference}]`,
     body: [
       greeting(c),
       `This is to confirm that ${c.divisionName} has received your ${c.what}, reference ${c.reference}, and is handling it.`,
@@ -76,7 +76,7 @@ export function acknowledgmentMessage(
 
 export function updateMessage(c: MessageContext & { staffName: string; status: string; newDate: number; reason: string }): Message {
   return {
-    subject: `An update on your ${c.what} (${c.reference})`,
+    subject: `An update on your ${c.what} [${c.reference}]`,
     body: [
       greeting(c),
       `Where things stand: ${c.status}`,
@@ -88,7 +88,7 @@ export function updateMessage(c: MessageContext & { staffName: string; status: s
 
 export function transferMessage(c: MessageContext & { fromDivisionName: string }): Message {
   return {
-    subject: `Your ${c.what} is now with ${c.divisionName} (${c.reference})`,
+    subject: `Your ${c.what} is now with ${c.divisionName} [${c.reference}]`,
     body: [
       greeting(c),
       `Your ${c.what}, reference ${c.reference}, has been passed from ${c.fromDivisionName} to ${c.divisionName}, the division responsible for it. ${c.divisionName} now has it; your reference number stays the same.`,
@@ -99,7 +99,7 @@ export function transferMessage(c: MessageContext & { fromDivisionName: string }
 
 export function resolutionMessage(c: MessageContext & { staffName: string; resolution: string }): Message {
   return {
-    subject: `Your ${c.what} is resolved (${c.reference})`,
+    subject: `Your ${c.what} is resolved [${c.reference}]`,
     body: [
       greeting(c),
       `Your ${c.what}, reference ${c.reference}, is resolved.`,
@@ -112,7 +112,7 @@ export function resolutionMessage(c: MessageContext & { staffName: string; resol
 
 export function reopenedMessage(c: MessageContext & { reason: string }): Message {
   return {
-    subject: `Your ${c.what} is open again (${c.reference})`,
+    subject: `Your ${c.what} is open again [${c.reference}]`,
     body: [greeting(c), `We have reopened your ${c.what}, reference ${c.reference}: ${c.reason}`, signOff(c)].join('\n\n'),
   };
 }
@@ -154,7 +154,7 @@ export function escalationMessage(c: {
   reason: string;
 }): Message {
   return {
-    subject: `Your ${c.what} has been escalated (${c.reference})`,
+    subject: `Your ${c.what} has been escalated [${c.reference}]`,
     body: [
       c.customerName ? `Hello ${c.customerName},` : 'Hello,',
       `Your ${c.what}, reference ${c.reference}, ${escalationReasonText(c.reason)}. We have escalated it to the ${c.levelRole} (${c.headTitle}), who will review it, give you a revised timeline and keep you updated (Corporate Customer Service Standard, section 5).`,

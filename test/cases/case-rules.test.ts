@@ -57,7 +57,7 @@ for (const engine of testEngines()) {
       assert.match(receipt.body, new RegExp(`reference number is ${c.reference}`));
       assert.match(receipt.body, /This is an automatic message/);
       const outbox = await api.db.kysely.selectFrom('outbox_mail').select(['to_address', 'subject']).where('subject', 'like', `%${c.reference}%`).execute();
-      assert.deepEqual(outbox, [{ to_address: 'dana@example.org', subject: `We received your service request (Pothole) (${c.reference})` }]);
+      assert.deepEqual(outbox, [{ to_address: 'dana@example.org', subject: `We received your service request (Pothole) [${c.reference}]` }]);
       assert.equal((await roads.get(`/api/v1/cases/${c.reference}`)).body.case.acknowledgedAt, null);
       const automated = await roads.post(`/api/v1/cases/${c.reference}/acknowledge`, { ...acknowledgment, automated: true });
       assert.equal(automated.status, 422);

@@ -61,7 +61,7 @@ for (const engine of testEngines()) {
       assert.deepEqual(escalationsOf(first, ref), [{ reference: ref, level: 1, role: 'Division Head', reason: 'not_acknowledged' }]);
       assert.ok(first.breaches.some((b) => b.reference === ref && b.kind === 'acknowledgment'));
       // The customer is told, and to which role; the Division Head and the Manager of Customer Service are notified.
-      const notice = await api.db.kysely.selectFrom('outbox_mail').select(['to_address', 'subject', 'body']).where('subject', '=', `Your service request (Pothole) has been escalated (${ref})`).execute();
+      const notice = await api.db.kysely.selectFrom('outbox_mail').select(['to_address', 'subject', 'body']).where('subject', '=', `Your service request (Pothole) has been escalated [${ref}]`).execute();
       assert.equal(notice.length, 1);
       assert.equal(notice[0]!.to_address, 'dana@example.org');
       assert.match(notice[0]!.body, /escalated it to the Division Head \(Manager of Roads Operations\)/);

@@ -28,7 +28,7 @@ for (const engine of testEngines()) {
     const codeFor = async (reference: string): Promise<string> => {
       const sent = await publicPost('/api/v1/public/escalation-codes', { reference });
       assert.equal(sent.status, 202);
-      const mail = await api.db.kysely.selectFrom('outbox_mail').select('body').where('subject', '=', `Your code to ask for an escalation (${reference})`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const mail = await api.db.kysely.selectFrom('outbox_mail').select('body').where('subject', '=', `Your code to ask for an escalation [${reference}]`).orderBy('id', 'desc').executeTakeFirstOrThrow();
       return /code is (\d{6})/.exec(mail.body)![1]!;
     };
     const ask = async (reference: string, grounds: string, comment?: string) =>

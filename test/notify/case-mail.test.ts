@@ -28,7 +28,7 @@ for (const engine of testEngines()) {
       const mine = smtp.arrivals.filter((a) => a.mail.subject?.includes(reference));
       assert.deepEqual(
         mine.map((a) => a.mail.subject),
-        [`We received your service request (Pothole) (${reference})`, `Roads Operations has your service request (Pothole) (${reference})`],
+        [`We received your service request (Pothole) [${reference}]`, `Roads Operations has your service request (Pothole) [${reference}]`],
       );
       assert.deepEqual(mine[0]!.envelopeTo, ['dana@example.org']);
       assert.match(mine[0]!.mail.text!, /Hello Dana Resident,/);

@@ -139,7 +139,7 @@ test('a resident reports a pothole and asks a question, tracks both, with JavaSc
   await page.getByRole('button', { name: 'Ask for an escalation' }).click();
   assert.match(await page.getByRole('alert').innerText(), /Enter the 6-digit code/);
   await expectAccessible(page, 'escalation form with errors');
-  const mail = await site.db.kysely.selectFrom('outbox_mail').select('body').where('subject', '=', `Your code to ask for an escalation (${withScripts.report})`).executeTakeFirstOrThrow();
+  const mail = await site.db.kysely.selectFrom('outbox_mail').select('body').where('subject', '=', `Your code to ask for an escalation [${withScripts.report}]`).executeTakeFirstOrThrow();
   await page.getByLabel('One-time code').fill(/code is (\d{6})/.exec(mail.body)![1]!);
   await page.getByRole('radio', { name: /A target was missed/ }).check();
   await page.getByRole('button', { name: 'Ask for an escalation' }).click();

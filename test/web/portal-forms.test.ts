@@ -223,7 +223,7 @@ for (const engine of testEngines()) {
       assert.equal(asked.status, 303);
       const form = await get(asked.location!);
       assert.match(form.text, /a 6-digit code is on its way/);
-      const mail = await api.db.kysely.selectFrom('outbox_mail').select('body').where('subject', '=', `Your code to ask for an escalation (${reference})`).executeTakeFirstOrThrow();
+      const mail = await api.db.kysely.selectFrom('outbox_mail').select('body').where('subject', '=', `Your code to ask for an escalation [${reference}]`).executeTakeFirstOrThrow();
       const code = /code is (\d{6})/.exec(mail.body)![1]!;
 
       const wrong = await post(`/track/${reference}/escalate/request`, { code: code === '000000' ? '111111' : '000000', grounds: 'missed_target', website: '' });

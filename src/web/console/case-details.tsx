@@ -436,6 +436,26 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
           {d['comment'] ? <p>{`Comment: ${text(d['comment'])}`}</p> : null}
         </>
       );
+    case 'customer_replied':
+      return (
+        <>
+          <strong>{d['resolved'] ? 'The customer replied by e-mail (after resolution)' : 'The customer replied by e-mail'}</strong>
+          <p>{`Subject: ${text(d['subject'])}`}</p>
+          <p class="case-text">{text(d['text'])}</p>
+        </>
+      );
+    case 'email_attached':
+      return <strong>{`Recorded from e-mail ${text(d['inboundMailId'])}, which arrived ${when(d['arrivedAt'], zone)}`}</strong>;
+    case 'email_undeliverable':
+      return (
+        <>
+          <strong>{`E-mail to ${text(d['address'])} could not be delivered`}</strong>
+          {d['diagnostic'] ? <p>{`The mail server said: ${text(d['diagnostic'])}`}</p> : null}
+          <p>Reach the customer another way (CSS §4.1).</p>
+        </>
+      );
+    case 'customer_mail_dealt_with':
+      return <strong>{`The customer's e-mail ${text(d['inboundMailId'])} was dealt with`}</strong>;
     default:
       return <strong>{props.type.replace(/_/g, ' ')}</strong>;
   }

@@ -24,6 +24,8 @@ import { CaseActions, actionPaths, fieldName, type ActionName, type CaseActionsM
 import { CaseFacts, CaseTargets, CaseTimeline, timeLeftWords, type CaseEscalation } from './case-details.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
 import type { CaseView, TimelineEntry } from '../../cases/case-queries.js';
+import { listCaseMail, undeliverableAddress, type CaseMailEntry } from '../../mail/case-mail.js';
+import { CaseMail } from './case-mail.js';
 
 /**
  * The case page, /staff/cases/:reference: everything about one case, and the actions the signed-in
@@ -35,6 +37,8 @@ import type { CaseView, TimelineEntry } from '../../cases/case-queries.js';
 interface CasePageModel extends CaseActionsModel {
   view: CaseView;
   timeline: TimelineEntry[];
+  mail: CaseMailEntry[];
+  undeliverable: Awaited<ReturnType<typeof undeliverableAddress>>;
   done?: string | undefined;
 }
 
@@ -64,7 +68,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
   const directory = await services.directory.get();
   const calendar = directory.calendar;
   const { caseRow, view } = await getCase(tx, staff, reference, calendar);
-  const [timeline, escalationRow, reviewList, divisionStaff, requestTypes] = await Promise.all([
+  const [timeline, escalationRow, reviewList, divisionStaff, requestTypes, mail, undeliverable] = await Promise.all([
     caseTimeline(tx, caseRow.id, calendar),
     caseRow.escalation_level > 0
       ? tx
@@ -82,6 +86,8 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
     caseRow.kind === 'service_request'
       ? tx.selectFrom('request_type').select(['code', 'name', 'attributes']).where('division_id', '=', caseRow.division_id).where('active', '=', true).orderBy('name').execute()
       : [],
+    listCaseMail(tx, caseRow.id),
+    undeliverableAddress(tx, caseRow.id, caseRow.customer_email),
   ]);
   const escalation: CaseEscalation | null = escalationRow
     ? {
@@ -100,6 +106,8 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
     caseRow,
     view,
     timeline,
+    mail,
+    undeliverable,
     escalation,
     reviewListPending: reviewList !== undefined,
     divisionStaff,
@@ -146,6 +154,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
           <div class="case-main">
             <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} />
             <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} />
+            <CaseMail reference={c.reference} resolved={c.status === 'resolved'} entries={m.mail} undeliverable={m.undeliverable} zone={calendar.timeZone} />
             <CaseTimeline entries={m.timeline} zone={calendar.timeZone} reference={m.caseRow.reference} status={m.caseRow.status} />
           </div>
           <div class="case-side">

@@ -14,6 +14,7 @@ import { sendPage } from '../render.js';
 import { DueText, queueTitles } from './c1-case-list.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
 import { GovernanceHomeItems, loadGovernanceHome, type GovernanceHomeData } from './governance-home.js';
+import { loadMailHome, MailHomeItems, type MailHome } from './case-mail.js';
 
 /** How many cases each section of the home page shows before "see all". */
 const firstFew = 5;
@@ -27,6 +28,7 @@ interface QueueSection {
 }
 
 interface HomeData {
+  mail: MailHome;
   staff: StaffMember;
   directory: Directory;
   now: Date;
@@ -141,6 +143,7 @@ function HomePage(props: HomeData) {
       <GovernanceHomeItems data={props.governance} />
 
       <div class="home-grid">
+        <MailHomeItems data={props.mail} zone={zone} />
         {props.notFixed && props.notFixed.total > 0 ? (
           <Section id="home-not-fixed" title="Residents say it is not fixed" count={props.notFixed.total} urgent about="Sent through a reporting app (Open311) about a resolved request: reopen it, or answer the resident.">
             <ul class="home-cases">
@@ -311,6 +314,7 @@ export async function registerHomePage(app: FastifyInstance, services: CaseServi
       reviewList: manager ? await listReviewList(tx, calendar, firstFew) : null,
       breaches: manager ? await listBreachesToday(tx, now, calendar, firstFew) : null,
       governance: await loadGovernanceHome(tx, staff, now, calendar.localDate(now.getTime())),
+      mail: await loadMailHome(tx, staff),
       notFixed: await listWaitingUpdates(tx, staff, firstFew),
     };
     return sendPage(reply, HomePage(data));

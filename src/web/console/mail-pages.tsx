@@ -17,6 +17,7 @@ import { formatCount, formatDateTime, formatShortDateTime } from '../format.js';
 import { sendPage } from '../render.js';
 import { requireStaffPage } from './console-auth.js';
 import { AttributeField } from './intake-pages.js';
+import { registerCaseMailRoutes } from './case-mail.js';
 import { ConsolePage, formErrors, idOf, signedIn, textOf } from './reference-layout.js';
 
 /**
@@ -75,6 +76,7 @@ const sender = (m: { fromName: string | null; fromAddress: string | null }): str
 
 export function registerMailPages(app: FastifyInstance, services: CaseServices): void {
   const auth = { onRequest: requireStaffPage(services) };
+  registerCaseMailRoutes(app, services);
 
   app.get<{ Querystring: { show?: string; page?: string; done?: string } }>('/staff/mail', auth, async (request, reply) => {
     const staff = signedIn(request);
