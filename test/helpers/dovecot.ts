@@ -29,8 +29,11 @@ export interface Dovecot {
   settings(query?: string): ImapSettings;
   /** Delivers a message as a mail server would: IMAP APPEND, with its arrival time (INTERNALDATE). */
   deliver(raw: string | Buffer, arrivedAt: Date, mailbox?: string): Promise<number>;
+  /** Delivers many messages over one connection. */
+  deliverMany(messages: { raw: string | Buffer; arrivedAt: Date }[], mailbox?: string): Promise<void>;
   /** A client signed in to the mailbox, for looking at flags. */
   client(): Promise<ImapFlow>;
+  /** Takes the server down at once (every process), as an outage would. */
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -133,7 +136,8 @@ protocol imap {
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     rmSync(join(dir, 'run', 'master.pid'), { force: true });
-    child = spawn(dovecotPath, ['-F', '-c', conf], { stdio: 'ignore' });
+    // Its own process group, so stop() takes the whole server down at once, as a crash would.
+    child = spawn(dovecotPath, ['-F', '-c', conf], { stdio: 'ignore', detached: true });
     await waitForPort(port, true);
   };
   const stop = async (): Promise<void> => {
@@ -141,10 +145,9 @@ protocol imap {
     child = undefined;
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGTERM');
-    const killer = setTimeout(() => running.kill('SIGKILL'), 5_000);
+    // The master and every imap and login process: connections in use drop mid-command.
+    process.kill(-running.pid!, 'SIGKILL');
     await exited;
-    clearTimeout(killer);
     // Its imap and login processes go with the master's connections; wait until nothing listens.
     await waitForPort(port, false);
   };
@@ -168,6 +171,14 @@ protocol imap {
         const appended = await c.append(mailbox, raw, [], arrivedAt);
         if (!appended) throw new Error('APPEND failed');
         return appended.uid ?? 0;
+      } finally {
+        await c.logout();
+      }
+    },
+    async deliverMany(messages, mailbox = 'INBOX') {
+      const c = await client();
+      try {
+        for (const m of messages) await c.append(mailbox, m.raw, [], m.arrivedAt);
       } finally {
         await c.logout();
       }
