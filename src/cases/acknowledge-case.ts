@@ -2,6 +2,7 @@ import type { MessageMethod } from '../db/schema.js';
 import type { StaffMember } from '../directory/staff.js';
 import { acknowledgmentMessage } from '../notify/templates.js';
 import { AppError } from '../platform/errors.js';
+import { undeliverableAddress } from '../mail/case-mail.js';
 import { assertOpen, assertResponsibleDivision } from './case-policy.js';
 import { checkMethod, defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from './case-record.js';
 import { changeCase, parsePromisedDate } from './case-change.js';
@@ -62,6 +63,17 @@ export async function acknowledgeCase(options: { services: CaseServices; staff: 
     }
     const method = input.method ?? defaultMethod(caseRow);
     checkMethod(caseRow, method);
+    // §4.1: the acknowledgment must reach the customer; an address that bounced will not.
+    if (method === 'email') {
+      const bounced = await undeliverableAddress(trx, caseRow.id, caseRow.customer_email);
+      if (bounced) {
+        throw new AppError(
+          'RULE_VIOLATION',
+          `E-mail to ${bounced.address} bounced, so an acknowledgment by e-mail would not reach the customer (CSS §4.1). Acknowledge by phone, letter or in person and log it.`,
+          [{ field: 'method', message: 'the customer’s e-mail address bounced' }],
+        );
+      }
+    }
     const ownerInDivision = caseRow.owner_id !== null && (await trx.selectFrom('staff_user').select('id').where('id', '=', caseRow.owner_id).where('division_id', '=', caseRow.division_id).executeTakeFirst());
     const updated = await saveCase(trx, caseRow, {
       acknowledged_at: now,

@@ -234,6 +234,20 @@ for (const engine of testEngines()) {
       assert.equal(noticed.length, 1);
       const waiting = await listWaitingMail(db.kysely, await staffByEmail(db, demo.roadsStaff), 10);
       assert.deepEqual(waiting.items.map((i) => [i.kind, i.reference]), [['bounce', pothole.reference]]);
+      // Acknowledging that customer by e-mail is refused; by phone it is recorded.
+      const services = caseServices(db, clock);
+      const cs = await staffByEmail(db, demo.csRep);
+      const { caseRow: gone } = await createCase({ services, origin: { staff: cs }, input: potholeByPhone({ customer: { name: 'Gone', email: 'gone@example.org', phone: '705-555-0199', preferredContact: 'email' } }) as never });
+      const goneReceipt = (await db.kysely.selectFrom('outbox_mail').select('message_id').where('to_address', '=', 'gone@example.org').executeTakeFirstOrThrow()).message_id;
+      await arrive(postfixBounce('gone@example.org', goneReceipt, `We received your service request (Pothole) [${gone.reference}]`));
+      const roads = await staffByEmail(db, demo.roadsStaff);
+      const acknowledgment = { nextSteps: 'A crew will inspect it this week.', contact: 'Roads Operations, 705-324-9411' };
+      await assert.rejects(
+        acknowledgeCase({ services, staff: roads, reference: gone.reference, input: { ...acknowledgment, method: 'email' } } as never),
+        (e: unknown) => isAppError(e) && e.code === 'RULE_VIOLATION' && /bounced[\s\S]*CSS §4\.1/.test(e.message),
+      );
+      const acknowledged = await acknowledgeCase({ services, staff: roads, reference: gone.reference, input: { ...acknowledgment, method: 'phone' } } as never);
+      assert.ok(acknowledged.acknowledged_at);
       // A bounce naming no message of ours is recorded, and touches no case.
       await arrive(postfixBounce('someone@example.org', '<not-ours@example.org>', 'Hello'));
       const stray = await lastMail();
