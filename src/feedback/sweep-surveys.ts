@@ -140,7 +140,7 @@ async function sweepBatch(trx: Tx, now: Date, links: SurveyLinks, batchSize: num
         contact: `${division.name} at ${division.contact_phone ?? municipality.settings.contact.phone} or ${division.contact_email ?? municipality.settings.contact.email}`,
         timeZone: zone,
       });
-      await enqueueMail(trx, { to: c.customer_email!.trim(), ...message, now });
+      await enqueueMail(trx, { to: c.customer_email!.trim(), ...message, now, reference: c.reference });
     }
     await trx
       .insertInto('case_event')
