@@ -83,10 +83,12 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
     },
     async (request, reply) => {
       const staff = signedInStaff(request);
+      // Read before writing: once the case is committed nothing may fail, or a stored case would be answered 503.
+      const calendars = await services.calendars.get();
       const { caseRow, replayed, names } = await createCase({ services, origin: { staff }, input: request.body as IntakeInput, idempotencyKey: request.headers['idempotency-key'] });
       if (replayed) void reply.header('Idempotent-Replayed', 'true');
       // A new case is shown from what intake already knows; a replayed one as it is now.
-      const view = names ? { case: caseView(caseRow, names, await services.calendars.get()) } : await present(caseRow);
+      const view = names ? { case: caseView(caseRow, names, calendars) } : await present(caseRow);
       return reply.status(replayed ? 200 : 201).send(view);
     },
   );
