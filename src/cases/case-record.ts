@@ -68,6 +68,8 @@ export async function recordMessage(
     sentBy: StaffMember | null;
     subject: string;
     body: string;
+    /** The mail's own text, when it says what the record must not keep (a one-time code). */
+    mailText?: { subject: string; body: string };
   },
 ): Promise<{ id: number }> {
   const row = await trx
@@ -85,7 +87,8 @@ export async function recordMessage(
     .returning('id')
     .executeTakeFirstOrThrow();
   if (message.method === 'email' && message.caseRow.customer_email) {
-    await enqueueMail(trx, { to: message.caseRow.customer_email, subject: message.subject, body: message.body, caseMessageId: row.id, now: message.at, reference: message.caseRow.reference });
+    const text = message.mailText ?? { subject: message.subject, body: message.body };
+    await enqueueMail(trx, { to: message.caseRow.customer_email, ...text, caseMessageId: row.id, now: message.at, reference: message.caseRow.reference, ownText: message.mailText !== undefined });
   }
   return row;
 }

@@ -7,7 +7,8 @@ import { presentCase } from '../cases/case-queries.js';
 import { referencePattern } from '../cases/case-record.js';
 import type { CaseServices } from '../cases/case-services.js';
 import { decideReviewListEntry, reviewEscalation } from './review-escalation.js';
-import { requestEscalation, sendEscalationCode } from './request-escalation.js';
+import { escalationCodeAnswer, requestEscalation, sendEscalationCode } from './request-escalation.js';
+import { backgroundWork } from '../platform/background-work.js';
 import { listOpenEscalations, listReviewList, seesEscalations } from './list-escalations.js';
 
 const ReferenceParams = Type.Object({ reference: Type.String({ pattern: referencePattern, maxLength: 30 }) });
@@ -19,6 +20,7 @@ const Grounds = Type.Union([Type.Literal('missed_target'), Type.Literal('disagre
 export function registerEscalationRoutes(app: FastifyInstance, services: CaseServices): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const auth = requireStaff(services.db, services.clock);
+  const inBackground = backgroundWork(app);
   const calendarNow = async () => ({ calendar: await services.calendars.get(), now: services.clock.now() });
 
   api.get('/api/v1/escalations', { onRequest: auth, schema: { tags: ['escalation'], summary: 'Open escalations assigned to me (Division Head, Department Head, CAO)' } }, async (request) => {
@@ -104,7 +106,12 @@ export function registerEscalationRoutes(app: FastifyInstance, services: CaseSer
       },
       config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
     },
-    async (request, reply) => reply.status(202).send(await sendEscalationCode({ db: services.db, reference: request.body.reference.trim(), now: services.clock.now() })),
+    async (request, reply) => {
+      const reference = request.body.reference.trim();
+      const now = services.clock.now();
+      inBackground('escalation code', () => sendEscalationCode({ db: services.db, reference, now }));
+      return reply.status(202).send({ message: escalationCodeAnswer });
+    },
   );
 
   api.post(

@@ -119,9 +119,15 @@ async function useCode(trx: Parameters<typeof escalateCase>[0], reference: strin
  * The public asks for a one-time code to request an escalation; it goes to the e-mail address on
  * file. The answer never says whether the reference exists or has an address.
  */
+export const escalationCodeAnswer = `If that reference number is ours and we have an e-mail address for it, a code is on its way there. It works for ${codeMinutes} minutes. If we reach you by phone, call us instead.`;
+
+/**
+ * Routes answer escalationCodeAnswer at once and run this in the background (RunInBackground), so
+ * the answer's timing cannot tell a case with an address on file from one without, or from none.
+ */
 export async function sendEscalationCode(options: { db: Db; reference: string; now: Date }): Promise<{ message: string }> {
   const { db, reference, now } = options;
-  const message = 'If that reference number is ours and we have an e-mail address for it, a code is on its way there. It works for 30 minutes. If we reach you by phone, call us instead.';
+  const message = escalationCodeAnswer;
   try {
     checkReference(reference);
   } catch {
@@ -150,7 +156,12 @@ export async function sendEscalationCode(options: { db: Db; reference: string; n
       method: 'email',
       sentBy: null,
       subject: `Your code to ask for an escalation [${caseRow.reference}]`,
-      body: `Your one-time code is ${code}. Enter it with reference ${caseRow.reference} to ask for an escalation. It works for ${codeMinutes} minutes. If you did not ask for it, ignore this message.`,
+      // The record says a code was sent, never the code: staff reading the timeline could use it.
+      body: `A one-time code to ask for an escalation was sent to the customer's e-mail address; it works for ${codeMinutes} minutes. The code itself is not kept (only its hash, to check it).`,
+      mailText: {
+        subject: `Your code to ask for an escalation [${caseRow.reference}]`,
+        body: `Your one-time code is ${code}. Enter it with reference ${caseRow.reference} to ask for an escalation. It works for ${codeMinutes} minutes. If you did not ask for it, ignore this message.`,
+      },
     });
   });
   return { message };

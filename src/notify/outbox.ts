@@ -9,8 +9,10 @@ import { mailSigner, messageIdFor } from './message-ids.js';
  */
 export async function enqueueMail(
   tx: Tx,
-  mail: { to: string; subject: string; body: string; caseMessageId?: number | null; now: Date; reference?: string | null },
+  mail: { to: string; subject: string; body: string; caseMessageId?: number | null; now: Date; reference?: string | null; ownText?: boolean },
 ): Promise<{ id: number; messageId: string }> {
+  // A case message's text is the mail's unless the mail says more than the record may (a one-time code).
+  const linked = Boolean(mail.caseMessageId) && !mail.ownText;
   const messageId = messageIdFor(await mailSigner(tx), mail.reference ?? null);
   const row = await tx
     .insertInto('outbox')
@@ -19,8 +21,8 @@ export async function enqueueMail(
       case_message_id: mail.caseMessageId ?? null,
       to_address: mail.to,
       // A case message already holds the text: the outbox row points at it.
-      subject: mail.caseMessageId ? null : mail.subject,
-      body: mail.caseMessageId ? null : mail.body,
+      subject: linked ? null : mail.subject,
+      body: linked ? null : mail.body,
       next_attempt_at: mail.now,
       created_at: mail.now,
     })

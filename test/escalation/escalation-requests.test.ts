@@ -2,6 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
 import { demo, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { eventually } from '../helpers/eventually.js';
 
 /** CSS §5.1 and §5.3: asking for an escalation, by the public with a one-time code or through staff. */
 for (const engine of testEngines()) {
@@ -28,7 +29,8 @@ for (const engine of testEngines()) {
     const codeFor = async (reference: string): Promise<string> => {
       const sent = await publicPost('/api/v1/public/escalation-codes', { reference });
       assert.equal(sent.status, 202);
-      const mail = await api.db.kysely.selectFrom('outbox_mail').select('body').where('subject', '=', `Your code to ask for an escalation [${reference}]`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      // The code is mailed after the answer (issue #11 finding 7): wait for it.
+      const mail = await eventually(() => api.db.kysely.selectFrom('outbox_mail').select('body').where('subject', '=', `Your code to ask for an escalation [${reference}]`).orderBy('id', 'desc').executeTakeFirstOrThrow());
       return /code is (\d{6})/.exec(mail.body)![1]!;
     };
     const ask = async (reference: string, grounds: string, comment?: string) =>

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Work a request starts but does not wait for: its answer goes out at once, the same for
+ * everyone, and the work's own time (or its absence) cannot be read from the answer's timing.
+ * Failures are logged; closing the server waits for work in flight.
+ */
+export type RunInBackground = (label: string, work: () => Promise<unknown>) => void;
+
+export function backgroundWork(app: FastifyInstance): RunInBackground {
+  const pending = new Set<Promise<unknown>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...pending]);
+  });
+  return (label, work) => {
+    const running: Promise<unknown> = new Promise((started) => setImmediate(started))
+      .then(work)
+      .catch((error: unknown) => app.log.error({ err: error }, `${label} failed`))
+      .finally(() => pending.delete(running));
+    pending.add(running);
+  };
+}
