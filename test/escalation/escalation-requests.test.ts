@@ -27,11 +27,17 @@ for (const engine of testEngines()) {
     };
     /** The public asks for a code and reads it from the e-mail citydesk sent to the address on file. */
     const codeFor = async (reference: string): Promise<string> => {
+      const mails = () => api.db.kysely.selectFrom('outbox_mail').select(['id', 'body']).where('subject', '=', `Your code to ask for an escalation (${reference})`).orderBy('id', 'desc').execute();
+      const before = (await mails()).length;
       const sent = await publicPost('/api/v1/public/escalation-codes', { reference });
       assert.equal(sent.status, 202);
-      // The code is mailed after the answer (issue #11 finding 7): wait for it.
-      const mail = await eventually(() => api.db.kysely.selectFrom('outbox_mail').select('body').where('subject', '=', `Your code to ask for an escalation [${reference}]`).orderBy('id', 'desc').executeTakeFirstOrThrow());
-      return /code is (\d{6})/.exec(mail.body)![1]!;
+      // The code is mailed after the answer (issue #11 finding 7): wait for this one.
+      const [mail] = await eventually(async () => {
+        const now = await mails();
+        if (now.length <= before) throw new Error('no new code mail yet');
+        return now;
+      });
+      return /code is (\d{6})/.exec(mail!.body)![1]!;
     };
     const ask = async (reference: string, grounds: string, comment?: string) =>
       publicPost('/api/v1/public/escalation-requests', { reference, code: await codeFor(reference), grounds, ...(comment ? { comment } : {}) });
