@@ -27,7 +27,7 @@ for (const engine of testEngines()) {
     };
     /** The public asks for a code and reads it from the e-mail citydesk sent to the address on file. */
     const codeFor = async (reference: string): Promise<string> => {
-      const mails = () => api.db.kysely.selectFrom('outbox_mail').select(['id', 'body']).where('subject', '=', `Your code to ask for an escalation (${reference})`).orderBy('id', 'desc').execute();
+      const mails = () => api.db.kysely.selectFrom('outbox_mail').select(['id', 'body']).where('subject', '=', `Your code to ask for an escalation [${reference}]`).orderBy('id', 'desc').execute();
       const before = (await mails()).length;
       const sent = await publicPost('/api/v1/public/escalation-codes', { reference });
       assert.equal(sent.status, 202);
