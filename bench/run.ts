@@ -11,6 +11,7 @@ import { benchSweep } from './sweep.bench.js';
 const benchmarks: Record<string, () => Promise<boolean>> = {
   calendar: benchCalendar,
   console: async () => (await import('./console.js')).benchConsole(),
+  import: async () => (await import('./import.bench.js')).benchImport(),
   intake: benchIntake,
   kpi: async () => (await import('./kpi.bench.js')).benchKpi(),
   open311: benchOpen311,

@@ -26,6 +26,7 @@ import { MailboxReader } from './mail/mailbox-reader.js';
 import { kpiCommand } from './performance/kpi-command.js';
 import { sweepSurveys } from './feedback/sweep-surveys.js';
 import { importCommand } from './history/import-command.js';
+import { demoCommand } from './history/demo-command.js';
 
 /** The `citydesk` command. Every action reads its settings once and reports errors in one line. */
 
@@ -348,6 +349,7 @@ program
   );
 
 importCommand(program, { action, withDatabase });
+demoCommand(program, { action, withDatabase });
 
 const user = program.command('user').description('staff accounts');
 user

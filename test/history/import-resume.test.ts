@@ -148,7 +148,7 @@ describe('An import killed part-way', () => {
     }
   }
 
-  it('resumes on the next run and ends with the same rows as an uninterrupted import', { timeout: 300_000 }, async () => {
+  it('resumes on the next run and ends with the same rows as an uninterrupted import', { timeout: 600_000 }, async () => {
     const args = ['import', '--format', 'nyc', '--file', generated, '--organization', 'from-data', '--batch-size', '250', '--json'];
     const whole = await testEngines()[0]!.open({ seed: true });
     const uninterrupted = await importHistory({ db: whole, now: () => now, file: generated, format: resolveFormat({ format: 'nyc' }), organizationFromData: true });
