@@ -31,6 +31,7 @@ export interface ReplayRow {
   acknowledged_at: number | null;
   resolved_at: number | null;
   first_contact_resolution: boolean;
+  acknowledgment_recorded: boolean;
   revised_resolve_by: number | null;
   revised_at: number | null;
   choice: string | null;
@@ -67,7 +68,7 @@ export async function readReplayCases(
     const { rows } = await sql<ReplayRow>`
       select c.id, c.reference, c.request_type_id, c.division_id,
              ${ms('c.received_at')} as received_at, ${ms('c.acknowledge_by')} as acknowledge_by, ${ms('c.resolve_by')} as resolve_by,
-             ${ms('c.acknowledged_at')} as acknowledged_at, ${ms('c.resolved_at')} as resolved_at, c.first_contact_resolution,
+             ${ms('c.acknowledged_at')} as acknowledged_at, ${ms('c.resolved_at')} as resolved_at, c.first_contact_resolution, c.acknowledgment_recorded,
              ${ms('c.revised_resolve_by')} as revised_resolve_by, ${ms('c.revised_at')} as revised_at, ${choice} as choice
       from service_case c
       where c.id > ${after} and c.kind = 'service_request' and c.received_at >= ${options.start} and c.received_at < ${options.end}
@@ -140,7 +141,7 @@ export async function computeReplay(
   const typeName = (id: number): string => directory.requestType(id)?.name ?? `type ${id}`;
   const divisionName = (id: number): string => directory.division(id)?.name ?? `division ${id}`;
   const { start, end } = periodBounds(options.period.from, options.period.to, zone);
-  const c: ReplayCase = { receivedAt: 0, acknowledgeBy: 0, resolveBy: null, acknowledgedAt: null, resolvedAt: null, firstContactResolution: false, revisedResolveBy: null, revisedAt: null, choice: null };
+  const c: ReplayCase = { receivedAt: 0, acknowledgeBy: 0, resolveBy: null, acknowledgedAt: null, resolvedAt: null, firstContactResolution: false, acknowledgmentRecorded: true, revisedResolveBy: null, revisedAt: null, choice: null };
   const cases = await readReplayCases(tx, { start, end, choices, batchSize: options.batchSize }, (rows) => {
     for (const r of rows) {
       c.receivedAt = r.received_at;
@@ -149,6 +150,7 @@ export async function computeReplay(
       c.acknowledgedAt = r.acknowledged_at;
       c.resolvedAt = r.resolved_at;
       c.firstContactResolution = r.first_contact_resolution;
+      c.acknowledgmentRecorded = r.acknowledgment_recorded;
       c.revisedResolveBy = r.revised_resolve_by;
       c.revisedAt = r.revised_at;
       c.choice = r.choice;

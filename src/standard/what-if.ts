@@ -21,6 +21,8 @@ export interface ReplayCase {
   acknowledgedAt: number | null;
   resolvedAt: number | null;
   firstContactResolution: boolean;
+  /** False for imported history whose source never recorded an acknowledgment: "not recorded" (§7), not missed. */
+  acknowledgmentRecorded?: boolean;
   revisedResolveBy: number | null;
   revisedAt: number | null;
   /** The value of the proposal's targets-by attribute for this case (e.g. its road class), if any. */
@@ -41,6 +43,7 @@ function facts(c: ReplayCase, acknowledgeBy: number, resolveBy: number | null): 
     acknowledgeBy,
     acknowledgedAt: c.acknowledgedAt,
     firstContactResolution: c.firstContactResolution,
+    acknowledgmentRecorded: c.acknowledgmentRecorded ?? true,
     resolveBy,
     resolvedAt: c.resolvedAt,
     revisedResolveBy: c.revisedResolveBy,
