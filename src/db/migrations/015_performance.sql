@@ -79,7 +79,9 @@ create table kpi_month (
 
 -- The settled facts of one case state (what no clock changes): the same reading as
 -- acknowledgmentOutcome, resolutionOutcome and revisedTimelineOutcome for a case no longer open
--- to that target. Open cases' missed-or-pending is counted when a figure is computed.
+-- to that target. Open cases' missed-or-pending is counted when a figure is computed. A case
+-- with no channel (imported history whose channel the City has no name for, 020_history.sql)
+-- counts under the channel '' (not recorded).
 create function citydesk_kpi_contribution(c service_case, sign integer) returns void language plpgsql as $$
 declare
   zone text := citydesk_time_zone();
@@ -101,12 +103,12 @@ declare
 begin
   insert into kpi_delta (basis, month, kind, division_id, request_type_id, channel, cases, open_cases, ack_on_time, ack_late, ack_not_recorded,
                          res_on_time, res_late, revised_on_time, revised_late, escalated, completed, business_days, calendar_days)
-  values ('received', date_trunc('month', c.received_at at time zone zone)::date, c.kind, c.division_id, coalesce(c.request_type_id, 0), c.channel,
+  values ('received', date_trunc('month', c.received_at at time zone zone)::date, c.kind, c.division_id, coalesce(c.request_type_id, 0), coalesce(c.channel, ''),
           sign, open_n, a_on, a_late, a_nr, r_on, r_late, v_on, v_late, esc, case when resolved then sign else 0 end, bdays, cdays);
   if resolved then
     insert into kpi_delta (basis, month, kind, division_id, request_type_id, channel, cases, open_cases, ack_on_time, ack_late, ack_not_recorded,
                            res_on_time, res_late, revised_on_time, revised_late, escalated, completed, business_days, calendar_days)
-    values ('closed', date_trunc('month', c.resolved_at at time zone zone)::date, c.kind, c.division_id, coalesce(c.request_type_id, 0), c.channel,
+    values ('closed', date_trunc('month', c.resolved_at at time zone zone)::date, c.kind, c.division_id, coalesce(c.request_type_id, 0), coalesce(c.channel, ''),
             sign, 0, a_on, a_late, a_nr, r_on, r_late, v_on, v_late, esc, sign, bdays, cdays);
   end if;
 end $$;

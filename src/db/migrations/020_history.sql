@@ -67,36 +67,3 @@ create table imported_row (
   unique (source_id, source_row_id)
 );
 create index service_case_imported on service_case (import_source_id, division_id) where import_source_id is not null;
-
--- The tallies of 015_performance.sql, unchanged but for one thing: an imported case whose channel
--- the City has no name for counts under the channel '' (not recorded).
-create or replace function citydesk_kpi_contribution(c service_case, sign integer) returns void language plpgsql as $$
-declare
-  zone text := citydesk_time_zone();
-  fcr boolean := c.first_contact_resolution;
-  is_request boolean := c.kind = 'service_request';
-  acked timestamptz := coalesce(c.acknowledged_at, case when c.acknowledgment_recorded then c.resolved_at end);
-  resolved boolean := c.resolved_at is not null;
-  a_on integer := case when fcr or (acked is not null and acked <= c.acknowledge_by) then sign else 0 end;
-  a_late integer := case when not fcr and acked is not null and acked > c.acknowledge_by then sign else 0 end;
-  a_nr integer := case when not fcr and acked is null and not c.acknowledgment_recorded then sign else 0 end;
-  r_on integer := case when is_request and c.resolve_by is not null and (fcr or (resolved and c.resolved_at <= c.resolve_by)) then sign else 0 end;
-  r_late integer := case when is_request and c.resolve_by is not null and not fcr and resolved and c.resolved_at > c.resolve_by then sign else 0 end;
-  v_on integer := case when c.revised_resolve_by is not null and resolved and c.resolved_at <= c.revised_resolve_by then sign else 0 end;
-  v_late integer := case when c.revised_resolve_by is not null and resolved and c.resolved_at > c.revised_resolve_by then sign else 0 end;
-  bdays integer := case when resolved then coalesce(c.completion_business_days, case when fcr then 0 end) end;
-  cdays integer := case when resolved then greatest(0, (c.resolved_at at time zone zone)::date - (c.received_at at time zone zone)::date) end;
-  esc integer := case when is_request and c.escalation_level > 0 then sign else 0 end;
-  open_n integer := case when c.status = 'open' then sign else 0 end;
-begin
-  insert into kpi_delta (basis, month, kind, division_id, request_type_id, channel, cases, open_cases, ack_on_time, ack_late, ack_not_recorded,
-                         res_on_time, res_late, revised_on_time, revised_late, escalated, completed, business_days, calendar_days)
-  values ('received', date_trunc('month', c.received_at at time zone zone)::date, c.kind, c.division_id, coalesce(c.request_type_id, 0), coalesce(c.channel, ''),
-          sign, open_n, a_on, a_late, a_nr, r_on, r_late, v_on, v_late, esc, case when resolved then sign else 0 end, bdays, cdays);
-  if resolved then
-    insert into kpi_delta (basis, month, kind, division_id, request_type_id, channel, cases, open_cases, ack_on_time, ack_late, ack_not_recorded,
-                           res_on_time, res_late, revised_on_time, revised_late, escalated, completed, business_days, calendar_days)
-    values ('closed', date_trunc('month', c.resolved_at at time zone zone)::date, c.kind, c.division_id, coalesce(c.request_type_id, 0), coalesce(c.channel, ''),
-            sign, 0, a_on, a_late, a_nr, r_on, r_late, v_on, v_late, esc, sign, bdays, cdays);
-  end if;
-end $$;
