@@ -5,6 +5,8 @@ import { noteOf, publicEventTypes, redactor } from '../open311/present-open311-r
 import { staffNames } from '../open311/find-open311-requests.js';
 import { escalationRoles, type EscalationLevel } from '../standard/escalation.js';
 import { referencePattern } from './case-record.js';
+import { listPublicPhotos } from './case-photos.js';
+import { publicDescriptionOf } from './public-description.js';
 
 /**
  * What anyone holding a reference number may see of a case on the public portal (issue #5):
@@ -20,7 +22,11 @@ export interface PublicCase {
   division: string;
   /** The division it is being transferred to, until that division confirms (INTERPRETATION §5). */
   transferringTo: string | null;
+  /** As moderated (public-description.ts); '' when staff hid it. */
   description: string;
+  descriptionHidden: boolean;
+  /** The photos staff showed to the public (issue 19). */
+  photos: { id: number; width: number; height: number }[];
   address: string | null;
   point: { latitude: number; longitude: number } | null;
   receivedAt: Date;
@@ -74,7 +80,9 @@ export async function findPublicCase(tx: Tx, directory: Directory, reference: st
     requestType: type ? { code: type.code, name: type.name } : null,
     division: directory.division(c.division_id)?.name ?? 'the responsible division',
     transferringTo: c.transfer_to_division_id === null ? null : (directory.division(c.transfer_to_division_id)?.name ?? null),
-    description: redact(c.description),
+    description: redact(publicDescriptionOf(c)),
+    descriptionHidden: c.description_moderation === 'hidden',
+    photos: (await listPublicPhotos(tx, c.id)).map((p) => ({ id: p.id, width: p.width, height: p.height })),
     address: c.address === null ? null : redact(c.address),
     point: c.latitude !== null && c.longitude !== null ? { latitude: c.latitude, longitude: c.longitude } : null,
     receivedAt: new Date(c.received_at),

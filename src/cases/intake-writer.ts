@@ -78,6 +78,9 @@ const laterColumns = [
   // Only the history import (src/history) sets these.
   'import_source_id',
   'resolve_by_basis',
+  // Only moderation (cases/moderate-case.ts) sets these.
+  'description_moderation',
+  'public_description',
 ] as const;
 
 const emptyLaterColumns = Object.fromEntries(laterColumns.map((column) => [column, null])) as Record<(typeof laterColumns)[number], null>;

@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { TargetUnit } from '../standard/targets.js';
 import type { GovernanceTables } from './governance-tables.js';
 import type { FeedbackDatabase } from '../feedback/feedback-tables.js';
+import type { ResidentTables } from './resident-tables.js';
 
 /** The tables, as Kysely sees them. Dates (`date` columns) are YYYY-MM-DD strings. */
 
@@ -208,6 +209,9 @@ export interface ServiceCaseTable {
   /** Imported history (020_history.sql): never swept, queued or mailed. */
   import_source_id: number | null;
   resolve_by_basis: 'source_due_date' | 'city_dst' | 'none' | null;
+  /** Moderation of the public text (071): hidden, or shown as public_description. */
+  description_moderation: 'hidden' | 'redacted' | null;
+  public_description: string | null;
 }
 
 /** The sweep's queue: when each case must next be looked at (migration 012). */
@@ -480,7 +484,7 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
-export interface Database extends GovernanceTables, FeedbackDatabase {
+export interface Database extends GovernanceTables, FeedbackDatabase, ResidentTables {
   municipality: MunicipalityTable;
   department: DepartmentTable;
   division: DivisionTable;

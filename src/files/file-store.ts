@@ -76,6 +76,11 @@ export function refusalOf(policy: FilePolicy, file: { contentType: string; size:
   return undefined;
 }
 
+/** The type a file's content says it is, for the kinds with a signature (images, PDF); undefined otherwise. */
+export function sniffType(content: Buffer): string | undefined {
+  return magic.find(([, matches]) => matches(content))?.[0];
+}
+
 export const normalType = (contentType: string): string => contentType.split(';')[0]!.trim().toLowerCase() || 'application/octet-stream';
 
 /** Keeps a file, in the caller's transaction. */

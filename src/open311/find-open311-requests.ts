@@ -4,6 +4,7 @@ import type { Directory } from '../directory/directory-cache.js';
 import { checkReference } from '../cases/case-record.js';
 import { badRequest, notFound } from './open311-errors.js';
 import type { Open311Request } from './open311-format.js';
+import { publicDescriptionSql } from '../cases/public-description.js';
 import { noteEventTypes, presentOpen311Request, publicEventTypes, type Open311CaseRow } from './present-open311-request.js';
 
 /**
@@ -27,6 +28,8 @@ export interface RequestQuery {
   page: number;
   pageSize: number;
   extensions: boolean;
+  /** The site's address, for the links to photos the public may see (media_url). */
+  siteUrl?: string | undefined;
 }
 
 const inList = (values: readonly string[]) => sql.raw(`(${values.map((v) => `'${v}'`).join(', ')})`);
@@ -43,7 +46,8 @@ function baseQuery(tx: Tx) {
       'c.channel',
       'c.request_type_id',
       'c.division_id',
-      'c.description',
+      // What the public may read of it (moderation, issue 19).
+      publicDescriptionSql('c').as('description'),
       'c.address',
       'c.media_url',
       'c.address_id',
@@ -64,6 +68,7 @@ function baseQuery(tx: Tx) {
       ),
       sql<string | null>`(select e.data->>'nextSteps' from case_event e where e.case_id = c.id and e.type = 'acknowledged' order by e.at desc, e.id desc limit 1)`.as('next_steps'),
       sql<string[] | null>`(select array_agg(distinct e.actor_label) from case_event e where e.case_id = c.id and e.actor_id is not null)`.as('actors'),
+      sql<number | string | null>`(select min(p.id) from case_photo p where p.case_id = c.id and p.public_state = 'shown')`.as('photo_id'),
     ])
     .where('c.kind', '=', 'service_request')
     // Imported history is another system's record, not this City's requests.
@@ -117,12 +122,12 @@ export async function findOpen311Requests(tx: Tx, directory: Directory, query: R
   const rows = (await q.execute()) as unknown as Open311CaseRow[];
   const notes = query.extensions ? await publicNotes(tx, rows.map((r) => r.id)) : undefined;
   const names = rows.length > 0 ? await staffNames(tx, directory) : [];
-  return rows.map((row) => presentOpen311Request(row, directory, notes ? { notes: notes.get(Number(row.id)) ?? [] } : undefined, names));
+  return rows.map((row) => presentOpen311Request(row, directory, notes ? { notes: notes.get(Number(row.id)) ?? [] } : undefined, names, query.siteUrl));
 }
 
 /** One request by its reference, or 404. */
-export async function findOpen311Request(tx: Tx, directory: Directory, id: string, extensions: boolean, now: number): Promise<Open311Request> {
-  const [found] = await findOpen311Requests(tx, directory, { ids: [id], page: 1, pageSize: 1, extensions }, now);
+export async function findOpen311Request(tx: Tx, directory: Directory, id: string, extensions: boolean, now: number, siteUrl?: string): Promise<Open311Request> {
+  const [found] = await findOpen311Requests(tx, directory, { ids: [id], page: 1, pageSize: 1, extensions, siteUrl }, now);
   if (!found) throw notFound(`There is no service request "${id.slice(0, 100)}". Service request ids look like SR-2026-000123.`);
   return found;
 }

@@ -153,6 +153,7 @@ export async function registerOpen311Routes(app: FastifyInstance, services: Case
         page: optionalCount(args, 'page', 1, 1_000_000) ?? 1,
         pageSize: optionalCount(args, 'page_size', 1, maxPageSize) ?? defaultPageSize,
         extensions: extensionsArgument(args),
+        siteUrl: `${request.protocol}://${request.host}`,
       },
       services.clock.now().getTime(),
     );
@@ -173,7 +174,7 @@ export async function registerOpen311Routes(app: FastifyInstance, services: Case
           return answer(request, reply, { kind: 'service_definition', body: open311ServiceDefinition(directory, name) }, format);
         case 'requests':
         case 'request': {
-          const found = await findOpen311Request(services.db.kysely, directory, name, extensionsArgument(args), services.clock.now().getTime());
+          const found = await findOpen311Request(services.db.kysely, directory, name, extensionsArgument(args), services.clock.now().getTime(), `${request.protocol}://${request.host}`);
           return answer(request, reply, { kind: 'requests', body: [found] }, format);
         }
         case 'tokens':

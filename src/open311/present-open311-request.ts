@@ -1,3 +1,4 @@
+import { publicPhotoPath } from '../cases/case-photos.js';
 import type { Directory } from '../directory/directory-cache.js';
 import { personalDetailRedactor, publicWebAddress, type Redact } from '../standard/redaction.js';
 import type { Open311Note, Open311Request } from './open311-format.js';
@@ -41,6 +42,8 @@ export interface Open311CaseRow {
   next_steps: string | null;
   /** The staff who acted on the case, as the audit trail labels them ("Name (e-mail)"): taken out of its texts. */
   actors: string[] | null;
+  /** The first of its photos staff showed to the public (issue 19), if any. */
+  photo_id?: number | string | null;
 }
 
 /** Events that show in `notes` (extensions=true), and how each reads; others (internal notes, assignments) never do. */
@@ -117,6 +120,7 @@ export function presentOpen311Request(
   directory: Directory,
   extensions: { notes: { at: Date | string; type: string; data: Record<string, unknown> }[] } | undefined,
   staffNames: readonly string[] = [],
+  siteUrl = '',
 ): Open311Request {
   const calendar = directory.calendar;
   // W3C datetimes in whole seconds with the City's offset, as real servers send them.
@@ -156,7 +160,8 @@ export function presentOpen311Request(
     zipcode: null,
     lat: c.latitude,
     long: c.longitude,
-    media_url: publicWebAddress(c.media_url, redact),
+    // A photo sent with the report and shown by staff, else the link the client sent.
+    media_url: c.photo_id != null ? `${siteUrl}${publicPhotoPath(Number(c.photo_id))}` : publicWebAddress(c.media_url, redact),
   };
   if (extensions) {
     // In the order the service asks them, then any others it no longer asks.

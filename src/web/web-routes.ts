@@ -4,19 +4,15 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import helmet from '@fastify/helmet';
-import qs from 'qs';
 import type { CaseServices } from '../cases/case-services.js';
 import { AppError } from '../platform/errors.js';
 import { logServerError, retryAfter, toAppError } from '../platform/http-errors.js';
+import { parseFormBody } from './form-body.js';
 import { sendPage } from './render.js';
 import { ErrorPage } from './error-page.js';
 import { registerPortalRoutes } from './portal/portal-routes.js';
 import { registerConsoleRoutes } from './console/console-routes.js';
 
-/** Parses an HTML form body; `name[]` and `name[key]` become arrays and objects. */
-export function parseFormBody(body: string): Record<string, unknown> {
-  return qs.parse(body, { depth: 2, arrayLimit: 100, parameterLimit: 500, allowDots: false, allowPrototypes: false, charset: 'utf-8' }) as Record<string, unknown>;
-}
 
 const htmx = readFileSync(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'));
 

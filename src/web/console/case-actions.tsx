@@ -33,6 +33,9 @@ export const actionPaths = {
   review: 'escalation/review',
   decision: 'escalation/decision',
   escalate: 'escalation-request',
+  // What the public sees (case-moderation.tsx shows these forms, in the page's main column).
+  moderate: 'moderation/description',
+  photo: 'moderation/photo',
 } as const;
 
 export type ActionName = keyof typeof actionPaths;
@@ -506,6 +509,9 @@ const render: Record<ActionName, (props: { m: CaseActionsModel }) => ComponentCh
   reopen: Reopen,
   escalate: Escalate,
   note: Note,
+  // Shown under "What the public sees" (case-moderation.tsx), not in this panel.
+  moderate: () => null,
+  photo: () => null,
 };
 
 /** The actions panel: the forms this person may use, and the one a refusal came from. */

@@ -26,6 +26,9 @@ import { consoleLayout, requireStaffPage } from './console-auth.js';
 import type { CaseView, TimelineEntry } from '../../cases/case-queries.js';
 import { listCaseMail, undeliverableAddress, type CaseMailEntry } from '../../mail/case-mail.js';
 import { CaseMail } from './case-mail.js';
+import { CasePublicView } from './case-moderation.js';
+import { listCasePhotos, photoNotFound, readPhoto, type PhotoRow } from '../../cases/case-photos.js';
+import { moderateDescription, moderatePhoto } from '../../cases/moderate-case.js';
 
 /**
  * The case page, /staff/cases/:reference: everything about one case, and the actions the signed-in
@@ -36,6 +39,7 @@ import { CaseMail } from './case-mail.js';
 
 interface CasePageModel extends CaseActionsModel {
   view: CaseView;
+  photos: PhotoRow[];
   timeline: TimelineEntry[];
   mail: CaseMailEntry[];
   undeliverable: Awaited<ReturnType<typeof undeliverableAddress>>;
@@ -58,6 +62,8 @@ const doneWords: Record<string, string> = {
   decided: 'Review-list decision recorded.',
   'escalation-accepted': 'Escalation accepted: it went to the head named in the timeline, who reviews it and updates the customer (CSS §5.2).',
   'escalation-declined': 'Escalation declined: the reason and the dates are in the timeline below. Tell the customer.',
+  moderated: 'Saved: the public now sees the description as chosen under "What the public sees".',
+  'photo-moderated': 'Saved: the photo is shown or hidden as chosen under "What the public sees".',
 };
 
 const methods = new Set<string>(['email', 'phone', 'letter', 'in_person', 'record']);
@@ -68,7 +74,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
   const directory = await services.directory.get();
   const calendar = directory.calendar;
   const { caseRow, view } = await getCase(tx, staff, reference, calendar);
-  const [timeline, escalationRow, reviewList, divisionStaff, requestTypes, mail, undeliverable] = await Promise.all([
+  const [timeline, escalationRow, reviewList, divisionStaff, requestTypes, mail, undeliverable, photos] = await Promise.all([
     caseTimeline(tx, caseRow.id, calendar),
     caseRow.escalation_level > 0
       ? tx
@@ -88,6 +94,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
       : [],
     listCaseMail(tx, caseRow.id),
     undeliverableAddress(tx, caseRow.id, caseRow.customer_email),
+    listCasePhotos(tx, caseRow.id),
   ]);
   const escalation: CaseEscalation | null = escalationRow
     ? {
@@ -105,6 +112,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
     now: services.clock.now(),
     caseRow,
     view,
+    photos,
     timeline,
     mail,
     undeliverable,
@@ -154,6 +162,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
           <div class="case-main">
             <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} />
             <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} />
+            <CasePublicView caseRow={c} photos={m.photos} form={m.form} zone={calendar.timeZone} />
             <CaseMail reference={c.reference} resolved={c.status === 'resolved'} entries={m.mail} undeliverable={m.undeliverable} zone={calendar.timeZone} />
             <CaseTimeline entries={m.timeline} zone={calendar.timeZone} reference={m.caseRow.reference} status={m.caseRow.status} />
           </div>
@@ -199,6 +208,8 @@ const formFieldsOf: Record<ActionName, (body: Body) => string[]> = {
   review: () => ['findings', 'timeline', 'update', 'method'],
   decision: () => ['decision', 'reason'],
   escalate: () => ['grounds', 'comment'],
+  moderate: () => ['action', 'publicText', 'reason'],
+  photo: () => ['photoId', 'state', 'reason'],
 };
 
 export async function registerCasePage(app: FastifyInstance, services: CaseServices): Promise<void> {
@@ -314,6 +325,24 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
     const answer = request.body?.['answer'];
     await answerOpen311Updates({ services, staff: request.staff!, reference, answer: typeof answer === 'string' ? answer : '' });
     return reply.redirect(`/staff/cases/${encodeURIComponent(reference)}?done=customer-answered`, 303);
+  });
+
+  act('moderate', 'moderated', ({ staff, reference, get }) =>
+    moderateDescription({ services, staff, reference, input: { action: get('action'), publicText: get('publicText'), reason: get('reason') } }),
+  );
+
+  act('photo', 'photo-moderated', ({ staff, reference, get }) =>
+    moderatePhoto({ services, staff, reference, input: { photoId: /^\d{1,15}$/.test(get('photoId')) ? Number(get('photoId')) : 0, state: get('state'), reason: get('reason') } }),
+  );
+
+  // A photo of a case, for staff who can see the case (whatever the public sees of it).
+  app.get<{ Params: { reference: string; file: string } }>('/staff/cases/:reference/photos/:file', { onRequest: guard }, async (request, reply) => {
+    const id = /^(\d{1,15})\.jpg$/.exec(request.params.file)?.[1];
+    if (!id || !new RegExp(referencePattern).test(request.params.reference)) throw photoNotFound();
+    const { caseRow } = await getCase(services.db.kysely, request.staff!, request.params.reference, (await services.directory.get()).calendar);
+    const bytes = await readPhoto(services.db.kysely, Number(id), { caseId: caseRow.id });
+    if (!bytes) throw photoNotFound();
+    return reply.type('image/jpeg').header('cache-control', 'private, no-store').send(bytes);
   });
 
   act('note', 'noted', ({ staff, reference, get }) => addNote({ services, staff, reference, input: { text: get('text') } }));

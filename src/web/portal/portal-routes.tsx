@@ -19,6 +19,10 @@ import { TrackResult, TrackStart } from './track-pages.js';
 import { registerPublicPerformancePage } from './performance-page.js';
 import { registerSurveyPages } from './survey-routes.js';
 import { registerPortalFeedbackPages } from './feedback-pages.js';
+import multipart from '@fastify/multipart';
+import { addFormPhotos, attachFormPhotos, listFormPhotos, maxPhotosPerReport, photoNotFound, readPhoto, removeFormPhotos } from '../../cases/case-photos.js';
+import { photoPolicy } from '../../files/file-store.js';
+import { photosToRemove, readPostedForm } from './report-photos.js';
 
 /**
  * The public portal (issue #5): report a problem, ask a question, track a request, ask for an
@@ -67,13 +71,12 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
     const type = types.find((t) => t.code === code);
     if (!type) return page(reply, <ReportTypeList ctx={ctx} types={types} error="We do not know that kind of problem. Choose one from the list below." />, 404);
     const answers = { type: type.code, key: newFormKey(), address: '', latitude: '', longitude: '', description: '', attributes: {}, contact: readContact({}) };
-    return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} errors={{}} />);
+    return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} photos={[]} errors={{}} />);
   });
 
   /** The posted type, or the list again with a plain message. */
-  const postedType = async (request: FastifyRequest, reply: FastifyReply) => {
+  const postedType = async (reply: FastifyReply, form: Form) => {
     const ctx = await portalContext(services);
-    const form = formOf(request);
     const types = await portalTypes(services, ctx);
     const code = typeof form['type'] === 'string' ? form['type'] : '';
     const type = types.find((t) => t.code === code);
@@ -81,40 +84,74 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
       await page(reply, <ReportTypeList ctx={ctx} types={types} error="Choose the kind of problem you want to report." />, 400);
       return undefined;
     }
-    return { ctx, form, type, answers: readReport(form, type, formKey(form)) };
+    const answers = readReport(form, type, formKey(form));
+    return { ctx, form, type, answers, photos: await listFormPhotos(services.db.kysely, answers.key) };
   };
 
-  app.post('/report/check', { config: checkLimit }, async (request, reply) => {
-    const posted = await postedType(request, reply);
-    if (!posted) return reply;
-    const { ctx, type, answers, form } = posted;
-    if (isHoneypotHit(form)) return honeypot(request, reply, ctx, 'report', '/report');
-    const errors = checkReport(answers, type);
-    if (Object.keys(errors).length > 0) return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} errors={errors} />, 400);
-    return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} />);
+  // The report form is multipart (its photos): only this route reads multipart bodies, so every
+  // other route still refuses them as before.
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      // A larger file is cut off and refused in words (cleanPhoto), not by an error page.
+      throwFileSizeLimit: false,
+      limits: { fileSize: photoPolicy.maxBytes, files: maxPhotosPerReport * 2, fields: 500, fieldSize: 65_536, parts: 600 },
+    });
+    scope.post('/report/check', { config: checkLimit }, async (request, reply) => {
+      const { form, uploads } = await readPostedForm(request, () => formOf(request));
+      const posted = await postedType(reply, form);
+      if (!posted) return reply;
+      const { ctx, type, answers } = posted;
+      if (isHoneypotHit(form)) return honeypot(request, reply, ctx, 'report', '/report');
+      await removeFormPhotos(services.db, answers.key, photosToRemove(form));
+      const refused = uploads.length > 0 ? await addFormPhotos(services.db, { formKey: answers.key, uploads, now: services.clock.now() }) : [];
+      const photos = await listFormPhotos(services.db.kysely, answers.key);
+      const errors = checkReport(answers, type);
+      if (refused.length > 0) errors['photos'] = refused.join(' ');
+      if (Object.keys(errors).length > 0) return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} photos={photos} errors={errors} />, 400);
+      return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} photos={photos} />);
+    });
   });
 
   app.post('/report/change', { config: checkLimit }, async (request, reply) => {
-    const posted = await postedType(request, reply);
+    const posted = await postedType(reply, formOf(request));
     if (!posted) return reply;
-    return page(reply, <ReportForm ctx={posted.ctx} type={posted.type} answers={posted.answers} errors={{}} />);
+    return page(reply, <ReportForm ctx={posted.ctx} type={posted.type} answers={posted.answers} photos={posted.photos} errors={{}} />);
   });
 
   app.post('/report/send', { config: sendLimit }, async (request, reply) => {
-    const posted = await postedType(request, reply);
+    const posted = await postedType(reply, formOf(request));
     if (!posted) return reply;
-    const { ctx, type, answers, form } = posted;
+    const { ctx, type, answers, form, photos } = posted;
     if (isHoneypotHit(form)) return honeypot(request, reply, ctx, 'report', '/report');
     const errors = checkReport(answers, type);
-    if (Object.keys(errors).length > 0) return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} errors={errors} />, 400);
+    if (Object.keys(errors).length > 0) return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} photos={photos} errors={errors} />, 400);
     try {
       const { caseRow } = await createCase({ services, origin: portalOrigin, input: reportInput(answers, type), idempotencyKey: answers.key });
+      // Sent again (a double click, a retry), the photos are already the case's: nothing to do.
+      await attachFormPhotos(services.db.kysely, answers.key, caseRow.id);
       return reply.redirect(`/report/sent/${caseRow.reference}`, 303);
     } catch (error) {
       const already = await alreadySent(error, answers.key);
-      if (already) return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} errors={already} />, 409);
-      return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} errors={formErrors(error, reportFieldFor(type))} />, 400);
+      if (already) return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} photos={photos} errors={already} />, 409);
+      return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} photos={photos} errors={formErrors(error, reportFieldFor(type))} />, 400);
     }
+  });
+
+  // A form's own photos, before it is sent: the form key (random, in the form) is the proof.
+  app.get<{ Params: { key: string; file: string } }>('/report/photos/:key/:file', async (request, reply) => {
+    const id = /^(\d{1,15})\.jpg$/.exec(request.params.file)?.[1];
+    const key = request.params.key;
+    const bytes = id && /^[0-9a-f-]{36}$/.test(key) ? await readPhoto(services.db.kysely, Number(id), { formKey: key }) : undefined;
+    if (!bytes) throw photoNotFound();
+    return reply.type('image/jpeg').header('cache-control', 'no-store').header('x-robots-tag', 'noindex').send(bytes);
+  });
+
+  // A photo staff showed to the public. Not cached for long: staff may hide it again.
+  app.get<{ Params: { file: string } }>('/photos/:file', async (request, reply) => {
+    const id = /^(\d{1,15})\.jpg$/.exec(request.params.file)?.[1];
+    const bytes = id ? await readPhoto(services.db.kysely, Number(id), { public: true }) : undefined;
+    if (!bytes) throw photoNotFound();
+    return reply.type('image/jpeg').header('cache-control', 'public, max-age=60, must-revalidate').send(bytes);
   });
 
   app.get<{ Params: { reference: string } }>('/report/sent/:reference', async (request, reply) => {

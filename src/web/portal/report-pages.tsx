@@ -1,3 +1,5 @@
+import type { PhotoRow } from '../../cases/case-photos.js';
+import { PhotoFields, PhotoReadback } from './report-photos.js';
 import type { AttributeDefinition, AttributeValues } from '../../standard/attributes.js';
 import { checkAttributeValues } from '../../standard/attributes.js';
 import type { IntakeInput } from '../../cases/create-case.js';
@@ -106,7 +108,7 @@ function AttributeInput(props: { attribute: AttributeDefinition; value: string |
   }
 }
 
-export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; errors: FieldErrors }) {
+export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; photos: PhotoRow[]; errors: FieldErrors }) {
   const { type, answers, errors } = props;
   return (
     <PortalLayout ctx={props.ctx} title={`${Object.keys(errors).length > 0 ? 'Error: ' : ''}Report: ${type.name}`} path="/report" scripts={['/assets/locate-me.js']}>
@@ -117,7 +119,7 @@ export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType;
         {type.name}
       </h1>
       {type.description ? <p class="lede">{type.description}</p> : null}
-      <form method="post" action="/report/check" novalidate class="panel portal-form">
+      <form method="post" action="/report/check" enctype="multipart/form-data" novalidate class="panel portal-form">
         <input type="hidden" name="type" value={type.code} />
         <input type="hidden" name="key" value={answers.key} />
         {type.attributes.length > 0 ? (
@@ -151,6 +153,7 @@ export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType;
           maxLength={maxDescription}
           error={errors['description']}
         />
+        <PhotoFields formKey={answers.key} photos={props.photos} error={errors['photos']} />
         <ContactFields
           values={answers.contact}
           errors={errors}
@@ -301,7 +304,7 @@ function ReportHidden(props: { answers: ReportAnswers; type: PortalRequestType }
   );
 }
 
-export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; errors?: FieldErrors }) {
+export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; photos: PhotoRow[]; errors?: FieldErrors }) {
   const { answers, type, ctx } = props;
   const c = answers.contact;
   return (
@@ -325,6 +328,8 @@ export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType
           <dd>{where(answers)}</dd>
           <dt>Description</dt>
           <dd class="pre-wrap">{answers.description}</dd>
+          <dt>Photos</dt>
+          <PhotoReadback formKey={answers.key} photos={props.photos} />
         </dl>
         <h2>Your contact details</h2>
         <ContactFacts contact={c} />

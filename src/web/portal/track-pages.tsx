@@ -2,6 +2,7 @@ import type { PublicCase } from '../../cases/find-public-case.js';
 import { Badge, Breadcrumbs, ErrorSummary, TextField, type FieldErrors } from '../components.js';
 import { formatDateTime } from '../format.js';
 import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
+import { PublicPhotos } from './report-photos.js';
 
 /** Track a request by its reference number (issue #5): how it stands, never who asked. */
 
@@ -128,8 +129,9 @@ export function TrackResult(props: { ctx: PortalContext; found: PublicCase; esca
               </>
             ) : null}
             <dt>{found.kind === 'inquiry' ? 'Question' : 'Description'}</dt>
-            <dd class="pre-wrap">{found.description}</dd>
+            <dd class="pre-wrap">{found.descriptionHidden ? <span class="muted">The City does not show this description publicly.</span> : found.description}</dd>
           </dl>
+          <PublicPhotos reference={found.reference} photos={found.photos} />
 
           <h2>Service targets</h2>
           <div class="table-wrap" tabIndex={0} role="region" aria-label="Service targets">
