@@ -26,7 +26,7 @@ export function hasExif(bytes: Buffer): boolean {
 export async function multipartBody(fields: Record<string, string>, files: { name: string; filename: string; type: string; content: Buffer }[]): Promise<{ payload: Buffer; contentType: string }> {
   const data = new FormData();
   for (const [name, value] of Object.entries(fields)) data.append(name, value);
-  for (const f of files) data.append(f.name, new Blob([f.content], { type: f.type }), f.filename);
+  for (const f of files) data.append(f.name, new Blob([new Uint8Array(f.content)], { type: f.type }), f.filename);
   const request = new Request('http://localhost/', { method: 'POST', body: data });
   return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
 }
