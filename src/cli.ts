@@ -24,6 +24,7 @@ import { sweep } from './escalation/sweep.js';
 import { startSweeper } from './escalation/sweeper.js';
 import { MailboxReader } from './mail/mailbox-reader.js';
 import { kpiCommand } from './performance/kpi-command.js';
+import { reportCommand } from './reports/report-command.js';
 import { sweepSurveys } from './feedback/sweep-surveys.js';
 import { importCommand } from './history/import-command.js';
 import { demoCommand } from './history/demo-command.js';
@@ -106,7 +107,7 @@ program
       const surveyLinks = { publicUrl: settings.publicUrl, secret: settings.surveyLinkSecret };
       const municipality = await loadMunicipality(db.kysely);
       const mailbox = settings.imap ? new MailboxReader({ db, clock: systemClock, settings: settings.imap, logger, ownAddress: municipality.settings.contact.email }) : undefined;
-      const app = await buildApp({ db, clock: systemClock, logger, trustProxy: settings.trustProxy, mailbox, surveyLinks });
+      const app = await buildApp({ db, clock: systemClock, logger, trustProxy: settings.trustProxy, mailbox, surveyLinks, chromiumPath: settings.chromiumPath });
       const from = `${municipality.name} <${municipality.settings.contact.email}>`;
       const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, from) : undefined;
       const delivery = transport ? startOutboxDelivery({ db, clock: systemClock, transport, from, logger }) : undefined;
@@ -345,6 +346,22 @@ program
   .action(
     action(async (options: Parameters<typeof kpiCommand>[1]) => {
       await withReadDatabase(readSettings(), 'citydesk kpi', (db) => kpiCommand(db, options, (text) => process.stdout.write(text)));
+    }),
+  );
+
+program
+  .command('report <kind>')
+  .description('generate and keep a report of CSS §6.3 (biannual, annual or feedback) and write it as HTML, PDF or CSV')
+  .requiredOption('--period <period>', 'the period: 2026-H1 or 2026-H2 (biannual), 2026 (annual), 2026-Q3 or 2026-03-01..2026-04-15 (feedback)')
+  .addOption(new Option('--format <format>', 'what to write').choices(['pdf', 'csv', 'html']).default('html'))
+  .option('--out <file>', 'write to this file (default: standard output)')
+  .option('--json', 'end with a one-line JSON summary on standard error')
+  .action(
+    action(async (kind: string, options: Parameters<typeof reportCommand>[3]) => {
+      const settings = readSettings();
+      await withDatabase(settings, 'citydesk report', (db) =>
+        reportCommand(db, systemClock, kind, options, { write: (data) => process.stdout.write(data), progress: (text) => process.stderr.write(text), stdoutIsTerminal: process.stdout.isTTY === true }, settings.chromiumPath),
+      );
     }),
   );
 

@@ -36,6 +36,8 @@ export interface AppOptions {
   mailbox?: MailboxMonitor | undefined;
   /** Survey links: the portal's public address and the signing key (PUBLIC_URL, SURVEY_LINK_SECRET). */
   surveyLinks?: SurveyLinks | undefined;
+  /** The Chromium that prints reports to PDF (CHROMIUM_PATH; default /usr/bin/chromium). */
+  chromiumPath?: string | undefined;
 }
 
 /** Builds the Fastify app from the areas. Routes are thin: validate, authorize, call a use case. */
@@ -84,7 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (wait !== undefined) void reply.header('retry-after', String(wait));
     void reply.status(appError.httpStatus).send({ error: appError.toJSON() });
   });
-  const services = { ...caseServices(options.db, options.clock), mailbox: options.mailbox, surveyLinks: options.surveyLinks };
+  const services = { ...caseServices(options.db, options.clock), mailbox: options.mailbox, surveyLinks: options.surveyLinks, chromiumPath: options.chromiumPath };
   app.setNotFoundHandler(async (request, reply) => {
     const appError = new AppError('NOT_FOUND', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`);
     // A person in a browser gets a page; a program gets the API's error shape.

@@ -20,6 +20,8 @@ export interface CaseServices {
   mailbox?: MailboxMonitor | undefined;
   /** Where survey links point and what signs them (PUBLIC_URL, SURVEY_LINK_SECRET). */
   surveyLinks?: SurveyLinks | undefined;
+  /** The Chromium that prints reports to PDF (CHROMIUM_PATH). */
+  chromiumPath?: string | undefined;
 }
 
 export function caseServices(db: Db, clock: Clock): CaseServices {

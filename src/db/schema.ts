@@ -3,6 +3,7 @@ import type { TargetUnit } from '../standard/targets.js';
 import type { GovernanceTables } from './governance-tables.js';
 import type { FeedbackDatabase } from '../feedback/feedback-tables.js';
 import type { ResidentTables } from './resident-tables.js';
+import type { ReportDatabase } from '../reports/report-tables.js';
 
 /** The tables, as Kysely sees them. Dates (`date` columns) are YYYY-MM-DD strings. */
 
@@ -484,7 +485,7 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
-export interface Database extends GovernanceTables, FeedbackDatabase, ResidentTables {
+export interface Database extends GovernanceTables, FeedbackDatabase, ResidentTables, ReportDatabase {
   municipality: MunicipalityTable;
   department: DepartmentTable;
   division: DivisionTable;

@@ -8,6 +8,7 @@ import { checkClosureRules, type ClosureRules } from '../standard/closures.js';
 import { minutesOfDay, type CalendarRules } from '../standard/calendar.js';
 import { parseTarget, type ServiceTargets, type Target } from '../standard/targets.js';
 import { defaultGovernance, GovernanceFile, readGovernance, type GovernanceConfig } from '../governance/governance-config.js';
+import { defaultReportConfig, readReports, ReportsFile, type ReportConfig } from '../reports/report-config.js';
 import { defaultSurveyRules, type SurveyRules } from '../standard/customer-satisfaction.js';
 
 /**
@@ -264,6 +265,8 @@ export interface MunicipalityConfig {
   governance: GovernanceConfig;
   /** Surveys and feedback themes (feedback.yaml, optional). */
   feedback: FeedbackConfig;
+  /** Reports' due dates, scorecard targets and recipients (reports.yaml, optional; CSS §6.3). */
+  reports: ReportConfig;
 }
 
 export const configFiles = {
@@ -276,6 +279,7 @@ export const configFiles = {
   staff: 'staff.yaml',
   governance: 'governance.yaml',
   feedback: 'feedback.yaml',
+  reports: 'reports.yaml',
 } as const;
 
 interface Loaded<T> {
@@ -349,6 +353,9 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
   const staff = existsSync(join(dir, configFiles.staff)) ? load(configFiles.staff, StaffFile) : { value: { accounts: [] }, problem: () => undefined };
   const governanceFile = existsSync(join(dir, configFiles.governance)) ? load(configFiles.governance, GovernanceFile) : undefined;
   const governance = governanceFile ? readGovernance(dir, governanceFile.value, governanceFile.problem) : defaultGovernance;
+
+  const reportsFile = existsSync(join(dir, configFiles.reports)) ? load(configFiles.reports, ReportsFile) : undefined;
+  const reports = reportsFile ? readReports(reportsFile.value, reportsFile.problem) : defaultReportConfig;
 
   const feedbackFile = existsSync(join(dir, configFiles.feedback)) ? load(configFiles.feedback, FeedbackFile) : undefined;
   let feedback: FeedbackConfig = defaultFeedbackConfig;
@@ -576,6 +583,7 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     staff: { demoPassword: 'demoPassword' in staff!.value ? staff!.value.demoPassword : undefined, accounts: staff!.value.accounts },
     governance,
     feedback,
+    reports,
   };
 }
 

@@ -6,6 +6,7 @@ import { BusinessCalendar, type CalendarRules } from '../standard/calendar.js';
 import { applyClosureChanges, defaultClosureDays, type ClosureChange, type ClosureDay, type ClosureRules } from '../standard/closures.js';
 import type { ServiceTargets, Target } from '../standard/targets.js';
 import type { AcknowledgmentRules } from '../standard/governance.js';
+import type { ReportConfig } from '../reports/report-config.js';
 
 /** The municipality's settings as stored by the seed. */
 export interface MunicipalitySettings {
@@ -20,6 +21,8 @@ export interface MunicipalitySettings {
   governance?: { acknowledgments: AcknowledgmentRules; councilTerms: string[] };
   /** Surveys and feedback themes; absent in a database seeded before issue 14 (the defaults apply). */
   feedback?: FeedbackConfig | undefined;
+  /** reports.yaml (CSS §6.3); absent in a database seeded before issue 15 (the defaults apply). */
+  reports?: ReportConfig | undefined;
 }
 
 export interface Municipality {

@@ -51,6 +51,7 @@ export async function seedMunicipality(options: {
       emergency: config.emergency,
       governance: { acknowledgments: config.governance.acknowledgments, councilTerms: config.governance.councilTerms },
       feedback: config.feedback,
+      reports: config.reports,
     };
     // Seeding again bumps the directory revision: every server copy reloads what it keeps in memory.
     await trx

@@ -22,8 +22,11 @@ import {
 
 export type KpiGroupBy = 'division' | 'type' | 'channel' | 'month';
 export const kpiGroupings: readonly KpiGroupBy[] = ['division', 'type', 'channel', 'month'];
-/** The groupings tallies know: the public ones, and division × month for reports and the bench. */
-export type TallyGrouping = KpiGroupBy | 'division-month';
+/**
+ * The groupings tallies know: the public ones, division × month for the bench, and division ×
+ * request type × month, the finest, which the reports (src/reports/) read once and add up.
+ */
+export type TallyGrouping = KpiGroupBy | 'division-month' | 'division-type-month';
 
 export interface KpiSelection {
   /** Local dates, inclusive. */
@@ -49,6 +52,8 @@ export function groupKey(by: TallyGrouping | undefined, g: GroupFields): string 
   switch (by) {
     case 'division-month':
       return `${g.division_id}|${g.month}`;
+    case 'division-type-month':
+      return `${g.division_id}|${g.request_type_id}|${g.month}`;
     case 'division':
       return String(g.division_id);
     case 'type':
@@ -302,6 +307,13 @@ export async function escalationTallies(tx: Tx, calendar: BusinessCalendar, s: K
       asOf.getTime(),
     );
   }
+}
+
+/** The first month (YYYY-MM) any case is counted in, or null with none: how far back the figures go. */
+export async function firstCountedMonth(tx: Tx): Promise<string | null> {
+  await compactKpiDeltas(tx);
+  const row = await sql<{ month: string | null }>`select to_char(min(month), 'YYYY-MM') as month from kpi_month where basis = 'received'`.execute(tx);
+  return row.rows[0]?.month ?? null;
 }
 
 export function totalOf(groups: GroupedTallies): IndicatorTally {

@@ -46,7 +46,16 @@ export interface Settings {
    * makes the links already sent stop working.
    */
   surveyLinkSecret: string | undefined;
+  /**
+   * CHROMIUM_PATH: the Chromium that prints reports to PDF (CSS §6.3), driven by playwright-core.
+   * Default /usr/bin/chromium (Debian's `chromium` package); citydesk never downloads a browser.
+   * Without it, the PDF export says so and every other format still works.
+   */
+  chromiumPath: string;
 }
+
+/** Debian's Chromium package puts the browser here. */
+export const defaultChromiumPath = '/usr/bin/chromium';
 
 export interface ImapSettings {
   host: string;
@@ -124,6 +133,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     imap,
     publicUrl,
     surveyLinkSecret,
+    chromiumPath: present(env, 'CHROMIUM_PATH') ?? defaultChromiumPath,
     host,
     trustProxy: readTrustProxy(present(env, 'TRUST_PROXY')),
     databaseUrl,

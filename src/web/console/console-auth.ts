@@ -7,6 +7,7 @@ import type { RoleCode } from '../../directory/municipality-config.js';
 import { sessionCookie } from '../../platform/staff-auth.js';
 import type { NavItem } from '../layout.js';
 import { mayTriage } from '../../mail/triage.js';
+import { mayReadReports } from '../../reports/report-policy.js';
 
 /**
  * An onRequest hook for every console page: without a valid session cookie the person is sent to
@@ -47,6 +48,7 @@ export function consoleNav(staff: StaffMember): NavItem[] {
   if (staff.role !== 'working_group') items.push({ href: '/staff/feedback', label: 'Feedback' });
   items.push({ href: '/staff/training', label: 'What to read' });
   if (['working_group', 'manager_customer_service', 'cao', 'administrator', 'division_head'].includes(staff.role)) items.push({ href: '/staff/governance', label: 'Governance' });
+  if (mayReadReports(staff)) items.push({ href: '/staff/reports', label: 'Reports' });
   if (staff.role === 'administrator') items.push({ href: '/staff/admin', label: 'Administration' });
   return items;
 }

@@ -7,6 +7,7 @@ import { registerSurveyCallPages } from './survey-call-pages.js';
 import { registerFeedbackPages } from './feedback-pages.js';
 import { registerGovernancePages } from './governance-pages.js';
 import { registerPerformancePages } from './performance-pages.js';
+import { registerReportPages } from './report-pages.js';
 
 /** The staff console under /staff. */
 export async function registerConsoleRoutes(app: FastifyInstance, services: CaseServices): Promise<void> {
@@ -22,4 +23,5 @@ export async function registerConsoleRoutes(app: FastifyInstance, services: Case
   registerGovernancePages(app, services);
   // The performance dashboard (CSS §6.2).
   registerPerformancePages(app, services);
+  registerReportPages(app, services);
 }

@@ -14,6 +14,8 @@ import { sendPage } from '../render.js';
 import { DueText, queueTitles } from './c1-case-list.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
 import { GovernanceHomeItems, loadGovernanceHome, type GovernanceHomeData } from './governance-home.js';
+import { DueReports } from './report-pages.js';
+import { reportsDue, type ReportDue } from '../../reports/reports-due.js';
 import { loadMailHome, MailHomeItems, type MailHome } from './case-mail.js';
 
 /** How many cases each section of the home page shows before "see all". */
@@ -41,6 +43,8 @@ interface HomeData {
   breaches: Awaited<ReturnType<typeof listBreachesToday>> | null;
   /** What the person still has to read, and reviews due (src/governance/). */
   governance: GovernanceHomeData;
+  /** Reports due or overdue (CSS §6.3): the Manager of Customer Service's and the Working Group's. */
+  reportsDue: ReportDue[];
   /** Residents saying (through an Open311 app) that a resolved request is not fixed. */
   notFixed: Awaited<ReturnType<typeof listWaitingUpdates>>;
 }
@@ -141,6 +145,7 @@ function HomePage(props: HomeData) {
         </nav>
       ) : null}
       <GovernanceHomeItems data={props.governance} />
+      <DueReports due={props.reportsDue} />
 
       <div class="home-grid">
         <MailHomeItems data={props.mail} zone={zone} />
@@ -314,6 +319,7 @@ export async function registerHomePage(app: FastifyInstance, services: CaseServi
       reviewList: manager ? await listReviewList(tx, calendar, firstFew) : null,
       breaches: manager ? await listBreachesToday(tx, now, calendar, firstFew) : null,
       governance: await loadGovernanceHome(tx, staff, now, calendar.localDate(now.getTime())),
+      reportsDue: await reportsDue(tx, directory, staff, calendar.localDate(now.getTime())),
       mail: await loadMailHome(tx, staff),
       notFixed: await listWaitingUpdates(tx, staff, firstFew),
     };

@@ -42,7 +42,8 @@ function Days(props: { figure: DaysFigure }) {
   );
 }
 
-export function ChartFigure(props: { chart: ChartData; csvHref?: string }) {
+/** A chart with its data as a table; `svg` is a chart kept as rendered (a stored report's). */
+export function ChartFigure(props: { chart: ChartData; csvHref?: string; svg?: string }) {
   const c = props.chart;
   return (
     <figure class="chart card" aria-labelledby={`chart-${c.name}`}>
@@ -53,7 +54,7 @@ export function ChartFigure(props: { chart: ChartData; csvHref?: string }) {
         <p>No data for this period.</p>
       ) : (
         <>
-          <div class="chart__svg" role="img" aria-label={`${c.title}: chart; the same data is in the table below`} dangerouslySetInnerHTML={{ __html: renderChartSvg(c) }} />
+          <div class="chart__svg" role="img" aria-label={`${c.title}: chart; the same data is in the table below`} dangerouslySetInnerHTML={{ __html: props.svg ?? renderChartSvg(c) }} />
           <details>
             <summary>The data as a table</summary>
             <div class="table-wrap" tabIndex={0} role="region" aria-label={`${c.title}: data`}>
