@@ -340,7 +340,7 @@ program
   .option('--type <code>', 'only this request type (inquiry: general inquiries)')
   .option('--channel <code>', 'only this channel')
   .option('--as-of <iso-8601>', 'figures as they stood at this time (local time without an offset; default now)')
-  .option('--min-group <n>', 'fewer cases than this: counts, no percentage (default 10)')
+  .option('--min-group <n>', 'fewer cases than this: counts, no percentage (default: minimumGroupSize of config/performance.yaml, else 10)')
   .option('--json', 'print the figures as JSON')
   .option('--csv', 'print the figures as CSV (with a byte-order mark, for spreadsheets)')
   .action(

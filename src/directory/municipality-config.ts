@@ -10,6 +10,7 @@ import { parseTarget, type ServiceTargets, type Target } from '../standard/targe
 import { defaultGovernance, GovernanceFile, readGovernance, type GovernanceConfig } from '../governance/governance-config.js';
 import { defaultReportConfig, readReports, ReportsFile, type ReportConfig } from '../reports/report-config.js';
 import { defaultSurveyRules, type SurveyRules } from '../standard/customer-satisfaction.js';
+import { defaultPerformanceRules, type PerformanceRules } from '../standard/performance-indicators.js';
 
 /**
  * The municipality's configuration: the files under config/, validated as a whole before anything
@@ -204,6 +205,27 @@ const FeedbackFile = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * config/performance.yaml (optional): the City's choices in performance monitoring (INTERPRETATION
+ * §7): the share of the time to a target after which an open case is at risk, and the smallest
+ * group shown as a percentage.
+ */
+const PerformanceFile = Type.Object(
+  {
+    atRiskShare: Type.String(),
+    minimumGroupSize: Type.Integer({ minimum: 1, maximum: 1000 }),
+  },
+  { additionalProperties: false },
+);
+
+/** "75%" → 0.75 (1% to 99%), or what to write instead. */
+export function parseAtRiskShare(text: string): number | { error: string } {
+  const m = /^\s*(\d{1,2}(?:\.\d+)?)\s*%\s*$/.exec(text);
+  const value = m ? Number(m[1]) : NaN;
+  if (!m || value < 1 || value > 99) return { error: `"${text.slice(0, 20)}" is not a share of the time to a target; write a percentage from 1% to 99%, e.g. "75%"` };
+  return value / 100;
+}
+
 export interface FeedbackConfig {
   survey: SurveyRules;
   themes: { code: string; name: string }[];
@@ -267,6 +289,8 @@ export interface MunicipalityConfig {
   feedback: FeedbackConfig;
   /** Reports' due dates, scorecard targets and recipients (reports.yaml, optional; CSS §6.3). */
   reports: ReportConfig;
+  /** The at-risk share and the minimum group size (performance.yaml, optional). */
+  performance: PerformanceRules;
 }
 
 export const configFiles = {
@@ -280,6 +304,7 @@ export const configFiles = {
   governance: 'governance.yaml',
   feedback: 'feedback.yaml',
   reports: 'reports.yaml',
+  performance: 'performance.yaml',
 } as const;
 
 interface Loaded<T> {
@@ -369,6 +394,14 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
       themeCodes.add(t.code);
     });
     if (!('error' in inviteAfter)) feedback = { survey: { inviteAfter, linkExpiresDays: f.survey.linkExpiresDays, oncePerDays: f.survey.oncePerDays }, themes: f.themes };
+  }
+
+  const performanceFile = existsSync(join(dir, configFiles.performance)) ? load(configFiles.performance, PerformanceFile) : undefined;
+  let performance: PerformanceRules = defaultPerformanceRules;
+  if (performanceFile) {
+    const share = parseAtRiskShare(performanceFile.value.atRiskShare);
+    if (typeof share !== 'number') performanceFile.problem(['atRiskShare'], share.error);
+    else performance = { atRiskShare: share, minimumGroupSize: performanceFile.value.minimumGroupSize };
   }
 
   let calendar: CalendarRules | undefined;
@@ -584,6 +617,7 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     governance,
     feedback,
     reports,
+    performance,
   };
 }
 

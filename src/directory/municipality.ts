@@ -7,6 +7,7 @@ import { applyClosureChanges, defaultClosureDays, type ClosureChange, type Closu
 import type { ServiceTargets, Target } from '../standard/targets.js';
 import type { AcknowledgmentRules } from '../standard/governance.js';
 import type { ReportConfig } from '../reports/report-config.js';
+import { defaultPerformanceRules, type PerformanceRules } from '../standard/performance-indicators.js';
 
 /** The municipality's settings as stored by the seed. */
 export interface MunicipalitySettings {
@@ -23,6 +24,13 @@ export interface MunicipalitySettings {
   feedback?: FeedbackConfig | undefined;
   /** reports.yaml (CSS §6.3); absent in a database seeded before issue 15 (the defaults apply). */
   reports?: ReportConfig | undefined;
+  /** performance.yaml: the at-risk share and the minimum group size; absent before it existed (the defaults apply). */
+  performance?: PerformanceRules | undefined;
+}
+
+/** The City's performance-monitoring rules (config/performance.yaml), or the defaults. */
+export function performanceRulesOf(municipality: { settings: MunicipalitySettings }): PerformanceRules {
+  return municipality.settings.performance ?? defaultPerformanceRules;
 }
 
 export interface Municipality {

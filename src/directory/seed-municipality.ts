@@ -52,6 +52,7 @@ export async function seedMunicipality(options: {
       governance: { acknowledgments: config.governance.acknowledgments, councilTerms: config.governance.councilTerms },
       feedback: config.feedback,
       reports: config.reports,
+      performance: config.performance,
     };
     // Seeding again bumps the directory revision: every server copy reloads what it keeps in memory.
     await trx

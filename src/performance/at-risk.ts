@@ -2,6 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db, Tx } from '../db/connect.js';
 import { enqueueMails } from '../notify/outbox.js';
 import { defaultPerformanceRules } from '../standard/performance-indicators.js';
+import { loadMunicipality, performanceRulesOf } from '../directory/municipality.js';
 
 /**
  * At risk, before the breach: open cases that have used a share (default 75%) of the time from
@@ -9,13 +10,20 @@ import { defaultPerformanceRules } from '../standard/performance-indicators.js';
  * target has not passed yet. The same reading as atRisk() in src/standard/performance-indicators.ts.
  */
 
-/** The SQL condition on a case table named `c`. */
-export function atRiskCondition(now: Date, share = defaultPerformanceRules.atRiskShare): Expression<SqlBool> {
+/**
+ * The City's at-risk share in SQL: config/performance.yaml as seeded into the municipality's
+ * settings (performanceRulesOf reads the same), else the default.
+ */
+const configuredShare = sql<number>`coalesce((select (settings #>> '{performance,atRiskShare}')::float8 from municipality where id = 1), ${defaultPerformanceRules.atRiskShare}::float8)`;
+
+/** The SQL condition on a case table named `c`; without `share`, the City's (config/performance.yaml). */
+export function atRiskCondition(now: Date, share?: number): Expression<SqlBool> {
+  const used = share === undefined ? configuredShare : sql<number>`${share}::float8`;
   return sql<SqlBool>`(
     (c.acknowledged_at is null and c.acknowledgment_recorded and c.acknowledge_by >= ${now}::timestamptz
-      and ${now}::timestamptz >= c.received_at + (c.acknowledge_by - c.received_at) * ${share}::float8)
+      and ${now}::timestamptz >= c.received_at + (c.acknowledge_by - c.received_at) * ${used})
     or (c.acknowledged_at is not null and c.resolve_by is not null and c.resolve_by >= ${now}::timestamptz
-      and ${now}::timestamptz >= c.received_at + (c.resolve_by - c.received_at) * ${share}::float8))`;
+      and ${now}::timestamptz >= c.received_at + (c.resolve_by - c.received_at) * ${used}))`;
 }
 
 export interface AtRiskDigest {
@@ -30,8 +38,8 @@ export interface AtRiskDigest {
  */
 export async function sendAtRiskDigests(options: { db: Db; now: Date; share?: number; siteUrl?: string }): Promise<{ warned: number; digests: AtRiskDigest[] }> {
   const { db, now } = options;
-  const share = options.share ?? defaultPerformanceRules.atRiskShare;
   return db.kysely.transaction().execute(async (trx: Tx) => {
+    const share = options.share ?? performanceRulesOf(await loadMunicipality(trx)).atRiskShare;
     const fresh = await sql<{ case_id: string | number; reference: string; summary: string; division_id: number; owner_id: number | null; target: string; due: Date }>`
       with risky as (
         select c.id, c.reference, c.summary, c.division_id, c.owner_id,

@@ -4,7 +4,6 @@ import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
 import { AppError } from '../platform/errors.js';
 import {
-  defaultPerformanceRules,
   formulaVersion,
   performanceIndicators,
   periodRuleWords,
@@ -24,6 +23,7 @@ import {
   type KpiSelection,
 } from './kpi-tallies.js';
 import { satisfactionTallies } from '../feedback/satisfaction-tallies.js';
+import { performanceRulesOf } from '../directory/municipality.js';
 
 /**
  * The KPIs of CSS §6.2 for one person's scope: the API (GET /api/v1/kpis), the CLI (`citydesk
@@ -129,7 +129,7 @@ export function kpiSelection(query: KpiQuery, directory: Directory, scope: KpiSc
   if (query.channel && !directory.channel(query.channel)) {
     throw new AppError('VALIDATION_FAILED', `There is no channel "${query.channel.slice(0, 40)}"; channels: ${directory.channels.map((c) => c.code).join(', ')}.`, [{ field: 'channel', message: 'unknown channel' }]);
   }
-  const minimumGroupSize = query.minimumGroupSize ?? defaultPerformanceRules.minimumGroupSize;
+  const minimumGroupSize = query.minimumGroupSize ?? performanceRulesOf(directory.municipality).minimumGroupSize;
   if (!Number.isInteger(minimumGroupSize) || minimumGroupSize < 1 || minimumGroupSize > 1000) {
     throw new AppError('VALIDATION_FAILED', 'The minimum group size is a whole number from 1 to 1000.', [{ field: 'minimumGroupSize', message: '1 to 1000' }]);
   }

@@ -17,7 +17,7 @@ export const KpiQuerystring = Type.Object(
     channel: Short(40, 'A channel code'),
     by: Type.Optional(Type.Union(['division', 'type', 'channel', 'month'].map((b) => Type.Literal(b)), { description: 'Group the figures' })),
     period: Type.Optional(Type.Union([Type.Literal('received'), Type.Literal('closed')], { description: 'Count cases received in the period (default) or closed in it' })),
-    minimumGroupSize: Type.Optional(Type.String({ pattern: '^\\d{1,4}$', description: 'Fewer cases than this: counts, no percentage (default 10)' })),
+    minimumGroupSize: Type.Optional(Type.String({ pattern: '^\\d{1,4}$', description: 'Fewer cases than this: counts, no percentage (default: minimumGroupSize of config/performance.yaml, else 10)' })),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
   },
   { additionalProperties: false },

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { PerformanceRules } from '../../standard/performance-indicators.js';
 import type { QueueName } from '../../cases/case-queries.js';
 import { seesEveryDivision } from '../../cases/case-policy.js';
 import { caseSortKeys, dueFilters, type CaseFilters, type CaseListItem, type CaseSortKey, type DueFilter } from '../../cases/find-cases.js';
@@ -16,10 +17,16 @@ export const queueTitles: Record<QueueName, { title: string; about: string }> = 
   'acknowledge-overdue': { title: 'Acknowledgments overdue', about: 'The acknowledgment target has passed and no one has acknowledged the customer yet (CSS §4.1).' },
   'resolution-overdue': { title: 'Resolutions overdue', about: 'Open past the resolution target of the Division Service Target (CSS §4).' },
   'update-overdue': { title: 'Updates overdue', about: 'The date promised to the customer has passed: send the status and a new timeline (CSS §3.3).' },
-  'at-risk': { title: 'At risk', about: 'Open cases that have used 75% of the time to their next target, which has not passed yet: act before it does.' },
+  'at-risk': { title: 'At risk', about: "Open cases that have used the City's at-risk share of the time to their next target, which has not passed yet: act before it does." },
   'transfers-in': { title: 'Transfers waiting for you', about: 'Sent to your division: confirm receipt so the customer knows who has it (CSS §3.1).' },
   'transfers-out': { title: 'Transfers not yet confirmed', about: 'Sent to another division and not yet confirmed; follow up after one business day (CSS §3.1).' },
 };
+
+/** What a queue holds, in words, with the City's at-risk share (config/performance.yaml) where it applies. */
+export function queueAbout(queue: QueueName, rules: PerformanceRules): string {
+  if (queue === 'at-risk') return `Open cases that have used ${Math.round(rules.atRiskShare * 100)}% of the time to their next target, which has not passed yet: act before it does.`;
+  return queueTitles[queue].about;
+}
 
 const sortLabels: Record<CaseSortKey, string> = {
   reference: 'Reference',

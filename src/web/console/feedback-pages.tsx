@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { CaseServices } from '../../cases/case-services.js';
 import { decideRecheck, feedbackFacts, feedbackKindWords, feedbackThemes, findFeedback, listFeedback, reviewFeedback, surveyAnswerCounts, type FeedbackItem } from '../../feedback/customer-feedback.js';
 import { feedbackAnalysis, type FeedbackAnalysis } from '../../standard/customer-satisfaction.js';
-import { describeShare, shareFigure, defaultFigureOptions } from '../../standard/performance-indicators.js';
+import { describeShare, shareFigure } from '../../standard/performance-indicators.js';
+import { performanceRulesOf } from '../../directory/municipality.js';
 import { isAppError } from '../../platform/errors.js';
 import { Alert, Badge, Choices, ErrorSummary, TextArea, type FieldErrors } from '../components.js';
 import { formatShortDateTime } from '../format.js';
@@ -18,9 +19,9 @@ import { ConsolePage, idOf, signedIn, textOf } from './reference-layout.js';
 
 const analysisDays = 90;
 
-function Analysis(props: { analysis: FeedbackAnalysis; answers: Awaited<ReturnType<typeof surveyAnswerCounts>>; themeName: (code: string) => string }) {
+function Analysis(props: { analysis: FeedbackAnalysis; answers: Awaited<ReturnType<typeof surveyAnswerCounts>>; themeName: (code: string) => string; minimumGroupSize: number }) {
   const { analysis, answers } = props;
-  const share = (n: number) => describeShare(shareFigure(n, answers.answers, defaultFigureOptions));
+  const share = (n: number) => describeShare(shareFigure(n, answers.answers, { periodRule: 'received', minimumGroupSize: props.minimumGroupSize }));
   return (
     <section aria-labelledby="analysis-title">
       <h2 id="analysis-title">Feedback analysis: the last {analysisDays} days</h2>
@@ -94,7 +95,8 @@ export function registerFeedbackPages(app: FastifyInstance, services: CaseServic
     const themeName = (code: string) => themes.find((t) => t.code === code)?.name ?? code;
     const now = services.clock.now();
     const from = new Date(now.getTime() - analysisDays * 86_400_000);
-    const analysis = feedbackAnalysis(await feedbackFacts(services.db.kysely, staff, new Date(from.getTime() - analysisDays * 86_400_000)), { from: from.getTime(), to: now.getTime() + 1 });
+    const { minimumGroupSize } = performanceRulesOf(directory.municipality);
+    const analysis = feedbackAnalysis(await feedbackFacts(services.db.kysely, staff, new Date(from.getTime() - analysisDays * 86_400_000)), { from: from.getTime(), to: now.getTime() + 1 }, minimumGroupSize);
     const answers = await surveyAnswerCounts(services.db.kysely, staff, from, new Date(now.getTime() + 1));
     return sendPage(
       reply,
@@ -124,7 +126,7 @@ export function registerFeedbackPages(app: FastifyInstance, services: CaseServic
             Show
           </button>
         </form>
-        <Analysis analysis={analysis} answers={answers} themeName={themeName} />
+        <Analysis analysis={analysis} answers={answers} themeName={themeName} minimumGroupSize={minimumGroupSize} />
         <h2>{unreadOnly ? 'Not read yet' : 'All feedback'}</h2>
         {items.length === 0 ? (
           <p>{unreadOnly ? 'No feedback waiting to be read.' : 'No feedback to show.'}</p>

@@ -11,7 +11,8 @@ import { Badge } from '../components.js';
 import { formatCount, formatDate, formatShortDateTime } from '../format.js';
 import { Layout } from '../layout.js';
 import { sendPage } from '../render.js';
-import { DueText, queueTitles } from './c1-case-list.js';
+import { DueText, queueAbout, queueTitles } from './c1-case-list.js';
+import { performanceRulesOf } from '../../directory/municipality.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
 import { GovernanceHomeItems, loadGovernanceHome, type GovernanceHomeData } from './governance-home.js';
 import { DueReports } from './report-pages.js';
@@ -268,7 +269,7 @@ function HomePage(props: HomeData) {
             title={queueTitles[q.queue].title}
             count={q.count}
             urgent={urgent.has(q.queue)}
-            about={queueTitles[q.queue].about}
+            about={queueAbout(q.queue, performanceRulesOf(directory.municipality))}
             href={queueHref(q.queue, props.division)}
             hrefLabel={`See all ${formatCount(q.count)} in ${queueTitles[q.queue].title.toLowerCase()}`}
           >

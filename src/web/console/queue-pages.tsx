@@ -9,7 +9,8 @@ import { Breadcrumbs, ErrorSummary, type FieldErrors } from '../components.js';
 import { formatCount } from '../format.js';
 import { Layout } from '../layout.js';
 import { sendPage } from '../render.js';
-import { CaseTable, FilterForm, Pagination, ResultCount, queueTitles, readFilters, visibleDivisions } from './c1-case-list.js';
+import { CaseTable, FilterForm, Pagination, ResultCount, queueAbout, queueTitles, readFilters, visibleDivisions } from './c1-case-list.js';
+import { performanceRulesOf } from '../../directory/municipality.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
 import { registerSearchPage } from './search-page.js';
 
@@ -99,7 +100,7 @@ function QueuesPage(props: { staff: StaffMember; directory: Directory; counts: R
                 <th scope="row">
                   <a href={`/staff/queues/${queue}${suffix}`}>{queueTitles[queue].title}</a>
                 </th>
-                <td>{queueTitles[queue].about}</td>
+                <td>{queueAbout(queue, performanceRulesOf(props.directory.municipality))}</td>
                 <td class="num">
                   <strong>{formatCount(props.counts[queue])}</strong>
                 </td>
@@ -123,7 +124,7 @@ function QueuePage(props: { staff: StaffMember; directory: Directory; queue: Que
     <Layout title={title.title} {...consoleLayout(staff, path, directory.municipality.name)}>
       <Breadcrumbs items={[{ href: '/staff', label: 'Home' }, { href: '/staff/queues', label: 'Queues' }, { label: title.title }]} />
       <h1>{title.title}</h1>
-      <p class="lede">{title.about}</p>
+      <p class="lede">{queueAbout(queue, performanceRulesOf(directory.municipality))}</p>
       <ErrorSummary errors={props.errors} />
       <FilterForm action={path} now={props.now} filters={filters} directory={directory} staff={staff} errors={props.errors} />
       <CaseResults path={path} filters={filters} result={props.result} now={props.now} zone={directory.calendar.timeZone} caption={title.title} defaultSort="due" defaultDirection="asc" />
