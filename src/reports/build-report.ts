@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { performanceRulesOf } from '../directory/municipality.js';
 import type { Tx } from '../db/connect.js';
 import type { Directory } from '../directory/directory-cache.js';
 import { listDstVersions } from '../directory/list-dst-versions.js';
@@ -8,7 +9,6 @@ import { findKpiTallies } from '../performance/find-kpis.js';
 import { firstCountedMonth, periodInstants, type GroupedTallies } from '../performance/kpi-tallies.js';
 import { feedbackAnalysis } from '../standard/customer-satisfaction.js';
 import {
-  defaultPerformanceRules,
   describeShare,
   emptyTally,
   formulaVersion,
@@ -363,7 +363,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportCo
   const { tx, directory, kind, period, config, now } = options;
   const progress = options.progress ?? (() => undefined);
   const previous = previousPeriod(period);
-  const figureOptions: FigureOptions = { periodRule: 'received', minimumGroupSize: defaultPerformanceRules.minimumGroupSize };
+  const figureOptions: FigureOptions = { periodRule: 'received', minimumGroupSize: performanceRulesOf(directory.municipality).minimumGroupSize };
   // Council's trends go back over the years citydesk holds (at most ten).
   let from = previous.from;
   if (kind === 'annual') {
