@@ -83,7 +83,7 @@ for (const engine of testEngines()) {
         answer: answer.answer,
         summaryConfirmed: 'yes',
       };
-      const roads = await consoleAs(api.app, demo.roadsStaff);
+      const roads = await consoleAs(api, demo.roadsStaff);
       const recorded = await roads.post('/staff/intake', { ...form, idempotencyKey: 'console-roads-1' });
       assert.equal(recorded.status, 303, recorded.body.slice(0, 500));
       const reference = String(recorded.headers['location']).split('/').pop()!;
@@ -91,14 +91,14 @@ for (const engine of testEngines()) {
       assert.equal(row.status, 'open');
       assert.equal(row.acknowledged_at, null);
 
-      const water = await consoleAs(api.app, demo.csRep);
+      const water = await consoleAs(api, demo.csRep);
       const byCs = await water.post('/staff/intake', { ...form, idempotencyKey: 'console-cs-1' });
       assert.equal(byCs.status, 303);
       const csRow = await api.db.kysely.selectFrom('service_case').selectAll().where('reference', '=', String(byCs.headers['location']).split('/').pop()!).executeTakeFirstOrThrow();
       assert.equal(csRow.status, 'resolved');
 
       for (const email of [demo.admin, demo.workingGroup]) {
-        const client = await consoleAs(api.app, email);
+        const client = await consoleAs(api, email);
         assert.equal((await client.get('/staff/intake')).status, 403, email);
         assert.equal((await client.post('/staff/intake', { ...form, idempotencyKey: `console-${email}` })).status, 403, email);
         assert.doesNotMatch((await client.get('/staff')).body, /href="\/staff\/intake"/, `${email}: no "New contact" in the navigation`);

@@ -226,7 +226,7 @@ for (const engine of testEngines()) {
       assert.equal(status.status, 'resolved');
 
       // Feedback in one place (§6.3): the comment as written (escaped), tagged and marked read by the division.
-      const roads = await consoleAs(api.app, demo.roadsStaff);
+      const roads = await consoleAs(api, demo.roadsStaff);
       const inbox = await roads.get('/staff/feedback');
       assert.equal(inbox.status, 200);
       assert.match(inbox.body, /&lt;script>alert\(&quot;x&quot;\)&lt;\/script>&lt;b>not resolved&lt;\/b>/);
@@ -242,7 +242,7 @@ for (const engine of testEngines()) {
       const decided = await roads.post(`/staff/feedback/${feedbackId}/recheck`, { decision: 'replied', note: 'Called Dana: the crew returns Monday.' });
       assert.match(decided.body, /Looked at again: Replied to the customer/);
       // Another division's staff do not see it.
-      const traffic = await consoleAs(api.app, demo.trafficStaff);
+      const traffic = await consoleAs(api, demo.trafficStaff);
       assert.doesNotMatch((await traffic.get('/staff/feedback?show=all')).body, /not resolved/);
       assert.equal((await traffic.get(`/staff/feedback/${feedbackId}`)).status, 404);
 
@@ -258,7 +258,7 @@ for (const engine of testEngines()) {
       const sent = await page(api, 'POST', '/feedback', { kind: 'compliment', text: 'The counter staff in Lindsay were <i>lovely</i>.', reference: '', name: 'Pat', email: '', phone: '' });
       assert.equal(sent.status, 200);
       assert.match(sent.html, /Thank you for your message/);
-      const cs = await consoleAs(api.app, demo.csRep);
+      const cs = await consoleAs(api, demo.csRep);
       const all = await cs.get('/staff/feedback');
       assert.match(all.body, /Compliment/);
       assert.match(all.body, /were &lt;i>lovely&lt;\/i>\.|were &lt;i&gt;lovely/);
@@ -328,13 +328,13 @@ for (const engine of testEngines()) {
       const second = await resolvedPothole(api, { customer: { name: 'Max', phone: '705-555-0111', preferredContact: 'phone' } });
       api.clock.set(new Date(at('2026-12-01 09:00')));
       await sweepSurveys({ db: api.db, now: api.clock.now(), links });
-      const cs = await consoleAs(api.app, demo.csRep);
+      const cs = await consoleAs(api, demo.csRep);
       const list = await cs.get('/staff/surveys/calls');
       assert.equal(list.status, 200);
       assert.match(list.body, /2 calls to make/);
       assert.match(list.body, /Lee, 705-555-0199/);
       const id = (ref: string) => new RegExp(`/staff/surveys/calls/(\\d+)">Call about ${ref}`).exec(list.body)![1]!;
-      const roadsStaff = await consoleAs(api.app, demo.roadsStaff);
+      const roadsStaff = await consoleAs(api, demo.roadsStaff);
       assert.equal((await roadsStaff.get('/staff/surveys/calls')).status, 403);
       assert.equal((await roadsStaff.post(`/staff/surveys/calls/${id(byPhone)}`, { outcome: 'declined' })).status, 403);
 

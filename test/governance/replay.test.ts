@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { demo, demoPassword, startApi, type TestApi } from '../helpers/api.js';
+import { demo, startApi, type TestApi } from '../helpers/api.js';
 import { testEngines } from '../helpers/db.js';
+import { consoleAs, pageText } from '../helpers/console.js';
 import { at } from '../helpers/factories.js';
 import { loadDirectory } from '../../src/directory/directory-cache.js';
 import { chooseTargets } from '../../src/standard/targets.js';
@@ -15,31 +15,6 @@ import type { ReplayResult } from '../../src/governance/replay-proposal.js';
  * been, the exact cases that change, the escalations the proposal would have caused; no case row
  * changes; accepting makes new DST versions with the chosen date, and staff are asked to read them.
  */
-
-const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-
-interface Browser {
-  get(url: string): Promise<LightMyRequestResponse>;
-  post(url: string, fields?: Record<string, string>): Promise<LightMyRequestResponse>;
-}
-
-async function signIn(api: TestApi, email: string): Promise<Browser> {
-  const response = await api.app.inject({ method: 'POST', url: '/staff/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ email, password: demoPassword }) });
-  assert.equal(response.statusCode, 303, `sign-in as ${email}`);
-  const cookie = response.cookies.find((c) => c.name === 'citydesk_session')!;
-  const send = (options: InjectOptions) => api.app.inject({ ...options, headers: { ...(options.headers ?? {}), cookie: `citydesk_session=${cookie.value}` } });
-  return {
-    get: (url) => send({ method: 'GET', url }),
-    post: (url, fields = {}) => send({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form(fields) }),
-  };
-}
 
 interface Known {
   ref: string;
@@ -118,12 +93,12 @@ for (const engine of testEngines()) {
     after(() => api.close());
 
     test('only the Working Group, the Manager of Customer Service, the CAO and administrators may draft, replay and accept: others get 403 and see nothing', async () => {
-      const wg = await signIn(api, demo.workingGroup);
+      const wg = await consoleAs(api, demo.workingGroup);
       const drafted = await wg.post('/staff/proposals', { title: 'Secret faster potholes', periodFrom: '2025-12-01', periodTo: '2026-11-30', 't.pothole.ack': '1 business day', 't.pothole.res': '7 calendar days' });
-      assert.equal(drafted.statusCode, 303);
+      assert.equal(drafted.status, 303);
       const url = drafted.headers.location as string;
       for (const email of [demo.roadsHead, demo.roadsStaff, demo.csRep, demo.worksDirector]) {
-        const other = await signIn(api, email);
+        const other = await consoleAs(api, email);
         for (const response of [
           await other.get('/staff/proposals'),
           await other.get('/staff/proposals/new'),
@@ -132,19 +107,19 @@ for (const engine of testEngines()) {
           await other.post(`${url}/replay`),
           await other.post(`${url}/accept`, { effectiveFrom: '2026-12-15' }),
         ]) {
-          assert.equal(response.statusCode, 403, email);
+          assert.equal(response.status, 403, email);
           assert.doesNotMatch(response.body, /Secret faster potholes/);
         }
       }
       assert.equal((await api.db.kysely.selectFrom('target_proposal').select('id').execute()).length, 1, 'nothing drafted by the others');
-      for (const email of [demo.csManager, demo.cao, demo.admin]) assert.equal((await (await signIn(api, email)).get(url)).statusCode, 200, email);
+      for (const email of [demo.csManager, demo.cao, demo.admin]) assert.equal((await (await consoleAs(api, email)).get(url)).status, 200, email);
     });
 
     test('a proposal is checked like a DST: bad targets and periods are refused with what to fix', async () => {
-      const wg = await signIn(api, demo.workingGroup);
+      const wg = await consoleAs(api, demo.workingGroup);
       const bad = await wg.post('/staff/proposals', { title: '', periodFrom: '2026-12-05', periodTo: '2026-11-30', 't.pothole.ack': 'soon', 't.pothole.res': '7 calendar days' });
-      assert.equal(bad.statusCode, 400);
-      const page = text(bad.body);
+      assert.equal(bad.status, 400);
+      const page = pageText(bad.body);
       assert.match(page, /Name the proposal/);
       assert.match(page, /Pothole: the acknowledgment target "soon" is not a target/);
       assert.match(page, /The last day of the period must be on or after its first day/);
@@ -159,12 +134,12 @@ for (const engine of testEngines()) {
         't.pothole.4.res': '14 calendar days',
         't.pothole.5.res': '30 calendar days',
       });
-      assert.equal(unchanged.statusCode, 400);
-      assert.match(text(unchanged.body), /Change the targets of at least one request type/);
+      assert.equal(unchanged.status, 400);
+      assert.match(pageText(unchanged.body), /Change the targets of at least one request type/);
     });
 
     test('the replay gives the hand-computed compliance as it was and as it would have been, the exact changed cases and the escalations caused; no case row changes', async () => {
-      const wg = await signIn(api, demo.workingGroup);
+      const wg = await consoleAs(api, demo.workingGroup);
       const form = await wg.get('/staff/proposals/new');
       // The default period is the last 12 months.
       assert.match(form.body, /name="periodFrom" type="date" value="2025-12-01"/);
@@ -182,11 +157,11 @@ for (const engine of testEngines()) {
         't.streetlight.ack': '1 business day',
         't.streetlight.res': '10 business days',
       });
-      assert.equal(drafted.statusCode, 303);
+      assert.equal(drafted.status, 303);
       proposalUrl = drafted.headers.location as string;
       const before = await snapshot();
       const replayed = await wg.post(`${proposalUrl}/replay`);
-      assert.equal(replayed.statusCode, 303);
+      assert.equal(replayed.status, 303);
       assert.equal(await snapshot(), before, 'every case row is unchanged');
 
       const id = Number(proposalUrl.split('/').pop());
@@ -217,7 +192,7 @@ for (const engine of testEngines()) {
       ]);
 
       const page = await wg.get(proposalUrl);
-      const words = text(page.body);
+      const words = pageText(page.body);
       // Nine cases are fewer than the minimum group size (10): counts, not a percentage.
       assert.match(words, /Pothole proposed Roads Operations 9 7 of 9 \(too few for a percentage\) 6 of 9 \(too few for a percentage\) 4 of 7 \(too few for a percentage\) 3 of 8 \(too few for a percentage\) 2 4 2/);
       assert.match(words, /3 cases would change\. Escalations to the Division Head: 2 as it was, 5 under the proposal \(3 more, 0 fewer\)/);
@@ -226,13 +201,13 @@ for (const engine of testEngines()) {
     });
 
     test('accepting the proposal makes a DST version of each division with the chosen date, through the audited DST change, and asks their staff to read it (CSS §7.2)', async () => {
-      const wg = await signIn(api, demo.workingGroup);
+      const wg = await consoleAs(api, demo.workingGroup);
       const past = await wg.post(`${proposalUrl}/accept`, { effectiveFrom: '2026-11-01' });
-      assert.equal(past.statusCode, 400);
-      assert.match(text(past.body), /cannot take effect in the past/);
+      assert.equal(past.status, 400);
+      assert.match(pageText(past.body), /cannot take effect in the past/);
       const before = await snapshot();
       const accepted = await wg.post(`${proposalUrl}/accept`, { effectiveFrom: '2026-12-15' });
-      assert.equal(accepted.statusCode, 303);
+      assert.equal(accepted.status, 303);
       assert.equal(await snapshot(), before, 'accepting changes no case either');
       const versions = await api.db.kysely
         .selectFrom('dst_version')
@@ -254,9 +229,9 @@ for (const engine of testEngines()) {
       const audit = await api.db.kysely.selectFrom('directory_event').select(['type', 'actor_label']).where('type', '=', 'service_targets_changed').execute();
       assert.equal(audit.length, 2);
       assert.match(audit[0]!.actor_label, /Robin Hughes/);
-      const page = text((await wg.get(proposalUrl)).body);
+      const page = pageText((await wg.get(proposalUrl)).body);
       assert.match(page, /Roads Operations: DST version 2, from Tuesday 15 December 2026/);
-      assert.equal((await wg.post(`${proposalUrl}/accept`, { effectiveFrom: '2026-12-20' })).statusCode, 409);
+      assert.equal((await wg.post(`${proposalUrl}/accept`, { effectiveFrom: '2026-12-20' })).status, 409);
 
       const roadsStaff = await api.db.kysely.selectFrom('staff_user').select('id').where('email', '=', demo.roadsStaff).executeTakeFirstOrThrow();
       const { items } = await listTrainingFor(api.db.kysely, roadsStaff.id, new Date(at('2026-12-15 09:00')));

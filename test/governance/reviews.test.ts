@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { demo, demoPassword, startApi, type TestApi } from '../helpers/api.js';
+import { demo, startApi, type TestApi } from '../helpers/api.js';
 import { testEngines } from '../helpers/db.js';
+import { consoleAs, pageText } from '../helpers/console.js';
 import { sweepGovernance } from '../../src/governance/governance-sweep.js';
 import { councilTerms, nextStandardReview } from '../../src/standard/governance.js';
 
@@ -12,31 +12,6 @@ import { councilTerms, nextStandardReview } from '../../src/standard/governance.
  * Working Group's recommendations go from proposed to accepted or rejected, then implemented by a
  * DST version. The clock moves.
  */
-
-const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-
-interface Browser {
-  get(url: string): Promise<LightMyRequestResponse>;
-  post(url: string, fields?: Record<string, string>): Promise<LightMyRequestResponse>;
-}
-
-async function signIn(api: TestApi, email: string): Promise<Browser> {
-  const response = await api.app.inject({ method: 'POST', url: '/staff/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ email, password: demoPassword }) });
-  assert.equal(response.statusCode, 303, `sign-in as ${email}`);
-  const cookie = response.cookies.find((c) => c.name === 'citydesk_session')!;
-  const send = (options: InjectOptions) => api.app.inject({ ...options, headers: { ...(options.headers ?? {}), cookie: `citydesk_session=${cookie.value}` } });
-  return {
-    get: (url) => send({ method: 'GET', url }),
-    post: (url, fields = {}) => send({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form(fields) }),
-  };
-}
 
 test('the Standard’s review follows the configured Council terms: due by the last day of the term after the one it was last reviewed in (CSS §8.2)', () => {
   const ontario = councilTerms(['2022-11-15', '2026-11-15', '2030-11-15']);
@@ -82,50 +57,50 @@ for (const engine of testEngines()) {
       assert.deepEqual({ due: roads.due_on, owner: roads.email }, { due: '2026-01-01', owner: demo.roadsHead });
 
       for (const email of [demo.workingGroup, demo.csManager]) {
-        const home = text((await (await signIn(api, email)).get('/staff')).body);
+        const home = pageText((await (await consoleAs(api, email)).get('/staff')).body);
         assert.match(home, /Reviews due .*Roads Operations: annual DST review Due Due by Thursday 1 January 2026; owner Sam Patel/, email);
         assert.doesNotMatch(home, /The Standard: comprehensive review/, 'not due for years: not on the home page');
       }
-      assert.doesNotMatch(text((await (await signIn(api, demo.roadsStaff)).get('/staff')).body), /Reviews due/);
+      assert.doesNotMatch(pageText((await (await consoleAs(api, demo.roadsStaff)).get('/staff')).body), /Reviews due/);
     });
 
     test('a review past its due date is overdue on the Working Group’s and the Manager’s home pages', async () => {
       api.clock.set('2026-01-05T10:00:00-05:00');
-      const home = text((await (await signIn(api, demo.workingGroup)).get('/staff')).body);
+      const home = pageText((await (await consoleAs(api, demo.workingGroup)).get('/staff')).body);
       assert.match(home, /Roads Operations: annual DST review Overdue/);
-      const page = text((await (await signIn(api, demo.csManager)).get('/staff/governance')).body);
+      const page = pageText((await (await consoleAs(api, demo.csManager)).get('/staff/governance')).body);
       assert.match(page, /Roads Operations: annual DST review Thursday 1 January 2026 Sam Patel Overdue/);
       assert.match(page, /Working Group members Robin Hughes/);
     });
 
     test('only people who oversee it see it: division staff get 403, another division’s head cannot open it', async () => {
-      assert.equal((await (await signIn(api, demo.roadsStaff)).get('/staff/governance')).statusCode, 403);
-      assert.equal((await (await signIn(api, demo.csRep)).get(`/staff/reviews/${roadsReviewId}`)).statusCode, 403);
-      const traffic = await signIn(api, demo.trafficHead);
-      assert.equal((await traffic.get(`/staff/reviews/${roadsReviewId}`)).statusCode, 404);
-      assert.equal((await traffic.post(`/staff/reviews/${roadsReviewId}/complete`, { findings: 'x', outcome: 'no_change' })).statusCode, 404);
-      assert.equal((await (await signIn(api, demo.roadsStaff)).get('/staff/recommendations/new')).statusCode, 403);
+      assert.equal((await (await consoleAs(api, demo.roadsStaff)).get('/staff/governance')).status, 403);
+      assert.equal((await (await consoleAs(api, demo.csRep)).get(`/staff/reviews/${roadsReviewId}`)).status, 403);
+      const traffic = await consoleAs(api, demo.trafficHead);
+      assert.equal((await traffic.get(`/staff/reviews/${roadsReviewId}`)).status, 404);
+      assert.equal((await traffic.post(`/staff/reviews/${roadsReviewId}/complete`, { findings: 'x', outcome: 'no_change' })).status, 404);
+      assert.equal((await (await consoleAs(api, demo.roadsStaff)).get('/staff/recommendations/new')).status, 403);
     });
 
     test('the owner records the review with findings and a proposed change; the next review is due a year later (CSS §8.2)', async () => {
-      const head = await signIn(api, demo.roadsHead);
+      const head = await consoleAs(api, demo.roadsHead);
       const missing = await head.post(`/staff/reviews/${roadsReviewId}/complete`, { findings: '  ', outcome: 'proposed_change' });
-      assert.equal(missing.statusCode, 400);
-      assert.match(text(missing.body), /Write the review’s findings/);
-      assert.match(text(missing.body), /Name the proposed change/);
+      assert.equal(missing.status, 400);
+      assert.match(pageText(missing.body), /Write the review’s findings/);
+      assert.match(pageText(missing.body), /Name the proposed change/);
 
       api.clock.set('2026-01-10T11:00:00-05:00');
       // (Sessions last a working day: sign in again on the new day.)
-      const later = await signIn(api, demo.roadsHead);
+      const later = await consoleAs(api, demo.roadsHead);
       const done = await later.post(`/staff/reviews/${roadsReviewId}/complete`, {
         findings: 'Class 3 potholes resolved on time in 96% of cases; crews report 7 days is generous.',
         outcome: 'proposed_change',
         recommendationTitle: 'Resolve potholes on class 3 roads within 5 calendar days',
         recommendationDetail: 'Compliance has been above 95% for a year.',
       });
-      assert.equal(done.statusCode, 303);
+      assert.equal(done.status, 303);
       assert.equal(done.headers.location, `/staff/reviews/${roadsReviewId}?done=1`);
-      const page = text((await later.get(`/staff/reviews/${roadsReviewId}`)).body);
+      const page = pageText((await later.get(`/staff/reviews/${roadsReviewId}`)).body);
       assert.match(page, /Roads Operations: annual DST review Done/);
       assert.match(page, /Findings Class 3 potholes resolved on time in 96% of cases/);
       assert.match(page, /Outcome A change proposed/);
@@ -138,37 +113,37 @@ for (const engine of testEngines()) {
         .where('completed_at', 'is', null)
         .executeTakeFirstOrThrow();
       assert.equal(next.due_on, '2027-01-10');
-      assert.equal((await later.post(`/staff/reviews/${roadsReviewId}/complete`, { findings: 'again', outcome: 'no_change' })).statusCode, 409, 'a recorded review is not changed');
+      assert.equal((await later.post(`/staff/reviews/${roadsReviewId}/complete`, { findings: 'again', outcome: 'no_change' })).status, 409, 'a recorded review is not changed');
     });
 
     test('the Working Group accepts the recommendation with a reason and records the DST version that implemented it (CSS §8.3)', async () => {
-      const wg = await signIn(api, demo.workingGroup);
+      const wg = await consoleAs(api, demo.workingGroup);
       const recommendation = await api.db.kysely.selectFrom('wg_recommendation').select(['id', 'status']).executeTakeFirstOrThrow();
       assert.equal(recommendation.status, 'proposed');
-      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'implemented', division: 'roads-operations', version: '1' })).statusCode, 409, 'not before it is accepted');
-      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'accepted', reason: '' })).statusCode, 400);
-      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'accepted', reason: 'Supported by a year of data.' })).statusCode, 303);
-      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'rejected', reason: 'changed our minds' })).statusCode, 409);
-      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'implemented', division: 'roads-operations', version: '1' })).statusCode, 303);
-      const page = text((await wg.get(`/staff/recommendations/${recommendation.id}`)).body);
+      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'implemented', division: 'roads-operations', version: '1' })).status, 409, 'not before it is accepted');
+      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'accepted', reason: '' })).status, 400);
+      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'accepted', reason: 'Supported by a year of data.' })).status, 303);
+      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'rejected', reason: 'changed our minds' })).status, 409);
+      assert.equal((await wg.post(`/staff/recommendations/${recommendation.id}/decision`, { decision: 'implemented', division: 'roads-operations', version: '1' })).status, 303);
+      const page = pageText((await wg.get(`/staff/recommendations/${recommendation.id}`)).body);
       assert.match(page, /Implemented/);
       assert.match(page, /Accepted Saturday 10 January 2026 by .*: Supported by a year of data\./);
       assert.match(page, /in Roads Operations's DST version 1/);
       assert.match(page, /From the review Annual DST review due Thursday 1 January 2026/);
 
       const other = await wg.post('/staff/recommendations', { title: 'Publish targets on the portal', detail: 'Residents ask what to expect.', division: '' });
-      assert.equal(other.statusCode, 303);
-      const id = Number(other.headers.location!.split('/').pop());
-      assert.equal((await wg.post(`/staff/recommendations/${id}/decision`, { decision: 'rejected', reason: 'Already on the track page.' })).statusCode, 303);
-      assert.match(text((await wg.get('/staff/governance')).body), /Publish targets on the portal Rejected/);
+      assert.equal(other.status, 303);
+      const id = Number((other.headers.location as string).split('/').pop());
+      assert.equal((await wg.post(`/staff/recommendations/${id}/decision`, { decision: 'rejected', reason: 'Already on the track page.' })).status, 303);
+      assert.match(pageText((await wg.get('/staff/governance')).body), /Publish targets on the portal Rejected/);
     });
 
     test('the Manager records the Standard’s review; the next is due within the following Council term', async () => {
       api.clock.set('2027-03-01T10:00:00-05:00');
       const review = await api.db.kysely.selectFrom('governance_review').select(['id', 'due_on', 'term_start']).where('kind', '=', 'standard').where('completed_at', 'is', null).executeTakeFirstOrThrow();
       assert.deepEqual({ due: review.due_on, term: review.term_start }, { due: '2030-11-14', term: '2026-11-15' });
-      const manager = await signIn(api, demo.csManager);
-      assert.equal((await manager.post(`/staff/reviews/${review.id}/complete`, { findings: 'The Standard works; no change for this term.', outcome: 'no_change' })).statusCode, 303);
+      const manager = await consoleAs(api, demo.csManager);
+      assert.equal((await manager.post(`/staff/reviews/${review.id}/complete`, { findings: 'The Standard works; no change for this term.', outcome: 'no_change' })).status, 303);
       const next = await api.db.kysely.selectFrom('governance_review').select(['due_on', 'term_start']).where('kind', '=', 'standard').where('completed_at', 'is', null).executeTakeFirstOrThrow();
       assert.deepEqual({ due: next.due_on, term: next.term_start }, { due: '2034-11-14', term: '2030-11-15' });
     });

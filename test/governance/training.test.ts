@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { demo, demoPassword, startApi, type TestApi } from '../helpers/api.js';
+import { demo, startApi, type TestApi } from '../helpers/api.js';
 import { testEngines } from '../helpers/db.js';
+import { consoleAs, pageText } from '../helpers/console.js';
 import { createStaffUser, loadStaffMember } from '../../src/directory/staff.js';
 import { changeServiceTargets } from '../../src/directory/change-service-targets.js';
 import { sweepGovernance } from '../../src/governance/governance-sweep.js';
@@ -13,31 +13,6 @@ import { listTrainingFor, trainingCompletion } from '../../src/governance/traini
  * division's current DST version, within 14 days, with a reminder before and an overdue notice
  * after; a new DST version asks the division again; completion per division. The clock moves.
  */
-
-const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-
-interface Browser {
-  get(url: string): Promise<LightMyRequestResponse>;
-  post(url: string, fields?: Record<string, string>): Promise<LightMyRequestResponse>;
-}
-
-async function signIn(api: TestApi, email: string, password = demoPassword): Promise<Browser> {
-  const response = await api.app.inject({ method: 'POST', url: '/staff/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ email, password }) });
-  assert.equal(response.statusCode, 303, `sign-in as ${email}: ${text(response.body)}`);
-  const cookie = response.cookies.find((c) => c.name === 'citydesk_session')!;
-  const send = (options: InjectOptions) => api.app.inject({ ...options, headers: { ...(options.headers ?? {}), cookie: `citydesk_session=${cookie.value}` } });
-  return {
-    get: (url) => send({ method: 'GET', url }),
-    post: (url, fields = {}) => send({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form(fields) }),
-  };
-}
 
 const day = 24 * 3600_000;
 const newcomerEmail = 'alex.new@kawarthalakes.example';
@@ -71,8 +46,8 @@ for (const engine of testEngines()) {
       const dst = items[1]!.document;
       assert.ok(dst.kind === 'dst' && dst.divisionCode === 'roads-operations' && dst.version === 1);
 
-      const browser = await signIn(api, newcomerEmail, newcomerPassword);
-      const home = text((await browser.get('/staff')).body);
+      const browser = await consoleAs(api, newcomerEmail, newcomerPassword);
+      const home = pageText((await browser.get('/staff')).body);
       assert.match(home, /What to read/);
       assert.match(home, /Corporate Customer Service Standards 2025 Edition To read Due by/);
       assert.match(home, /Roads Operations: Division Service Targets, version 1 To read/);
@@ -95,13 +70,13 @@ for (const engine of testEngines()) {
 
       // They read the Standard (recorded with the edition read); the DST stays unread.
       api.clock.set(new Date(start.getTime() + 12 * day));
-      const browser = await signIn(api, newcomerEmail, newcomerPassword);
+      const browser = await consoleAs(api, newcomerEmail, newcomerPassword);
       const read = await browser.post('/staff/standard/2025/acknowledge');
-      assert.equal(read.statusCode, 303);
+      assert.equal(read.status, 303);
       const row = await api.db.kysely.selectFrom('training_acknowledgment').innerJoin('standard_edition', 'standard_edition.id', 'training_acknowledgment.standard_edition_id').select(['standard_edition.edition']).where('staff_user_id', '=', newcomerId).execute();
       assert.deepEqual(row, [{ edition: '2025' }]);
       // Acknowledging again records nothing new.
-      assert.equal((await browser.post('/staff/standard/2025/acknowledge')).statusCode, 303);
+      assert.equal((await browser.post('/staff/standard/2025/acknowledge')).status, 303);
       assert.equal((await api.db.kysely.selectFrom('training_acknowledgment').select('id').where('staff_user_id', '=', newcomerId).execute()).length, 1);
 
       const overdueAt = new Date(start.getTime() + 14 * day + 60_000);
@@ -137,11 +112,11 @@ for (const engine of testEngines()) {
     test('completion per division is right, and visible only to its head, the Manager of Customer Service and the Working Group (CSS §7.2)', async () => {
       const at = new Date('2026-12-21T10:00:00-05:00');
       api.clock.set(at);
-      const roadsHead = await signIn(api, demo.roadsHead);
-      assert.equal((await roadsHead.post('/staff/training/dst/roads-operations/2/acknowledge')).statusCode, 303);
+      const roadsHead = await consoleAs(api, demo.roadsHead);
+      assert.equal((await roadsHead.post('/staff/training/dst/roads-operations/2/acknowledge')).status, 303);
       // The head cannot acknowledge an old version or another division's targets.
-      assert.equal((await roadsHead.post('/staff/training/dst/roads-operations/1/acknowledge')).statusCode, 422);
-      assert.equal((await roadsHead.post('/staff/training/dst/traffic-streetlights/1/acknowledge')).statusCode, 422);
+      assert.equal((await roadsHead.post('/staff/training/dst/roads-operations/1/acknowledge')).status, 422);
+      assert.equal((await roadsHead.post('/staff/training/dst/traffic-streetlights/1/acknowledge')).status, 422);
 
       const { divisions } = await trainingCompletion(api.db.kysely, at);
       const roads = divisions.find((d) => d.divisionName === 'Roads Operations')!;
@@ -151,18 +126,18 @@ for (const engine of testEngines()) {
       assert.deepEqual(roads.standard, { done: 1, due: 0, overdue: 2 });
       assert.deepEqual({ ...roads.dst }, { done: 1, due: 2, overdue: 0, version: 2 });
 
-      const page = text((await roadsHead.get('/staff/training/completion')).body);
+      const page = pageText((await roadsHead.get('/staff/training/completion')).body);
       assert.match(page, /Roads Operations 3 1 read, 0 to read, 2 overdue Version 2: 1 read, 2 to read, 0 overdue/);
       assert.doesNotMatch(page, /Traffic and Streetlights/, 'a Division Head sees their own division only');
       for (const email of [demo.csManager, demo.workingGroup]) {
-        const p = text((await (await signIn(api, email)).get('/staff/training/completion')).body);
+        const p = pageText((await (await consoleAs(api, email)).get('/staff/training/completion')).body);
         assert.match(p, /Roads Operations 3/);
         assert.match(p, /Traffic and Streetlights/);
       }
       for (const email of [demo.roadsStaff, demo.csRep, demo.trafficStaff]) {
-        const response = await (await signIn(api, email)).get('/staff/training/completion');
-        assert.equal(response.statusCode, 403, email);
-        assert.doesNotMatch(text(response.body), /Roads Operations 3/);
+        const response = await (await consoleAs(api, email)).get('/staff/training/completion');
+        assert.equal(response.status, 403, email);
+        assert.doesNotMatch(pageText(response.body), /Roads Operations 3/);
       }
     });
   });

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/server.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import type { Db } from '../../src/db/connect.js';
 import type { TestEngine } from './db.js';
+import { forgetSession, sessionToken } from './sessions.js';
 
 export const demoPassword = 'citydesk-demo-2025';
 
@@ -50,7 +51,6 @@ export async function startApi(engine: TestEngine, now: string): Promise<TestApi
   const db = await engine.open({ seed: true });
   const clock = fixedClock(now);
   const app = await buildApp({ db, clock });
-  const tokens = new Map<string, string>();
   const send = async (options: InjectOptions): Promise<ApiResponse> => {
     const response = await app.inject(options);
     let body: unknown = response.body;
@@ -66,18 +66,16 @@ export async function startApi(engine: TestEngine, now: string): Promise<TestApi
     db,
     clock,
     async as(email) {
-      const signIn = async (): Promise<string> => {
-        const signedIn = await send({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
-        if (signedIn.status !== 200) throw new Error(`could not sign in as ${email}: ${JSON.stringify(signedIn.body)}`);
-        tokens.set(email, signedIn.body.token);
-        return signedIn.body.token;
-      };
-      if (!tokens.has(email)) await signIn();
-      // Sessions last a working day; a test that moves the clock further signs in again.
+      // One session per account and clock day, shared with the console and browser helpers; a
+      // session signed out under the test (a 401) is replaced once.
+      const site = { db, clock };
+      await sessionToken(site, email);
       const call = async (options: InjectOptions): Promise<ApiResponse> => {
         const withToken = (token: string) => ({ ...options, headers: { authorization: `Bearer ${token}`, ...(options.headers ?? {}) } });
-        const response = await send(withToken(tokens.get(email)!));
-        return response.status === 401 ? send(withToken(await signIn())) : response;
+        const response = await send(withToken(await sessionToken(site, email)));
+        if (response.status !== 401) return response;
+        forgetSession(site, email);
+        return send(withToken(await sessionToken(site, email)));
       };
       return {
         get: (url) => call({ method: 'GET', url }),

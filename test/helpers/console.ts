@@ -2,8 +2,12 @@
  * The staff console without a browser: a signed-in session cookie and form posts through
  * inject(), for tests that walk many forms (permissions, validation) where a browser would be slow.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { Db } from '../../src/db/connect.js';
+import type { Clock } from '../../src/platform/clock.js';
+import { sessionCookie } from '../../src/platform/staff-auth.js';
 import { demoPassword } from './api.js';
+import { sessionToken } from './sessions.js';
 
 export interface ConsoleResponse {
   status: number;
@@ -14,24 +18,34 @@ export interface ConsoleResponse {
 export interface ConsoleClient {
   get(url: string): Promise<ConsoleResponse>;
   /** Posts a form; nested fields as the browser names them (customer[name]). */
-  post(url: string, form: Record<string, string>): Promise<ConsoleResponse>;
+  post(url: string, form?: Record<string, string>): Promise<ConsoleResponse>;
 }
 
 export const formBody = (form: Record<string, string>): string => new URLSearchParams(form).toString();
 
-export async function consoleAs(app: FastifyInstance, email: string): Promise<ConsoleClient> {
-  const signIn = await app.inject({
-    method: 'POST',
-    url: '/staff/sign-in',
-    payload: formBody({ email, password: demoPassword }),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  if (signIn.statusCode !== 303) throw new Error(`could not sign in to the console as ${email}: ${signIn.statusCode}`);
-  const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
-  const wrap = (r: { statusCode: number; body: string; headers: Record<string, unknown> }): ConsoleResponse => ({ status: r.statusCode, body: r.body, headers: r.headers });
+/** A page's words as a reader sees them: tags dropped, the entities the pages use decoded, spaces squeezed. */
+export const pageText = (html: string): string =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+
+/**
+ * The console as `email` sees it, with the session cookie of that account's session for the
+ * clock's day (shared with `as()` and the browser helper: see sessions.ts). Each request reads
+ * the session anew, so a test that moves its clock past a session's life gets the next one.
+ */
+export async function consoleAs(site: { app: FastifyInstance; db: Db; clock: Clock }, email: string, password = demoPassword): Promise<ConsoleClient> {
+  await sessionToken(site, email, password);
+  const send = async (options: InjectOptions): Promise<ConsoleResponse> => {
+    const cookie = `${sessionCookie}=${await sessionToken(site, email, password)}`;
+    const r = await site.app.inject({ ...options, headers: { ...(options.headers ?? {}), cookie } });
+    return { status: r.statusCode, body: r.body, headers: r.headers };
+  };
   return {
-    get: async (url) => wrap(await app.inject({ method: 'GET', url, headers: { cookie } })),
-    post: async (url, form) =>
-      wrap(await app.inject({ method: 'POST', url, payload: formBody(form), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } })),
+    get: (url) => send({ method: 'GET', url }),
+    post: (url, form = {}) => send({ method: 'POST', url, payload: formBody(form), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
   };
 }

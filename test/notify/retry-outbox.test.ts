@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
-import { demo, demoPassword, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
+import { demo, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
+import { consoleAs } from '../helpers/console.js';
 import { deliverOutbox, MAX_ATTEMPTS } from '../../src/notify/deliver-outbox.js';
 
 /**
@@ -10,14 +11,6 @@ import { deliverOutbox, MAX_ATTEMPTS } from '../../src/notify/deliver-outbox.js'
  * the message goes out at the next delivery. Nobody else may; a message sent or waiting already
  * is never sent twice.
  */
-
-async function consoleAs(api: TestApi, email: string) {
-  const token = (await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } })).json().token as string;
-  return {
-    get: (url: string) => api.app.inject({ method: 'GET', url, cookies: { citydesk_session: token } }),
-    post: (url: string) => api.app.inject({ method: 'POST', url, cookies: { citydesk_session: token }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' }),
-  };
-}
 
 const outboxRow = (api: TestApi, id: number) => api.db.kysely.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
@@ -32,7 +25,7 @@ for (const engine of testEngines()) {
 
     const roads = await consoleAs(api, demo.roadsStaff);
     assert.doesNotMatch((await roads.get('/staff/outbox?state=failed')).body, />Send again</);
-    assert.equal((await roads.post(`/staff/outbox/${id}/retry`)).statusCode, 403);
+    assert.equal((await roads.post(`/staff/outbox/${id}/retry`)).status, 403);
     assert.equal((await outboxRow(api, id)).status, 'failed', 'a refused retry changes nothing');
 
     const manager = await consoleAs(api, demo.csManager);
@@ -40,7 +33,7 @@ for (const engine of testEngines()) {
     assert.match(failedPage.body, /Last error: 550 mailbox unavailable/);
     assert.match(failedPage.body, />Send again<span class="visually-hidden">: message \d+ to dana@example.org</);
     const retried = await manager.post(`/staff/outbox/${id}/retry`);
-    assert.equal(retried.statusCode, 303);
+    assert.equal(retried.status, 303);
     assert.equal(retried.headers['location'], `/staff/outbox?state=waiting&retried=${id}`);
     assert.match((await manager.get(retried.headers['location'] as string)).body, new RegExp(`Message ${id} is waiting to be sent again`));
     const row = await outboxRow(api, id);

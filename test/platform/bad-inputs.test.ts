@@ -71,7 +71,7 @@ describe('bad inputs through the API and the console (issue #11 finding 9)', () 
   });
 
   test(`finding 9: a closure day must be within ${supportedYears.first} to ${supportedYears.last} (9999-12-31 is refused with the reason)`, async () => {
-    const admin = await consoleAs(api.app, demo.admin);
+    const admin = await consoleAs(api, demo.admin);
     for (const date of ['9999-12-31', '1899-01-01', '2101-01-01']) {
       const response = await admin.post('/staff/admin/closures/add', { date, name: 'Typo closure', reason: 'test' });
       assert.equal(response.status, 400, date);

@@ -49,11 +49,12 @@ for (const engine of testEngines()) {
   describe(`logs on ${engine.name} (issue #11 finding 4)`, () => {
     let db: Db;
     let app: FastifyInstance;
+    const clock = fixedClock('2026-11-23T15:00:00Z');
     let log: ReturnType<typeof capture>;
     before(async () => {
       db = await engine.open({ seed: true });
       log = capture();
-      app = await buildApp({ db, clock: fixedClock('2026-11-23T15:00:00Z'), logger: log.logger });
+      app = await buildApp({ db, clock, logger: log.logger });
       // A route that meets the database's refusal, as an unexpected bug would: the real error handler and access log.
       app.post('/test-only/refused-row', async () => {
         await refusedRow(db);
@@ -66,7 +67,7 @@ for (const engine of testEngines()) {
     });
 
     test('finding 4: console intake with latitude 95 is a 400 naming the field, as in the API, and nothing personal is logged', async () => {
-      const rep = await consoleAs(app, demo.csRep);
+      const rep = await consoleAs({ app, db, clock }, demo.csRep);
       log.lines.length = 0;
       const form = {
         kind: 'service_request',
@@ -125,7 +126,7 @@ for (const engine of testEngines()) {
     });
 
     test('finding 4: query values are not logged (a search for a name is personal)', async () => {
-      const rep = await consoleAs(app, demo.csRep);
+      const rep = await consoleAs({ app, db, clock }, demo.csRep);
       log.lines.length = 0;
       await rep.get('/staff/search?q=Quinn%20Okafor');
       assertNoPersonalData(log.lines);

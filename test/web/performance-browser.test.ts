@@ -2,18 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
 import { expectAccessible, screenshot, signInAs, startSite, viewports, type BrowserSite } from '../helpers/browser.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
-import { signIn } from '../../src/directory/sessions.js';
+import { demo, potholeByPhone } from '../helpers/api.js';
+import { sessionToken } from '../helpers/sessions.js';
 
 /** CSS §6.2 in Chromium: the staff dashboard and the public performance page, with and without JavaScript, on a phone; axe finds nothing. */
 
 const [engine] = testEngines();
 
-// The clock moves by days, past a session's life, so each call opens a session at the test's time.
-// It goes through the sign-in use case, not the route: the route's per-account limit counts real
-// minutes (issue #11 finding 5), and this test signs in two dozen times in a few seconds.
+// The clock moves by days, past a session's life: each call uses the account's session for the day.
 async function call(site: BrowserSite, email: string, url: string, body: Record<string, unknown>): Promise<string> {
-  const { token } = await signIn({ db: site.db, email, password: demoPassword, now: site.clock.now() });
+  const token = await sessionToken(site, email);
   const r = await site.app.inject({ method: 'POST', url, payload: body, headers: { authorization: `Bearer ${token}` } });
   assert.ok(r.statusCode < 300, r.body);
   return JSON.parse(r.body).case?.reference as string;

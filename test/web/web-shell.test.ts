@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
-import { expectAccessible, screenshot, signInAs, startSite, viewports } from '../helpers/browser.js';
+import { expectAccessible, screenshot, signInAs, signInThroughPage, startSite, viewports } from '../helpers/browser.js';
 import { demo } from '../helpers/api.js';
 
 const [engine] = testEngines();
@@ -21,7 +21,7 @@ test('the page shell: sign-in page is accessible, a form from another site is re
   assert.match(await page.getByRole('alert').innerText(), /e-mail address and password do not match/);
   await expectAccessible(page, 'sign-in with an error');
 
-  await signInAs(page, demo.csRep);
+  await signInThroughPage(page, demo.csRep);
   assert.equal(new URL(page.url()).pathname, '/staff');
 
   // Security headers on every page: scripts from this site only, no framing by others, no sniffing.
