@@ -52,7 +52,7 @@ for (const engine of testEngines()) {
       api.clock.set('2026-06-01T15:00:00Z');
       await call(demo.csRep, '/api/v1/cases', inquiryByPhone());
       api.clock.set(asOf);
-      manager = await consoleAs(api.app, demo.csManager);
+      manager = await consoleAs(api, demo.csManager);
       const generated = await manager.post('/staff/reports', { kind: 'biannual', period: '2026-H1' });
       assert.equal(generated.status, 303, generated.body.slice(0, 500));
       reportId = Number(String(generated.headers['location']).split('/').pop());
@@ -127,11 +127,11 @@ for (const engine of testEngines()) {
       assert.match(home.body, /Bi-annual performance report, January to June 2026<\/a> <span class="badge badge--warn">Due<\/span>/);
       assert.match(home.body, /Annual report to Council, 2025<\/a> <span class="badge badge--bad">Overdue<\/span>/);
 
-      const wg = await consoleAs(api.app, demo.workingGroup);
+      const wg = await consoleAs(api, demo.workingGroup);
       assert.equal((await wg.post('/staff/reports', { kind: 'annual', period: '2026' })).status, 403, 'the Working Group reads reports, it does not generate them');
       assert.equal((await wg.post(`/staff/reports/${reportId}/comments`, { 'comment:pothole/resolution': 'x' })).status, 403);
       assert.match((await wg.get('/staff')).body, /Reports due/);
-      const roads = await consoleAs(api.app, demo.roadsStaff);
+      const roads = await consoleAs(api, demo.roadsStaff);
       assert.equal((await roads.get(`/staff/reports/${reportId}`)).status, 403);
 
       const bad = await manager.post('/staff/reports', { kind: 'biannual', period: '2026-H3' });

@@ -37,7 +37,7 @@ for (const engine of testEngines()) {
     let photoId = 0;
     before(async () => {
       api = await startApi(engine, '2026-03-02T10:00:00-05:00');
-      roads = await consoleAs(api.app, demo.roadsStaff);
+      roads = await consoleAs(api, demo.roadsStaff);
     });
     after(() => api.close());
 
@@ -114,7 +114,7 @@ for (const engine of testEngines()) {
       const staffPhoto = await roads.get(`/staff/cases/${reference}/photos/${photoId}.jpg`);
       assert.equal(staffPhoto.status, 200);
       // Staff of another division cannot open it.
-      const traffic = await consoleAs(api.app, demo.trafficStaff);
+      const traffic = await consoleAs(api, demo.trafficStaff);
       assert.equal((await traffic.get(`/staff/cases/${reference}/photos/${photoId}.jpg`)).status, 404);
       assert.equal((await traffic.post(`/staff/cases/${reference}/moderation/photo`, { 'photo.photoId': String(photoId), 'photo.state': 'shown', 'photo.reason': '' })).status, 404);
 
