@@ -6,10 +6,13 @@ import { sweepGovernance } from '../governance/governance-sweep.js';
 import { surveySweepStep } from '../feedback/survey-sweep-step.js';
 import type { SurveyLinks } from '../feedback/survey-token.js';
 import { sendAtRiskDigests } from '../performance/at-risk.js';
+import { DirectoryCache } from '../directory/directory-cache.js';
+import { sweepFollowers } from '../notify/sweep-followers.js';
 
 /** Runs the sweep every minute inside the server; runs never overlap, errors are logged. */
 export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | undefined; intervalMs?: number; surveyLinks?: SurveyLinks }): { stop(): Promise<void> } {
   const { db, clock, logger } = options;
+  const directory = new DirectoryCache(db, clock);
   let running: Promise<void> | undefined;
   let stopped = false;
   const tick = (): void => {
@@ -30,6 +33,10 @@ export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | 
       .then((r) => (r.warned > 0 ? logger?.info({ warned: r.warned, digests: r.digests.length }, 'at-risk digests') : undefined))
       .catch((error: unknown) => logger?.error({ err: error }, 'at-risk digests failed; the next sweep will retry'))
       .then(() => surveySweepStep({ db, clock, logger, links: options.surveyLinks }))
+      // Each public update to the people who follow the request (src/notify/sweep-followers.ts).
+      .then(async () => sweepFollowers({ db, directory: await directory.get(), now: clock.now(), links: options.surveyLinks }))
+      .then((f) => (f.sent > 0 ? logger?.info({ sent: f.sent }, 'follower updates') : undefined))
+      .catch((error: unknown) => logger?.error({ err: error }, 'follower updates failed; the next sweep will retry'))
       .finally(() => {
         running = undefined;
       });

@@ -31,6 +31,21 @@ function sameMac(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** "<number>.<number>….<signature>": numbers signed for one purpose (the survey links' own shape). */
+export function signFields(key: Buffer, purpose: string, fields: readonly number[]): string {
+  return [...fields, mac(key, `${purpose}:${fields.join(':')}`)].join('.');
+}
+
+/** The numbers of a token signed by signFields for this purpose, or undefined. */
+export function readFields(key: Buffer, purpose: string, token: string, count: number): number[] | undefined {
+  const parts = token.split('.');
+  if (parts.length !== count + 1) return undefined;
+  const fields = parts.slice(0, count);
+  const signature = parts[count]!;
+  if (!fields.every((f) => /^\d{1,15}$/.test(f)) || !/^[A-Za-z0-9_-]{43}$/.test(signature)) return undefined;
+  return sameMac(signature, mac(key, `${purpose}:${fields.join(':')}`)) ? fields.map(Number) : undefined;
+}
+
 /** The key that signs links: SURVEY_LINK_SECRET, or one made once and kept in app_secret. */
 export async function surveyKey(tx: Tx, links: Pick<SurveyLinks, 'secret'>, now: Date): Promise<Buffer> {
   if (links.secret) return Buffer.from(links.secret, 'utf8');

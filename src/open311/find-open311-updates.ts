@@ -55,6 +55,15 @@ interface UpdateRow {
   status_event: string | null;
 }
 
+/**
+ * The public words of an update (one of updateEventTypes): what the updates list shows, and what
+ * followers of a request are sent (notify/sweep-followers.ts). Not yet redacted.
+ */
+export function updateNoteOf(type: string, data: Record<string, unknown>, directory: Directory): { summary: string; description: string | null } {
+  if (type === 'customer_update_answered') return { summary: 'Answered', description: typeof data['answer'] === 'string' ? data['answer'] : null };
+  return noteOf(type, data, directory) ?? { summary: 'Updated', description: null };
+}
+
 export async function findOpen311Updates(tx: Tx, directory: Directory, query: UpdateQuery, now: number): Promise<Open311Update[]> {
   const { from, to } = updateWindow(query, now);
   // Times are shown to the second: an update shown at 10:00:00 is in a window ending 10:00:00.
@@ -76,7 +85,7 @@ export async function findOpen311Updates(tx: Tx, directory: Directory, query: Up
   const calendar = directory.calendar;
   return rows.map((row) => {
     const redact = redactor(row, names);
-    const note = row.type === 'customer_update_answered' ? { summary: 'Answered', description: typeof row.data['answer'] === 'string' ? row.data['answer'] : null } : noteOf(row.type, row.data, directory)!;
+    const note = updateNoteOf(row.type, row.data, directory);
     return {
       update_id: String(row.id),
       service_request_id: row.reference,

@@ -23,6 +23,7 @@ import multipart from '@fastify/multipart';
 import { addFormPhotos, attachFormPhotos, listFormPhotos, maxPhotosPerReport, photoNotFound, readPhoto, removeFormPhotos } from '../../cases/case-photos.js';
 import { photoPolicy } from '../../files/file-store.js';
 import { photosToRemove, readPostedForm } from './report-photos.js';
+import { registerFollowPages } from './follow-routes.js';
 
 /**
  * The public portal (issue #5): report a problem, ask a question, track a request, ask for an
@@ -302,6 +303,7 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
   // ---- Satisfaction surveys (issue 14) ----
   registerSurveyPages(app, services);
   registerPortalFeedbackPages(app, services);
+  registerFollowPages(app, services);
 
   // ---- helpers that need the services ----
 

@@ -3,6 +3,7 @@ import { Badge, Breadcrumbs, ErrorSummary, TextField, type FieldErrors } from '.
 import { formatDateTime } from '../format.js';
 import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
 import { PublicPhotos } from './report-photos.js';
+import { FollowInvitation } from './follow-pages.js';
 
 /** Track a request by its reference number (issue #5): how it stands, never who asked. */
 
@@ -199,6 +200,7 @@ export function TrackResult(props: { ctx: PortalContext; found: PublicCase; esca
               <p>
                 <a href={`/track/${found.reference}/escalate`}>Ask for an escalation</a>
               </p>
+              <FollowInvitation reference={found.reference} />
             </>
           ) : null}
         </aside>
