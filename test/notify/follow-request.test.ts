@@ -87,7 +87,7 @@ for (const engine of testEngines()) {
       assert.equal(await twoSweepers(), 0, 'swept again: nothing more');
 
       // Staff redact the report before the next update: followers read only the moderated text.
-      const staff = await consoleAs(api.app, demo.roadsStaff);
+      const staff = await consoleAs(api, demo.roadsStaff);
       const moderated = await staff.post(`/staff/cases/${reference}/moderation/description`, { 'moderate.action': 'redacted', 'moderate.publicText': 'Deep pothole.', 'moderate.reason': 'Names a neighbour' });
       assert.equal(moderated.status, 303);
       api.clock.set('2026-03-03T09:00:00-05:00');
