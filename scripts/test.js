@@ -24,7 +24,8 @@ if (files.length === 0) {
 // The browser tests drive Debian's Chromium (the project never downloads a browser of its own).
 // On a machine without it, install it here so that `npm test` alone sets everything up.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (files.some((f) => f.startsWith(join('test', 'web'))) && !existsSync(chromium)) {
+// The reports' tests print PDFs with it too.
+if (files.some((f) => f.startsWith(join('test', 'web')) || f.startsWith(join('test', 'reports'))) && !existsSync(chromium)) {
   console.log(`Chromium is not at ${chromium}; installing Debian's package (apt-get install -y chromium) for the browser tests…`);
   const root = process.getuid?.() === 0;
   const install = (args) => spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['apt-get', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
@@ -50,6 +51,23 @@ if (files.some((f) => f.startsWith(join('test', 'mail'))) && !existsSync(dovecot
     install(['install', '-y', '--no-install-recommends', 'dovecot-imapd']);
   }
   if (!existsSync(dovecot)) console.log('Dovecot could not be installed: the mail tests will be skipped. Install dovecot-imapd yourself (or set DOVECOT_PATH) to run them.');
+}
+
+// The reports' tests read the PDFs they print with Debian's poppler-utils (pdftotext, pdftoppm,
+// pdfimages). Install it the same way; without it those tests cannot check a PDF and stop here.
+const pdftotext = process.env.PDFTOTEXT_PATH ?? '/usr/bin/pdftotext';
+if (files.some((f) => f.startsWith(join('test', 'reports'))) && !existsSync(pdftotext)) {
+  console.log(`pdftotext is not at ${pdftotext}; installing Debian's package (apt-get install -y poppler-utils) for the report tests…`);
+  const root = process.getuid?.() === 0;
+  const install = (args) => spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['apt-get', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (install(['install', '-y', '--no-install-recommends', 'poppler-utils']).status !== 0) {
+    install(['update']);
+    install(['install', '-y', '--no-install-recommends', 'poppler-utils']);
+  }
+  if (!existsSync(pdftotext)) {
+    console.error('poppler-utils could not be installed. Install it yourself (apt-get install -y poppler-utils), or set PDFTOTEXT_PATH, and run the tests again.');
+    process.exit(1);
+  }
 }
 
 const result = spawnSync(

@@ -86,7 +86,8 @@ function summaryPoints(kind: ReportKind, now: PerformanceIndicators, before: Per
     points.push(`Service requests acknowledged within target: ${describeShare(now.acknowledgment.serviceRequest)}${pointsChange(now.acknowledgment.serviceRequest, before.acknowledgment.serviceRequest, previous.label)}.`);
     points.push(`${plural(escalations, 'escalation')} (${previousEscalations.toLocaleString('en-CA')} in ${previous.label}); ${describeShare(now.escalation.share)} of service requests escalated.`);
   }
-  points.push(`Customer satisfaction (answers of 4 or 5): ${describeShare(now.satisfaction.satisfied)} of ${plural(now.satisfaction.answers, 'answer')}${pointsChange(now.satisfaction.satisfied, before.satisfaction.satisfied, previous.label)}; response rate ${describeShare(now.satisfaction.responseRate)}.`);
+  if (now.satisfaction.answers === 0) points.push(`Customer satisfaction: no survey answers in the period (${plural(now.satisfaction.responseRate.denominator, 'invitation')} sent).`);
+  else points.push(`Customer satisfaction (answers of 4 or 5): ${describeShare(now.satisfaction.satisfied)} of ${plural(now.satisfaction.answers, 'answer')}${pointsChange(now.satisfaction.satisfied, before.satisfaction.satisfied, previous.label)}; response rate ${describeShare(now.satisfaction.responseRate)}.`);
   const judged = scorecard.filter((r) => r.verdict === 'met' || r.verdict === 'within' || r.verdict === 'not_met');
   if (scorecard.length > 0) {
     const count = (v: string) => judged.filter((r) => r.verdict === v).length;

@@ -149,7 +149,7 @@ function Scorecard(props: ReportDocumentProps) {
   const table = (
     <Table
       caption={`Scorecard: each target against the result, ${c.period.label}`}
-      head={['Service', 'Division', 'Division Service Target', 'Indicator', 'Target', 'Result', 'Status', 'Comment of the Manager of Customer Service']}
+      head={['Service', 'Division', 'Division Service Target', 'Indicator', 'Target', 'Result', 'Status', 'Manager’s comment']}
       numeric={[4, 5]}
       rows={rows.map((r) => [
         r.subject,

@@ -139,10 +139,11 @@ for (const engine of testEngines()) {
       assert.match(bad.body, /is not a half-year: write the year and H1 \(January to June\) or H2/);
 
       const saved = await manager.post(`/staff/reports/${reportId}/comments`, { 'comment:pothole/resolution': 'One late repair after the February storm; crews added.' });
-      assert.equal(saved.status, 200);
-      assert.match(saved.body, /1 comment saved/);
-      const issued = await manager.post(`/staff/reports/${reportId}/issue`, {});
-      assert.equal(issued.status, 200);
+      assert.equal(saved.status, 303);
+      assert.match((await manager.get(String(saved.headers['location']))).body, /1 comment saved/);
+      const issuing = await manager.post(`/staff/reports/${reportId}/issue`, {});
+      assert.equal(issuing.status, 303);
+      const issued = await manager.get(String(issuing.headers['location']));
       assert.match(issued.body, /Issued to the Senior Management Team and the Corporate Customer Service Standards Working Group/);
       assert.match(issued.body, /One late repair after the February storm; crews added\./);
       const mail = await api.db.kysely.selectFrom('outbox_mail').select(['to_address', 'subject', 'body']).where('subject', 'like', '%Bi-annual%').orderBy('to_address').execute();

@@ -70,10 +70,11 @@ function ListPage(props: { staff: StaffMember; municipality: string; reports: Re
       <DueReports due={props.due} />
       {mayGenerate ? (
         <form method="post" action="/staff/reports" class="card filters" aria-label="Generate a report">
-          <Select name="kind" label="Report" options={kindOptions} value={values.kind} error={props.errors?.['kind']} />
+          <Select name="kind" label="Report" required options={kindOptions} value={values.kind} error={props.errors?.['kind']} />
           <TextField
             name="period"
             label="Period"
+            required
             hint="2026-H1 or 2026-H2 for a bi-annual report, 2026 for the annual one, 2026-Q3 (or 2026-03-01..2026-04-15) for a feedback analysis"
             value={values.period ?? latestEndedPeriod('biannual', props.today).code}
             error={props.errors?.['period']}
@@ -165,7 +166,7 @@ export function registerReportPages(app: FastifyInstance, services: CaseServices
     }
   });
 
-  const reportPage = async (request: FastifyRequest, reply: FastifyReply, id: number, options: { status?: number; errors?: FieldErrors; notice?: string } = {}) => {
+  const reportPage = async (request: FastifyRequest, reply: FastifyReply, id: number, options: { status?: number; errors?: FieldErrors; notice?: string; issuedNotice?: boolean } = {}) => {
     const staff = signedIn(request);
     const directory = await services.directory.get();
     const report = await findReport(services.db.kysely, staff, id);
@@ -185,6 +186,14 @@ export function registerReportPages(app: FastifyInstance, services: CaseServices
       >
         {options.errors ? <ErrorSummary errors={options.errors} /> : null}
         {options.notice ? <Alert kind="ok">{options.notice}</Alert> : null}
+        {options.issuedNotice
+          ? report.issues.map((i) => (
+              <Alert kind="ok">
+                Issued to {i.audienceWords}.{' '}
+                {i.recipients.length === 0 ? 'No recipients are configured in reports.yaml: share the link yourself.' : `The link went to ${i.recipients.join(', ')} (see the outbox).`}
+              </Alert>
+            ))
+          : null}
         <div class="actions report-actions">
           <a class="button button--secondary" href={`/staff/reports/${report.id}/pdf`}>
             Download PDF
@@ -209,7 +218,17 @@ export function registerReportPages(app: FastifyInstance, services: CaseServices
     );
   };
 
-  app.get<{ Params: { id: string } }>('/staff/reports/:id', { onRequest }, async (request, reply) => reportPage(request, reply, idOf(request.params.id)));
+  // After a form is saved the browser comes back here (post, redirect, get), told what happened.
+  app.get<{ Params: { id: string }; Querystring: { saved?: string; issued?: string } }>('/staff/reports/:id', { onRequest }, async (request, reply) => {
+    const saved = request.query.saved;
+    const notice =
+      saved === undefined || !/^\d{1,4}$/.test(saved)
+        ? undefined
+        : saved === '0'
+          ? 'Nothing had changed.'
+          : `${saved} comment${saved === '1' ? '' : 's'} saved. They will be part of the version you issue.`;
+    return reportPage(request, reply, idOf(request.params.id), { ...(notice ? { notice } : {}), issuedNotice: request.query.issued === '1' });
+  });
 
   app.post<{ Params: { id: string } }>('/staff/reports/:id/comments', { onRequest }, async (request, reply) => {
     const staff = signedIn(request);
@@ -221,7 +240,7 @@ export function registerReportPages(app: FastifyInstance, services: CaseServices
     }
     try {
       const saved = await commentOnScorecard({ db: services.db, staff, reportId: id, comments, now: services.clock.now() });
-      return reportPage(request, reply, id, { notice: saved === 0 ? 'Nothing had changed.' : `${saved} comment${saved === 1 ? '' : 's'} saved. They will be part of the version you issue.` });
+      return reply.redirect(`/staff/reports/${id}?saved=${saved}`, 303);
     } catch (error) {
       if (!isAppError(error) || (error.code !== 'VALIDATION_FAILED' && error.code !== 'CONFLICT')) throw error;
       return reportPage(request, reply, id, { status: error.httpStatus, errors: { _form: error.message } });
@@ -232,7 +251,7 @@ export function registerReportPages(app: FastifyInstance, services: CaseServices
     const staff = signedIn(request);
     const id = idOf(request.params.id);
     try {
-      const { audience, recipients } = await issueReport({
+      await issueReport({
         db: services.db,
         directory: await services.directory.get(),
         staff,
@@ -240,7 +259,7 @@ export function registerReportPages(app: FastifyInstance, services: CaseServices
         now: services.clock.now(),
         baseUrl: (services.surveyLinks ?? defaultSurveyLinks).publicUrl,
       });
-      return reportPage(request, reply, id, { notice: `Issued to ${audience}. ${recipients.length === 0 ? 'No recipients are configured in reports.yaml: share the link yourself.' : `The link went to ${recipients.join(', ')} (see the outbox).`}` });
+      return reply.redirect(`/staff/reports/${id}?issued=1`, 303);
     } catch (error) {
       if (!isAppError(error) || error.code !== 'CONFLICT') throw error;
       return reportPage(request, reply, id, { status: 409, errors: { _form: error.message } });
