@@ -60,7 +60,7 @@ export function canResolveAtFirstContact(staff: StaffMember, divisionId: number)
   return takesContacts(staff) && (staff.inCustomerService || staff.divisionId === divisionId);
 }
 
-export type DivisionAction = 'acknowledge' | 'update' | 'resolve' | 'assign' | 'reclassify' | 'reopen';
+export type DivisionAction = 'acknowledge' | 'update' | 'resolve' | 'assign' | 'reclassify' | 'reopen' | 'merge';
 
 const actionWords: Record<DivisionAction, string> = {
   acknowledge: 'acknowledge it (CSS §3.3, §4.1)',
@@ -69,6 +69,7 @@ const actionWords: Record<DivisionAction, string> = {
   assign: 'assign its owner',
   reclassify: 'reclassify it',
   reopen: 'reopen it',
+  merge: 'mark it a duplicate or undo that',
 };
 
 /** The action is for staff of the responsible division, and not while a transfer waits. */

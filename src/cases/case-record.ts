@@ -3,6 +3,7 @@ import type { Tx } from '../db/connect.js';
 import type { MessageKind, MessageMethod, Row, ServiceCaseTable } from '../db/schema.js';
 import type { StaffMember } from '../directory/staff.js';
 import { enqueueMail } from '../notify/outbox.js';
+import { parentNewsMessage } from '../notify/templates.js';
 import { AppError } from '../platform/errors.js';
 
 /** What every case use case shares: loading a case to change it, its audit events, its messages. */
@@ -90,7 +91,30 @@ export async function recordMessage(
     const text = message.mailText ?? { subject: message.subject, body: message.body };
     await enqueueMail(trx, { to: message.caseRow.customer_email, ...text, caseMessageId: row.id, now: message.at, reference: message.caseRow.reference, ownText: message.mailText !== undefined });
   }
+  if (followedKinds.has(message.kind)) await tellDuplicates(trx, message.caseRow, message.kind, message.at);
   return row;
+}
+
+/** The messages whose news the customers of a case's duplicates follow (issue 18). */
+const followedKinds = new Set<MessageKind>(['acknowledgment', 'update', 'resolution', 'reopened']);
+
+/**
+ * Issue 18: the customers of requests merged into this one follow its public updates: each is told
+ * there is news, in the City's words (never the other customer's), by e-mail when they gave one.
+ */
+async function tellDuplicates(trx: Tx, parent: Pick<CaseRow, 'id' | 'reference'>, kind: MessageKind, at: Date): Promise<void> {
+  const duplicates = await trx
+    .selectFrom('service_case')
+    .select(['id', 'reference', 'customer_name', 'customer_email', 'customer_phone', 'preferred_contact'])
+    .where('duplicate_of_id', '=', parent.id)
+    .execute();
+  if (duplicates.length === 0) return;
+  const { name } = await trx.selectFrom('municipality').select('name').where('id', '=', 1).executeTakeFirstOrThrow();
+  for (const d of duplicates) {
+    const news = parentNewsMessage({ municipality: name, reference: d.reference, customerName: d.customer_name, parentReference: parent.reference, parentKind: kind });
+    if (!news) continue;
+    await recordMessage(trx, { caseRow: d, at, kind, automated: true, method: d.customer_email ? 'email' : 'record', sentBy: null, ...news });
+  }
 }
 
 /** How a message reaches this customer unless staff say otherwise (INTERPRETATION §4). */

@@ -12,6 +12,7 @@ import { createCase, type IntakeInput } from './create-case.js';
 import { reclassifyCase } from './reclassify-case.js';
 import { reopenCase, resolveCase } from './resolve-case.js';
 import { sendUpdate } from './send-update.js';
+import { markDuplicate, undoDuplicate } from './mark-duplicate.js';
 import { confirmTransfer, transferCase, withdrawTransfer } from './transfer-case.js';
 
 /** The staff JSON API for cases: validate, authenticate, call one use case, present. */
@@ -161,6 +162,15 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
     resolveCase({ services, staff, reference, input: body }),
   );
   action('reopen', 'Reopen a resolved case', { reason: Short(2000) }, ({ reference, body, staff }) => reopenCase({ services, staff, reference, input: body }));
+  action(
+    'duplicate',
+    'Mark as a duplicate of another request: it closes pointing at it, its customer is told, and the two count once (issue 18)',
+    { parent: Type.String({ maxLength: 30, description: 'The reference of the request it duplicates' }), reason: Type.Optional(Short(2000)) },
+    ({ reference, body, staff }) => markDuplicate({ services, staff, reference, input: body }),
+  );
+  action('duplicate/undo', 'Undo a duplicate: it opens again on its own, its customer is told', { reason: Short(2000) }, ({ reference, body, staff }) =>
+    undoDuplicate({ services, staff, reference, input: body }),
+  );
   action('notes', 'Add an internal note the customer never sees', { text: Short(4000) }, ({ reference, body, staff }) =>
     addNote({ services, staff, reference, input: body }),
   );

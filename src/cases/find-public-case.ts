@@ -39,6 +39,8 @@ export interface PublicCase {
   resolvedAt: Date | null;
   escalation: { level: number; role: string; at: Date | null } | null;
   updates: { at: Date; summary: string; text: string | null }[];
+  /** Issue 18: the request this report was joined to, whose updates its customer follows. */
+  duplicateOf: string | null;
 }
 
 /** "sr 2026 000123", "SR2026000123", "sr–2026–000123": the reference they mean, or undefined. */
@@ -73,6 +75,7 @@ export async function findPublicCase(tx: Tx, directory: Directory, reference: st
   const redact = redactor({ ...c, actors: actors.map((a) => a.actor_label) }, await staffNames(tx, directory));
   const type = c.request_type_id === null ? undefined : directory.requestType(c.request_type_id);
   const escalatedAt = toDate(c.escalated_at);
+  const parent = c.duplicate_of_id === null ? undefined : await tx.selectFrom('service_case').select('reference').where('id', '=', c.duplicate_of_id).executeTakeFirst();
   return {
     reference: c.reference,
     kind: c.kind,
@@ -93,6 +96,7 @@ export async function findPublicCase(tx: Tx, directory: Directory, reference: st
     revisedResolveBy: toDate(c.revised_resolve_by),
     resolvedAt: toDate(c.resolved_at),
     escalation: c.escalation_level > 0 ? { level: c.escalation_level, role: escalationRoles[c.escalation_level as EscalationLevel] ?? 'reviewer', at: escalatedAt } : null,
+    duplicateOf: parent?.reference ?? null,
     updates: events.flatMap((e) => {
       const note = noteOf(e.type, e.data, directory);
       return note ? [{ at: new Date(e.at), summary: note.summary, text: note.description === null ? null : redact(note.description) }] : [];

@@ -81,6 +81,8 @@ const laterColumns = [
   // Only moderation (cases/moderate-case.ts) sets these.
   'description_moderation',
   'public_description',
+  'duplicate_of_id',
+  'merged_at',
 ] as const;
 
 const emptyLaterColumns = Object.fromEntries(laterColumns.map((column) => [column, null])) as Record<(typeof laterColumns)[number], null>;

@@ -4,6 +4,7 @@ import type { GovernanceTables } from './governance-tables.js';
 import type { FeedbackDatabase } from '../feedback/feedback-tables.js';
 import type { ResidentTables } from './resident-tables.js';
 import type { ReportDatabase } from '../reports/report-tables.js';
+import type { KnowledgeTables } from './knowledge-tables.js';
 
 /** The tables, as Kysely sees them. Dates (`date` columns) are YYYY-MM-DD strings. */
 
@@ -213,6 +214,9 @@ export interface ServiceCaseTable {
   /** Moderation of the public text (071): hidden, or shown as public_description. */
   description_moderation: 'hidden' | 'redacted' | null;
   public_description: string | null;
+  /** Marked a duplicate of this case (060_duplicates.sql): closed, counted once, through its parent. */
+  duplicate_of_id: number | null;
+  merged_at: Timestamp | null;
 }
 
 /** The sweep's queue: when each case must next be looked at (migration 012). */
@@ -485,7 +489,7 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
-export interface Database extends GovernanceTables, FeedbackDatabase, ResidentTables, ReportDatabase {
+export interface Database extends GovernanceTables, FeedbackDatabase, ResidentTables, ReportDatabase, KnowledgeTables {
   municipality: MunicipalityTable;
   department: DepartmentTable;
   division: DivisionTable;

@@ -24,7 +24,9 @@ export type DirectoryEventType =
   | 'service_targets_changed'
   | 'api_key_created'
   | 'api_key_revoked'
-  | 'outbox_message_retried';
+  | 'outbox_message_retried'
+  | 'response_template_saved'
+  | 'kb_article_saved';
 
 export async function recordDirectoryEvent(tx: Tx, event: { actor: StaffMember; type: DirectoryEventType; data: Record<string, unknown>; now: Date }): Promise<void> {
   await tx

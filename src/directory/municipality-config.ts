@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { checkArticlesConfig, checkTemplatesConfig, KnowledgeBaseFile, ResponseTemplatesFile, type ArticleConfig, type TemplateConfig } from '../knowledge/knowledge-config.js';
 import { join, relative } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -291,6 +292,10 @@ export interface MunicipalityConfig {
   reports: ReportConfig;
   /** The at-risk share and the minimum group size (performance.yaml, optional). */
   performance: PerformanceRules;
+  /** Ready-made responses (response-templates.yaml, optional). */
+  responseTemplates: TemplateConfig[];
+  /** Knowledge-base articles (knowledge-base.yaml, optional). */
+  articles: ArticleConfig[];
 }
 
 export const configFiles = {
@@ -305,6 +310,8 @@ export const configFiles = {
   feedback: 'feedback.yaml',
   reports: 'reports.yaml',
   performance: 'performance.yaml',
+  responseTemplates: 'response-templates.yaml',
+  knowledgeBase: 'knowledge-base.yaml',
 } as const;
 
 interface Loaded<T> {
@@ -588,6 +595,15 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     }
   }
 
+  const templatesFile = existsSync(join(dir, configFiles.responseTemplates)) ? load(configFiles.responseTemplates, ResponseTemplatesFile) : undefined;
+  const articlesFile = existsSync(join(dir, configFiles.knowledgeBase)) ? load(configFiles.knowledgeBase, KnowledgeBaseFile) : undefined;
+  if (organization && requestTypes) {
+    const divisions = new Set(organization.value.departments.flatMap((d) => d.divisions.map((v) => v.code)));
+    const typeDivision = new Map(requestTypes.value.requestTypes.map((t) => [t.code, t.division]));
+    if (templatesFile) checkTemplatesConfig(templatesFile.value.templates, divisions, typeDivision, templatesFile.problem);
+    if (articlesFile) checkArticlesConfig(articlesFile.value.articles, divisions, articlesFile.problem);
+  }
+
   if (problems.length > 0) {
     const [first] = problems;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''} in the configuration)` : '';
@@ -618,6 +634,8 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     feedback,
     reports,
     performance,
+    responseTemplates: templatesFile?.value.templates ?? [],
+    articles: articlesFile?.value.articles ?? [],
   };
 }
 

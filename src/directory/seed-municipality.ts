@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { seedKnowledge } from '../knowledge/seed-knowledge.js';
 import type { Db, Tx } from '../db/connect.js';
 import { AppError } from '../platform/errors.js';
 import { hashPassword } from '../platform/passwords.js';
@@ -204,6 +205,7 @@ export async function seedMunicipality(options: {
     }
 
     const standardEditionsLoaded = await loadStandardEditions(trx, config.governance.standardEditions, now);
+    await seedKnowledge(trx, config, now);
 
     return {
       departments: config.departments.length,

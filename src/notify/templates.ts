@@ -180,3 +180,54 @@ export function escalationDigest(c: { municipality: string; when: string; lines:
     ].join('\n\n'),
   };
 }
+
+/** Issue 18: the customer of a request marked a duplicate is told which request carries it now. */
+export function duplicateMessage(c: MessageContext & { parentReference: string; reason: string | null }): Message {
+  return {
+    subject: `Your ${c.what} is joined to ${c.parentReference} [${c.reference}]`,
+    body: [
+      greeting(c),
+      `Thank you for your ${c.what}, reference ${c.reference}. The City already has a report of the same problem, reference ${c.parentReference}, and ${c.divisionName} is handling it. We have joined your report to it, so ${c.reference} is closed as a duplicate and the work goes on under ${c.parentReference}.`,
+      c.reason,
+      `We will tell you when ${c.parentReference} has news. You can follow it on the City's website: Track a request, reference ${c.parentReference}.`,
+      signOff(c),
+    ]
+      .filter((p): p is string => p !== null && p !== '')
+      .join('\n\n'),
+  };
+}
+
+/** Issue 18: a duplicate marked by mistake is open again under its own reference. */
+export function duplicateUndoneMessage(c: MessageContext & { parentReference: string; reason: string }): Message {
+  return {
+    subject: `Your ${c.what} is open again under its own reference [${c.reference}]`,
+    body: [
+      greeting(c),
+      `We had joined your ${c.what}, reference ${c.reference}, to ${c.parentReference}. That was not right: ${c.reason}`,
+      `${c.reference} is open again and ${c.divisionName} is handling it on its own; its original targets are unchanged.`,
+      signOff(c),
+    ].join('\n\n'),
+  };
+}
+
+const parentNewsWords: Record<string, string> = {
+  acknowledgment: 'has been acknowledged by the division responsible, with the next steps',
+  update: 'has an update on where things stand, with the expected date',
+  resolution: 'is resolved',
+  reopened: 'is open again',
+};
+
+/** Issue 18: the customer of a duplicate follows the parent's public updates; the words are the City's, never the other customer's. */
+export function parentNewsMessage(c: { municipality: string; reference: string; customerName: string | null; parentReference: string; parentKind: string }): Message | undefined {
+  const news = parentNewsWords[c.parentKind];
+  if (!news) return undefined;
+  return {
+    subject: `News on ${c.parentReference}, the request your report is joined to [${c.reference}]`,
+    body: [
+      c.customerName ? `Hello ${c.customerName},` : 'Hello,',
+      `Your report ${c.reference} is joined to ${c.parentReference}, which ${news}.`,
+      `Read its public updates on the City's website: Track a request, reference ${c.parentReference}.`,
+      c.municipality,
+    ].join('\n\n'),
+  };
+}

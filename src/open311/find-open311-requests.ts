@@ -69,6 +69,7 @@ function baseQuery(tx: Tx) {
       sql<string | null>`(select e.data->>'nextSteps' from case_event e where e.case_id = c.id and e.type = 'acknowledged' order by e.at desc, e.id desc limit 1)`.as('next_steps'),
       sql<string[] | null>`(select array_agg(distinct e.actor_label) from case_event e where e.case_id = c.id and e.actor_id is not null)`.as('actors'),
       sql<number | string | null>`(select min(p.id) from case_photo p where p.case_id = c.id and p.public_state = 'shown')`.as('photo_id'),
+      sql<string | null>`(select p.reference from service_case p where p.id = c.duplicate_of_id)`.as('duplicate_of'),
     ])
     .where('c.kind', '=', 'service_request')
     // Imported history is another system's record, not this City's requests.

@@ -80,8 +80,8 @@ export interface Open311Request {
   /** With extensions=true only. */
   /** The answers to the service's attributes: `value` for one, `values` for a multivaluelist's, the same in XML. */
   attributes?: Open311AttributeAnswer[];
-  /** What Chicago's extension carries where citydesk has it (duplicates come when citydesk records them). */
-  extended_attributes?: { channel: string };
+  /** What Chicago's extension carries where citydesk has it: the channel, and for a duplicate the request it duplicates. */
+  extended_attributes?: { channel: string; duplicate?: string; parent_service_request_id?: string };
   notes?: Open311Note[];
 }
 

@@ -6,7 +6,8 @@
  * leave the status as it was and say what happened in their description.
  *
  * citydesk does not record why a case was resolved (fixed, not the City's, no further action,
- * a duplicate), so a resolution is `closed` and never claims more; it has no state for a request
+ * a duplicate), so a resolution is `closed` and never claims more (a request staff mark a duplicate
+ * of another is `duplicate`, issue 18); it has no state for a request
  * referred away and closed, so `internal_referral` is not sent (a transfer between divisions stays
  * open); and a reopened case is `open` again, the status FixMyStreet reads as "open again" (it
  * ignores `reopen` in the updates it fetches).
@@ -20,9 +21,9 @@ export type UpdateStatus = (typeof updateStatuses)[number];
  * The public events that are updates, in the words of present-open311-request's noteOf, and the
  * division's answer to a resident who said a resolved request is not fixed (it stays resolved).
  */
-export const updateEventTypes = ['acknowledged', 'updated', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened', 'customer_update_answered'] as const;
+export const updateEventTypes = ['acknowledged', 'updated', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened', 'customer_update_answered', 'marked_duplicate', 'duplicate_undone'] as const;
 /** The events that change what the status is. */
-export const statusEventTypes = ['acknowledged', 'updated', 'resolved', 'reopened'] as const;
+export const statusEventTypes = ['acknowledged', 'updated', 'resolved', 'reopened', 'marked_duplicate', 'duplicate_undone'] as const;
 
 /** The status after the latest state-changing event (none yet: received, not yet acknowledged). */
 export function updateStatus(latestStatusEvent: string | null): UpdateStatus {
@@ -35,6 +36,10 @@ export function updateStatus(latestStatusEvent: string | null): UpdateStatus {
       return 'action_scheduled';
     case 'resolved':
       return 'closed';
+    // Issue 18: closed because another report carries the work.
+    case 'marked_duplicate':
+      return 'duplicate';
+    case 'duplicate_undone':
     case 'reopened':
     case null:
       return 'open';

@@ -44,10 +44,12 @@ export interface Open311CaseRow {
   actors: string[] | null;
   /** The first of its photos staff showed to the public (issue 19), if any. */
   photo_id?: number | string | null;
+  /** Issue 18: the reference of the request this one was marked a duplicate of. */
+  duplicate_of?: string | null;
 }
 
 /** Events that show in `notes` (extensions=true), and how each reads; others (internal notes, assignments) never do. */
-export const publicEventTypes = ['received', 'acknowledged', 'updated', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened'] as const;
+export const publicEventTypes = ['received', 'acknowledged', 'updated', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened', 'marked_duplicate', 'duplicate_undone'] as const;
 /** Events whose text is written for the customer: status_notes comes from the latest. */
 export const noteEventTypes = ['acknowledged', 'updated', 'resolved', 'reopened'] as const;
 
@@ -97,6 +99,10 @@ export function noteOf(type: string, data: Record<string, unknown>, directory: D
       return { type: 'closed', summary: 'Request closed', description: str(data['resolution']) };
     case 'reopened':
       return { type: 'reopened', summary: 'Request reopened', description: str(data['reason']) };
+    case 'marked_duplicate':
+      return { type: 'duplicate', summary: str(data['parent']) ? `Closed as a duplicate of ${str(data['parent'])}` : 'Closed as a duplicate', description: null };
+    case 'duplicate_undone':
+      return { type: 'reopened', summary: 'Not a duplicate after all: open again on its own', description: null };
     default:
       return undefined;
   }
@@ -169,7 +175,8 @@ export function presentOpen311Request(
     request.attributes = Object.entries(c.attributes)
       .sort(([a], [b]) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || a.localeCompare(b))
       .map(([code, value]) => (Array.isArray(value) ? { code, values: value.map(redact) } : { code, value: redact(value) }));
-    request.extended_attributes = { channel: c.channel };
+    // Chicago's extension: a duplicate names the request that carries it (issue 18).
+    request.extended_attributes = { channel: c.channel, ...(c.duplicate_of ? { duplicate: c.duplicate_of, parent_service_request_id: c.duplicate_of } : {}) };
     request.notes = extensions.notes.flatMap((e): Open311Note[] => {
       const note = noteOf(e.type, e.data, directory);
       return note ? [{ datetime: iso(e.at)!, type: note.type, summary: note.summary, description: note.description === null ? null : redact(note.description) }] : [];

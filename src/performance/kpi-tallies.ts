@@ -272,7 +272,7 @@ export async function directTallies(tx: Tx, calendar: BusinessCalendar, s: KpiSe
   const rows = await sql<Record<string, unknown>>`
     select kind, division_id, coalesce(request_type_id, 0) as request_type_id, channel, received_at, acknowledge_by, acknowledged_at, acknowledgment_recorded,
       first_contact_resolution, resolve_by, resolved_at, revised_resolve_by, escalation_level
-    from service_case c where ${column} >= ${fromAt} and ${column} < ${toAt} and ${and(caseFilters(s, 'c'))}
+    from service_case c where ${column} >= ${fromAt} and ${column} < ${toAt} and c.duplicate_of_id is null and ${and(caseFilters(s, 'c'))}
   `.execute(tx);
   const now = asOf.getTime();
   for (const r of rows.rows) {

@@ -12,6 +12,8 @@ import { escalationRoles, type EscalationLevel } from '../../standard/escalation
 import { Choices, Select, TextArea, TextField, fieldId, type FieldErrors, type Option } from '../components.js';
 import { formatDateTime } from '../format.js';
 import type { CaseEscalation } from './case-details.js';
+import type { TemplateAction } from '../../db/knowledge-tables.js';
+import { templateActions } from '../../knowledge/template-placeholders.js';
 
 /**
  * The actions on the case page: one small form each, posted to /staff/cases/:reference/<path>.
@@ -36,6 +38,8 @@ export const actionPaths = {
   // What the public sees (case-moderation.tsx shows these forms, in the page's main column).
   moderate: 'moderation/description',
   photo: 'moderation/photo',
+  duplicate: 'duplicate',
+  'duplicate-undo': 'duplicate/undo',
 } as const;
 
 export type ActionName = keyof typeof actionPaths;
@@ -65,6 +69,10 @@ export interface CaseActionsModel {
   reviewListPending: boolean;
   divisionStaff: { id: number; name: string }[];
   requestTypes: RequestTypeChoice[];
+  /** The division's ready-made responses for each form, filled in from this case (issue 18). */
+  templates: Partial<Record<TemplateAction, { id: number; name: string; text: string }[]>>;
+  /** Issue 18: the request this one duplicates, or the ones that duplicate it; open requests of the same type at the same place. */
+  duplicates: { parent: string | null; children: { reference: string; mergedAt: Date }[]; candidates: { reference: string; summary: string; address: string | null }[] };
   form?: FormState | undefined;
 }
 
@@ -95,7 +103,9 @@ export function availableActions(m: Pick<CaseActionsModel, 'staff' | 'caseRow' |
   if (c.kind === 'service_request' && divisionMay(staff, c, 'reclassify')) actions.add('reclassify');
   if (open && !pending && sender) actions.add('transfer');
   if (pending && sender) actions.add('transfer-withdraw');
-  if (c.status === 'resolved' && divisionMay(staff, c, 'reopen')) actions.add('reopen');
+  if (c.status === 'resolved' && c.duplicate_of_id === null && divisionMay(staff, c, 'reopen')) actions.add('reopen');
+  if (divisionMay(staff, c, 'merge')) actions.add('duplicate');
+  if (c.duplicate_of_id !== null && staff.divisionId === c.division_id && !pending) actions.add('duplicate-undo');
   // §5.3: the staff who take the customer's call or visit ask on their behalf (heads receive escalations).
   if (open && c.kind === 'service_request' && ['customer_service', 'manager_customer_service', 'division_staff'].includes(staff.role)) actions.add('escalate');
   actions.add('note');
@@ -238,6 +248,7 @@ function Acknowledge(props: { m: CaseActionsModel }) {
         </button>
       }
     >
+      <TemplatePicker m={m} action="acknowledge" />
       <TextArea name={f.name('nextSteps')} label="Next steps" hint="What happens next, in words the customer understands." value={f.value('nextSteps')} error={f.error('nextSteps')} rows={3} maxLength={2000} required />
       <TextField
         name={f.name('contact')}
@@ -269,6 +280,7 @@ function Update(props: { m: CaseActionsModel }) {
   const f = fields(props.m, 'update');
   return (
     <ActionCard m={props.m} action="update" title="Send an update with a revised timeline" submit="Send the update" intro={<p class="hint">The new date becomes the date the customer holds; compliance is still measured against the original target.</p>}>
+      <TemplatePicker m={props.m} action="update" />
       <TextArea name={f.name('status')} label="Where things stand" value={f.value('status')} error={f.error('status')} rows={3} maxLength={2000} required />
       <TextField name={f.name('timeline')} type="date" label="Revised timeline" hint={dateHint(props.m)} value={f.value('timeline')} error={f.error('timeline')} class="narrow" required />
       <TextArea name={f.name('reason')} label="Why the date changes" value={f.value('reason')} error={f.error('reason')} rows={2} maxLength={2000} required />
@@ -318,6 +330,7 @@ function Transfer(props: { m: CaseActionsModel }) {
         error={f.error('toDivision')}
         required
       />
+      <TemplatePicker m={m} action="transfer" />
       <TextArea name={f.name('note')} label="Note for the receiving division" hint="Why it is theirs and what they need to know." value={f.value('note')} error={f.error('note')} rows={3} maxLength={2000} required />
     </ActionCard>
   );
@@ -393,6 +406,7 @@ function Resolve(props: { m: CaseActionsModel }) {
       submit="Resolve and send"
       intro={props.m.caseRow.acknowledged_at ? undefined : <p class="hint">Not acknowledged yet: the resolution message will count as the acknowledgment.</p>}
     >
+      <TemplatePicker m={props.m} action="resolve" />
       <TextArea name={f.name('resolution')} label="Resolution message" hint="What was done, in words the customer understands." value={f.value('resolution')} error={f.error('resolution')} rows={4} maxLength={4000} required />
       <MethodField m={props.m} action="resolve" label="How the resolution reaches the customer" />
     </ActionCard>
@@ -493,7 +507,101 @@ function Escalate(props: { m: CaseActionsModel }) {
   );
 }
 
-const order: ActionName[] = ['transfer-confirm', 'review', 'decision', 'acknowledge', 'update', 'resolve', 'assign', 'reclassify', 'transfer', 'transfer-withdraw', 'reopen', 'escalate', 'note'];
+/**
+ * Issue 18: the division's ready-made responses for this form, already filled in from the case.
+ * Without JavaScript, "Use this template" posts the form and the page comes back with the text in
+ * its field; with it (response-templates.js), choosing one fills the field at once. Either way the
+ * text stays editable before it is sent.
+ */
+function TemplatePicker(props: { m: CaseActionsModel; action: TemplateAction }) {
+  const offered = props.m.templates[props.action] ?? [];
+  if (offered.length === 0) return null;
+  const f = fields(props.m, props.action as ActionName);
+  const target = fieldId(f.name(templateActions[props.action].field));
+  const id = fieldId(f.name('template'));
+  const url = `/staff/cases/${encodeURIComponent(props.m.caseRow.reference)}/${actionPaths[props.action as ActionName]}/template`;
+  return (
+    <div class="field template-picker">
+      <label for={id}>Ready-made response</label>
+      <span class="hint" id={`${id}-hint`}>
+        Fills the text below with the case's details; edit it before sending.
+      </span>
+      <div class="template-picker__row">
+        <select id={id} name={f.name('template')} aria-describedby={`${id}-hint`} data-template-target={target}>
+          <option value="">Choose a template</option>
+          {offered.map((t) => (
+            <option value={String(t.id)} data-text={t.text} selected={f.value('template') === String(t.id)}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        <button type="submit" class="button--secondary" formAction={url} formNoValidate>
+          Use this template
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function Duplicate(props: { m: CaseActionsModel }) {
+  const { m } = props;
+  const f = fields(m, 'duplicate');
+  const candidates = m.duplicates.candidates;
+  return (
+    <ActionCard
+      m={m}
+      action="duplicate"
+      title="Mark as a duplicate"
+      submit="Mark as a duplicate"
+      intro={
+        <p class="hint">{`Another report of the same problem: this one closes pointing at it, its customer is told and follows that request's updates, and the two count once in the performance figures. It can be undone.`}</p>
+      }
+    >
+      {candidates.length > 0 ? (
+        <div class="duplicate-candidates">
+          <p>Open requests of the same type at the same place:</p>
+          <ul>
+            {candidates.map((c) => (
+              <li>
+                <a href={`/staff/cases/${c.reference}`}>{c.reference}</a>
+                {` — ${c.summary}${c.address ? ` (${c.address})` : ''}`}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <TextField
+        name={f.name('parent')}
+        label="Reference of the request it duplicates"
+        hint="e.g. SR-2026-000123: the request that carries the work."
+        value={f.value('parent', candidates.length === 1 ? candidates[0]!.reference : '')}
+        error={f.error('parent')}
+        class="narrow"
+        maxLength={30}
+        required
+      />
+      <TextArea name={f.name('reason')} label="Why it is the same problem" hint="Kept in both requests' histories and told to the customer." value={f.value('reason')} error={f.error('reason')} rows={2} maxLength={2000} />
+    </ActionCard>
+  );
+}
+
+function DuplicateUndo(props: { m: CaseActionsModel }) {
+  const f = fields(props.m, 'duplicate-undo');
+  return (
+    <ActionCard
+      m={props.m}
+      action="duplicate-undo"
+      title="Undo: not a duplicate"
+      open
+      submit="Open it again on its own"
+      intro={<p class="hint">{`It opens again under its own reference with its original targets, and counts on its own again; the customer is told.`}</p>}
+    >
+      <TextArea name={f.name('reason')} label="Why it is not a duplicate" value={f.value('reason')} error={f.error('reason')} rows={2} maxLength={2000} required />
+    </ActionCard>
+  );
+}
+
+const order: ActionName[] = ['transfer-confirm', 'review', 'decision', 'acknowledge', 'update', 'resolve', 'assign', 'reclassify', 'transfer', 'transfer-withdraw', 'reopen', 'duplicate-undo', 'duplicate', 'escalate', 'note'];
 
 const render: Record<ActionName, (props: { m: CaseActionsModel }) => ComponentChildren> = {
   'transfer-confirm': TransferConfirm,
@@ -512,6 +620,8 @@ const render: Record<ActionName, (props: { m: CaseActionsModel }) => ComponentCh
   // Shown under "What the public sees" (case-moderation.tsx), not in this panel.
   moderate: () => null,
   photo: () => null,
+  duplicate: Duplicate,
+  'duplicate-undo': DuplicateUndo,
 };
 
 /** The actions panel: the forms this person may use, and the one a refusal came from. */

@@ -300,6 +300,17 @@ function MoreMedia(props: { urls: unknown; first?: number }) {
   );
 }
 
+/** A first-contact answer given from the knowledge base: which article, which version (issue 18). */
+function ArticleGiven(props: { article: Record<string, unknown> }) {
+  const a = props.article;
+  return (
+    <p>
+      {'Answered from the article '}
+      <a href={`/staff/knowledge/${text(a['slug'])}/versions/${text(a['version'])}`}>{`“${text(a['title'])}”, version ${text(a['version'])}`}</a>
+    </p>
+  );
+}
+
 /** What an audit event says, in words. */
 function EventWords(props: { type: string; data: Record<string, unknown>; zone: string; reference?: string | undefined; waiting?: boolean }) {
   const { data: d, zone } = props;
@@ -363,6 +374,42 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
         <>
           <strong>{d['firstContact'] ? 'Resolved at first contact' : 'Resolved'}</strong> {d['onTime'] === false ? <Badge kind="bad">After the target</Badge> : d['onTime'] === true ? <Badge kind="ok">On time</Badge> : null}
           <p class="case-text">{text(d['resolution'])}</p>
+          {typeof d['article'] === 'object' && d['article'] !== null ? <ArticleGiven article={d['article'] as Record<string, unknown>} /> : null}
+        </>
+      );
+    case 'marked_duplicate':
+      return (
+        <>
+          <strong>
+            {'Closed as a duplicate of '}
+            <a href={`/staff/cases/${text(d['parent'])}`}>{text(d['parent'])}</a>
+          </strong>{' '}
+          <Badge kind="muted">Counted once, under its parent</Badge>
+          {d['reason'] ? <p>{`Why: ${text(d['reason'])}`}</p> : null}
+        </>
+      );
+    case 'duplicate_added':
+      return (
+        <>
+          <strong>
+            <a href={`/staff/cases/${text(d['duplicate'])}`}>{text(d['duplicate'])}</a>
+            {' joined to this request as a duplicate'}
+          </strong>
+          {d['reason'] ? <p>{`Why: ${text(d['reason'])}`}</p> : null}
+        </>
+      );
+    case 'duplicate_undone':
+      return (
+        <>
+          <strong>{`No longer a duplicate of ${text(d['parent'])}: open again on its own`}</strong>
+          <p>{`Reason: ${text(d['reason'])}`}</p>
+        </>
+      );
+    case 'duplicate_removed':
+      return (
+        <>
+          <strong>{`${text(d['duplicate'])} is no longer a duplicate of this request`}</strong>
+          <p>{`Reason: ${text(d['reason'])}`}</p>
         </>
       );
     case 'reopened':

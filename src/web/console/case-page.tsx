@@ -29,6 +29,12 @@ import { CaseMail } from './case-mail.js';
 import { CasePublicView } from './case-moderation.js';
 import { listCasePhotos, photoNotFound, readPhoto, type PhotoRow } from '../../cases/case-photos.js';
 import { moderateDescription, moderatePhoto } from '../../cases/moderate-case.js';
+import type { TemplateAction } from '../../db/knowledge-tables.js';
+import { offeredTemplates } from '../../knowledge/response-templates.js';
+import { templateActions } from '../../knowledge/template-placeholders.js';
+import { listDuplicates, markDuplicate, undoDuplicate } from '../../cases/mark-duplicate.js';
+import { findNearbyOpenRequests } from '../../cases/find-cases.js';
+import { formatDateTime } from '../format.js';
 
 /**
  * The case page, /staff/cases/:reference: everything about one case, and the actions the signed-in
@@ -60,6 +66,8 @@ const doneWords: Record<string, string> = {
   noted: 'Internal note added.',
   reviewed: 'Review recorded and the customer updated.',
   decided: 'Review-list decision recorded.',
+  'duplicate-marked': 'Marked as a duplicate: it is closed, its customer has been told, and it counts once, under the request it duplicates.',
+  'duplicate-undone': 'No longer a duplicate: it is open again on its own and the customer has been told.',
   'escalation-accepted': 'Escalation accepted: it went to the head named in the timeline, who reviews it and updates the customer (CSS §5.2).',
   'escalation-declined': 'Escalation declined: the reason and the dates are in the timeline below. Tell the customer.',
   moderated: 'Saved: the public now sees the description as chosen under "What the public sees".',
@@ -74,7 +82,8 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
   const directory = await services.directory.get();
   const calendar = directory.calendar;
   const { caseRow, view } = await getCase(tx, staff, reference, calendar);
-  const [timeline, escalationRow, reviewList, divisionStaff, requestTypes, mail, undeliverable, photos] = await Promise.all([
+  const offer = (action: TemplateAction) => offeredTemplates(tx, { directory, staff, action, caseRow });
+  const [timeline, escalationRow, reviewList, divisionStaff, requestTypes, mail, undeliverable, photos, templates, duplicates] = await Promise.all([
     caseTimeline(tx, caseRow.id, calendar),
     caseRow.escalation_level > 0
       ? tx
@@ -95,6 +104,10 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
     listCaseMail(tx, caseRow.id),
     undeliverableAddress(tx, caseRow.id, caseRow.customer_email),
     listCasePhotos(tx, caseRow.id),
+    caseRow.status === 'open'
+      ? Promise.all(templateActionNames.map(async (a) => [a, await offer(a)] as const)).then((pairs) => Object.fromEntries(pairs) as CaseActionsModel['templates'])
+      : {},
+    duplicatesOf(tx, staff, caseRow, calendar, services.clock.now()),
   ]);
   const escalation: CaseEscalation | null = escalationRow
     ? {
@@ -120,6 +133,31 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
     reviewListPending: reviewList !== undefined,
     divisionStaff,
     requestTypes: requestTypes.map((t) => ({ code: t.code, name: t.name, attributes: t.attributes as AttributeDefinition[] })),
+    templates,
+    duplicates,
+  };
+}
+
+const templateActionNames: TemplateAction[] = ['acknowledge', 'update', 'resolve', 'transfer'];
+
+/** Issue 18: the parent of a duplicate, the duplicates of a parent, and the likely duplicates of an open request. */
+async function duplicatesOf(tx: CaseServices['db']['kysely'], staff: StaffMember, c: CasePageModel['caseRow'], calendar: CasePageModel['directory']['calendar'], now: Date): Promise<CaseActionsModel['duplicates']> {
+  const [parent, children, nearby] = await Promise.all([
+    c.duplicate_of_id === null ? undefined : tx.selectFrom('service_case').select('reference').where('id', '=', c.duplicate_of_id).executeTakeFirst(),
+    listDuplicates(tx, c.id),
+    c.status === 'open' && c.request_type_id !== null && c.duplicate_of_id === null
+      ? tx
+          .selectFrom('request_type')
+          .select('code')
+          .where('id', '=', c.request_type_id)
+          .executeTakeFirstOrThrow()
+          .then((t) => findNearbyOpenRequests(tx, { staff, now, calendar }, { requestType: t.code, address: c.address ?? undefined, latitude: c.latitude ?? undefined, longitude: c.longitude ?? undefined }, 6))
+      : [],
+  ]);
+  return {
+    parent: parent?.reference ?? null,
+    children,
+    candidates: nearby.filter((r) => r.reference !== c.reference).map((r) => ({ reference: r.reference, summary: r.summary, address: r.address })),
   };
 }
 
@@ -131,7 +169,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
   const errors: FieldErrors = m.form?.errors ?? {};
   const ackLeft = c.status === 'open' && !c.acknowledged_at ? timeLeftWords(new Date(c.acknowledge_by), m.now, calendar) : undefined;
   return (
-    <Layout title={`${c.reference}: ${m.view.requestType?.name ?? kind}`} {...consoleLayout(m.staff, props.path, m.directory.municipality.name)}>
+    <Layout title={`${c.reference}: ${m.view.requestType?.name ?? kind}`} {...consoleLayout(m.staff, props.path, m.directory.municipality.name)} scripts={['/assets/response-templates.js']}>
       {/* htmx (an enhancement): a refused form's page is swapped in too, so its words show beside the form. */}
       <meta name="htmx-config" content='{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"4..","swap":true,"error":false},{"code":"5..","swap":false,"error":true}]}' />
       <Breadcrumbs items={[{ href: '/staff', label: 'Console' }, { href: '/staff/queues', label: 'Queues' }, { label: c.reference }]} />
@@ -151,6 +189,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
             {c.status === 'open' ? <Badge kind="open">Open</Badge> : <Badge kind="ok">Resolved</Badge>}{' '}
             {c.transfer_to_division_id ? <Badge kind="warn">{`Transfer pending to ${m.view.transfer?.toDivision.name ?? 'another division'}`}</Badge> : null}{' '}
             {c.escalation_level > 0 ? <Badge kind="bad">{`Escalated: level ${c.escalation_level}, ${escalationRoles[c.escalation_level as EscalationLevel] ?? ''}`}</Badge> : null}{' '}
+            {m.duplicates.parent ? <Badge kind="muted">{`Duplicate of ${m.duplicates.parent}`}</Badge> : null}{' '}
             {ackLeft ? <Badge kind={ackLeft.overdue ? 'bad' : 'warn'}>{ackLeft.overdue ? 'Not acknowledged: overdue' : 'Not acknowledged yet'}</Badge> : null}
           </p>
           <p class="lede">{c.summary}</p>
@@ -160,6 +199,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
         </header>
         <div class="columns case-columns">
           <div class="case-main">
+            <CaseDuplicates duplicates={m.duplicates} zone={calendar.timeZone} />
             <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} />
             <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} />
             <CasePublicView caseRow={c} photos={m.photos} form={m.form} zone={calendar.timeZone} />
@@ -172,6 +212,36 @@ function CasePage(props: { m: CasePageModel; path: string }) {
         </div>
       </div>
     </Layout>
+  );
+}
+
+/** Issue 18: what the record says about merging: which request carries this one, or which ones it carries. */
+function CaseDuplicates(props: { duplicates: CaseActionsModel['duplicates']; zone: string }) {
+  const { parent, children } = props.duplicates;
+  if (!parent && children.length === 0) return null;
+  return (
+    <section aria-labelledby="duplicates-title" class="case-duplicates">
+      <h2 id="duplicates-title">{parent ? 'Duplicate' : 'Duplicates of this request'}</h2>
+      {parent ? (
+        <p>
+          {'Closed as a duplicate of '}
+          <a href={`/staff/cases/${parent}`}>{parent}</a>
+          {`. It counts once in the performance figures, under ${parent}; its customer follows ${parent}'s updates.`}
+        </p>
+      ) : (
+        <>
+          <p>{`${children.length} other report${children.length === 1 ? ' was' : 's were'} joined to this one. They count once, under this request, and their customers are told when it has news.`}</p>
+          <ul>
+            {children.map((d) => (
+              <li>
+                <a href={`/staff/cases/${d.reference}`}>{d.reference}</a>
+                {`, joined ${formatDateTime(d.mergedAt, props.zone)}`}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
   );
 }
 
@@ -194,15 +264,15 @@ type Body = Record<string, unknown>;
 
 /** The fields each form sends (as the use cases name them), to keep what was typed on a refusal. */
 const formFieldsOf: Record<ActionName, (body: Body) => string[]> = {
-  acknowledge: () => ['nextSteps', 'contact', 'timeline', 'method', 'note'],
-  update: () => ['status', 'timeline', 'reason', 'method'],
+  acknowledge: () => ['template', 'nextSteps', 'contact', 'timeline', 'method', 'note'],
+  update: () => ['template', 'status', 'timeline', 'reason', 'method'],
   assign: () => ['ownerId'],
-  transfer: () => ['toDivision', 'note'],
+  transfer: () => ['template', 'toDivision', 'note'],
   'transfer-confirm': () => [],
   'transfer-withdraw': () => ['reason'],
   // The answers to the chosen type's questions (a refusal names them as attribute[code]).
   reclassify: (body) => ['requestType', 'reason', ...Object.keys(body).filter((k) => k.startsWith(`reclassify.attribute.${String(body['reclassify.requestType'])}.`)).map((k) => k.slice('reclassify.'.length))],
-  resolve: () => ['resolution', 'method'],
+  resolve: () => ['template', 'resolution', 'method'],
   reopen: () => ['reason'],
   note: () => ['text'],
   review: () => ['findings', 'timeline', 'update', 'method'],
@@ -210,6 +280,8 @@ const formFieldsOf: Record<ActionName, (body: Body) => string[]> = {
   escalate: () => ['grounds', 'comment'],
   moderate: () => ['action', 'publicText', 'reason'],
   photo: () => ['photoId', 'state', 'reason'],
+  duplicate: () => ['parent', 'reason'],
+  'duplicate-undo': () => ['reason'],
 };
 
 export async function registerCasePage(app: FastifyInstance, services: CaseServices): Promise<void> {
@@ -279,6 +351,25 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
     const values = Object.fromEntries(formFieldsOf.acknowledge(body).map((f) => [fieldName('acknowledge', f), typeof body[fieldName('acknowledge', f)] === 'string' ? (body[fieldName('acknowledge', f)] as string) : '']));
     return show(reply, request, request.params.reference, { form: { action: 'acknowledge', values, errors: {} } });
   });
+
+  // Issue 18: "Use this template" without JavaScript: the page again, with what was typed and the chosen template's text in its field.
+  for (const action of templateActionNames) {
+    app.post<{ Params: { reference: string }; Body: Body }>(`/staff/cases/:reference/${actionPaths[action]}/template`, { onRequest: guard }, async (request, reply) => {
+      const { reference } = request.params;
+      const body = request.body ?? {};
+      const field = (name: string) => (typeof body[fieldName(action, name)] === 'string' ? (body[fieldName(action, name)] as string) : '');
+      const values: Record<string, string> = Object.fromEntries(formFieldsOf[action](body).map((f) => [fieldName(action, f), field(f)]));
+      const model = await loadModel(services, request.staff!, reference);
+      const chosen = (model.templates[action] ?? []).find((t) => String(t.id) === field('template'));
+      const errors: FieldErrors = {};
+      if (chosen) values[fieldName(action, templateActions[action].field)] = chosen.text;
+      else errors[fieldName(action, 'template')] = 'Choose one of the ready-made responses, then use it.';
+      return sendPage(reply, <CasePage m={{ ...model, form: { action, values, errors } }} path={`/staff/cases/${reference}`} />, chosen ? 200 : 400);
+    });
+  }
+
+  act('duplicate', 'duplicate-marked', ({ staff, reference, get }) => markDuplicate({ services, staff, reference, input: { parent: get('parent'), reason: get('reason') || undefined } }));
+  act('duplicate-undo', 'duplicate-undone', ({ staff, reference, get }) => undoDuplicate({ services, staff, reference, input: { reason: get('reason') } }));
 
   act('update', 'updated', ({ staff, reference, get }) =>
     sendUpdate({ services, staff, reference, input: { status: get('status'), timeline: get('timeline'), reason: get('reason'), method: method(get('method')) } }),

@@ -54,6 +54,7 @@ export function TrackStart(props: { ctx: PortalContext; value?: string; errors?:
 }
 
 function statusOf(c: PublicCase): { words: string; kind: 'open' | 'ok' | 'warn' } {
+  if (c.duplicateOf) return { words: `Joined to ${c.duplicateOf}`, kind: 'ok' };
   if (c.status === 'resolved') return { words: c.kind === 'inquiry' ? 'Answered' : 'Closed', kind: 'ok' };
   if (c.transferringTo) return { words: `Being passed to ${c.transferringTo}`, kind: 'open' };
   if (c.acknowledgedAt === null) return { words: 'Received, waiting to be acknowledged', kind: 'open' };
@@ -100,6 +101,15 @@ export function TrackResult(props: { ctx: PortalContext; found: PublicCase; esca
       <p class="status-line">
         Status: <Badge kind={status.kind}>{status.words}</Badge>
       </p>
+      {found.duplicateOf ? (
+        <div class="alert" role="note">
+          <p>
+            {`The City already had a report of the same problem, so this one was joined to it. The work goes on under `}
+            <a href={`/track/${found.duplicateOf}`}>{found.duplicateOf}</a>
+            {': follow its updates there.'}
+          </p>
+        </div>
+      ) : null}
       <div class="columns">
         <div>
           <dl class="facts">
