@@ -1,3 +1,4 @@
+/* global HTMLSelectElement, Event */
 // Issue 18: choosing a ready-made response fills its form's text at once (without JavaScript the
 // "Use this template" button does it through the server). Delegated, so it keeps working after
 // htmx swaps the case page.
