@@ -4,6 +4,8 @@ import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
 import type { ChartData } from '../web/charts.js';
 import { findKpis, kpiScope, kpiSelection, type KpiQuery, type KpiResult } from './find-kpis.js';
+import { monthEndSeries } from './kpi-tallies.js';
+import { escalationRecurrence, type EscalationRecurrence } from './escalation-trends.js';
 
 /**
  * What /staff/performance shows (CSS §6.2): cards and charts for the person's scope, every one
@@ -16,6 +18,8 @@ export interface Dashboard {
   open: number;
   overdue: number;
   charts: ChartData[];
+  /** Request types and places escalated again and again in the period (CSS §6.2 escalation trends). */
+  recurrence: EscalationRecurrence;
 }
 
 const ageBuckets: [label: string, maxDays: number][] = [
@@ -69,8 +73,9 @@ export async function performanceDashboard(options: { tx: Tx; directory: Directo
     const k = closedByKey.get(key);
     return k ? k.cases.serviceRequests + k.cases.inquiries : 0;
   };
-  let backlog = 0;
-  const backlogSeries = allMonths.map((m) => (backlog += receivedIn(m) - closedIn(m)));
+  const atMonthEnd = await monthEndSeries(tx, directory.calendar, selection, allMonths, now);
+  const recurrence = await escalationRecurrence(tx, directory, selection);
+  const levels = ['Level 1: Division Head', 'Level 2: Department Head', 'Level 3: CAO'];
   const share = (f: { value: number | null }) => f.value;
   const charts: ChartData[] = [
     {
@@ -96,11 +101,11 @@ export async function performanceDashboard(options: { tx: Tx; directory: Directo
     },
     {
       name: 'backlog-overdue',
-      title: 'Backlog and missed resolution targets by month',
-      categories: allMonths.map(monthLabel),
+      title: 'Open and overdue at each month end',
+      categories: allMonths.map((m, i) => (atMonthEnd.at[i]!.getTime() < now.getTime() ? monthLabel(m) : `${monthLabel(m)} (so far)`)),
       series: [
-        { name: 'Open at month end (from this period)', kind: 'line', values: backlogSeries },
-        { name: 'Resolution target missed (by month received)', values: allMonths.map((m) => byMonth.groups.find((g) => g.key === m)?.indicators.resolution.denominator ?? 0).map((d, i) => d - (byMonth.groups.find((g) => g.key === allMonths[i])?.indicators.resolution.numerator ?? 0)) },
+        { name: 'Open at month end', kind: 'line', values: atMonthEnd.open },
+        { name: 'Overdue at month end (a target passed)', values: atMonthEnd.overdue },
       ],
     },
     {
@@ -123,9 +128,16 @@ export async function performanceDashboard(options: { tx: Tx; directory: Directo
     {
       name: 'escalations-by-level',
       title: 'Escalations by level',
-      categories: ['Level 1: Division Head', 'Level 2: Department Head', 'Level 3: CAO'],
+      categories: levels,
       series: [{ name: 'Escalations', values: [total.total.escalation.byLevel[1], total.total.escalation.byLevel[2], total.total.escalation.byLevel[3]] }],
     },
+    {
+      name: 'escalation-days',
+      title: 'Median days at each escalation level',
+      categories: levels,
+      series: [{ name: 'Median calendar days at the level', values: [total.total.escalation.medianDaysAtLevel[1], total.total.escalation.medianDaysAtLevel[2], total.total.escalation.medianDaysAtLevel[3]] }],
+      missingWords: 'too few or no data',
+    },
   ];
-  return { kpis: total, open, overdue, charts };
+  return { kpis: total, open, overdue, charts, recurrence };
 }

@@ -91,7 +91,7 @@ export function coversWholeMonths(from: string, to: string, today: string): bool
   return after.endsWith('-01') || to >= today;
 }
 
-function caseFilters(s: KpiSelection, alias: string): RawBuilder<unknown>[] {
+export function caseFilters(s: KpiSelection, alias: string): RawBuilder<unknown>[] {
   const col = (name: string) => sql.ref(`${alias}.${name}`);
   const where: RawBuilder<unknown>[] = [];
   if (s.divisionIds !== null) where.push(s.divisionIds.length === 0 ? sql`false` : sql`${col('division_id')} in (${sql.join(s.divisionIds.map((d) => sql`${d}`))})`);
@@ -320,4 +320,52 @@ export function totalOf(groups: GroupedTallies): IndicatorTally {
   const total = emptyTally();
   for (const t of groups.values()) mergeTally(total, t);
   return total;
+}
+
+/** The instant a month ('YYYY-MM') ends in the City's time zone: local midnight of the next month's first day. */
+export function monthEndInstant(calendar: BusinessCalendar, month: string): Date {
+  return DateTime.fromISO(`${month}-01`, { zone: calendar.timeZone }).plus({ months: 1 }).toJSDate();
+}
+
+export interface MonthEndSeries {
+  /** The instant each month's figure is taken: its end, or the as-of time for the month in progress. */
+  at: Date[];
+  /** Cases received and not yet resolved at that instant. */
+  open: number[];
+  /** Of those, the ones with an acknowledgment target passed while unacknowledged, or the resolution target passed. */
+  overdue: number[];
+}
+
+/**
+ * The backlog and what was overdue at the end of each month (CSS §6.2 dashboards): from the
+ * aggregates (received and closed, summed over every month to that one; the 'overdue' spans of
+ * resolved cases, migration 088) plus the open cases as they stood at that instant. The cost follows
+ * the months shown and the open cases, not the history.
+ */
+export async function monthEndSeries(tx: Tx, calendar: BusinessCalendar, s: KpiSelection, months: readonly string[], asOf: Date): Promise<MonthEndSeries> {
+  const at = months.map((m) => new Date(Math.min(monthEndInstant(calendar, m).getTime(), asOf.getTime())));
+  if (months.length === 0) return { at, open: [], overdue: [] };
+  await compactKpiDeltas(tx);
+  const last = `${[...months].sort().at(-1)!}-01`;
+  const rows = await sql<{ basis: string; month: string; n: string | number }>`
+    select basis, to_char(month, 'YYYY-MM') as month, sum(cases) as n from kpi_month k
+    where basis in ('received', 'closed', 'overdue') and month <= ${last}::date and ${and(caseFilters(s, 'k'))}
+    group by 1, 2
+  `.execute(tx);
+  const upTo = (basis: string, month: string) => rows.rows.filter((r) => r.basis === basis && r.month <= month).reduce((sum, r) => sum + n(r.n), 0);
+  const points = sql.join(at.map((t, i) => sql`(${i}::int, ${t}::timestamptz)`));
+  const open = await sql<{ i: number; overdue: string | number }>`
+    select t.i, count(*) as overdue
+    from (values ${points}) as t(i, at)
+    join service_case c on c.status = 'open' and c.received_at < t.at and ${and(caseFilters(s, 'c'))}
+    where (c.acknowledgment_recorded and not c.first_contact_resolution and c.acknowledge_by < t.at and (c.acknowledged_at is null or c.acknowledged_at >= t.at))
+      or (c.kind = 'service_request' and c.resolve_by is not null and c.resolve_by < t.at)
+    group by t.i
+  `.execute(tx);
+  const openOverdue = (i: number) => n(open.rows.find((r) => n(r.i) === i)?.overdue);
+  return {
+    at,
+    open: months.map((m) => upTo('received', m) - upTo('closed', m)),
+    overdue: months.map((m, i) => upTo('overdue', m) + openOverdue(i)),
+  };
 }

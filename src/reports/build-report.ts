@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { escalationRecurrence } from '../performance/escalation-trends.js';
 import { performanceRulesOf } from '../directory/municipality.js';
 import type { Tx } from '../db/connect.js';
 import type { Directory } from '../directory/directory-cache.js';
@@ -15,7 +16,6 @@ import {
   mergeTally,
   performanceIndicators,
   periodRuleWords,
-  recurringPlaces,
   type FigureOptions,
   type IndicatorTally,
   type PerformanceIndicators,
@@ -238,29 +238,7 @@ async function escalationTrends(tx: Tx, directory: Directory, cells: Cell[], per
     .map((d) => ({ name: d.name, count: escalationsOf(sum(cells, (c) => keep(c) && c.division === d.id)) }))
     .filter((d) => d.count > 0)
     .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
-  const typeName = (id: number) => (id === 0 ? 'General inquiries' : (directory.requestType(id)?.name ?? `request type ${id}`));
-  const typeCounts = new Map<number, number>();
-  for (const c of cells) if (keep(c)) typeCounts.set(c.type, (typeCounts.get(c.type) ?? 0) + escalationsOf(c.tally));
-  const recurringTypes = [...typeCounts.entries()]
-    .filter(([, n]) => n >= 2)
-    .map(([id, count]) => ({ name: typeName(id), count }))
-    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
-    .slice(0, 5);
-  // Places: the escalated requests of one type again and again within about 250 m (§6.2 trends).
-  // Only the street is printed, never a house number: a report names no resident's address.
-  const { fromAt, toAt } = periodInstants(directory.calendar, period.from, period.to);
-  const placed = await sql<{ request_type_id: number; latitude: number; longitude: number; address: string | null }>`
-    select distinct on (c.id) c.request_type_id, c.latitude, c.longitude, c.address
-    from escalation e join service_case c on c.id = e.case_id
-    where e.escalated_at >= ${fromAt} and e.escalated_at < ${toAt} and c.latitude is not null and c.longitude is not null and c.request_type_id is not null`.execute(tx);
-  const points = placed.rows.map((r) => ({ requestType: String(r.request_type_id), latitude: Number(r.latitude), longitude: Number(r.longitude), address: r.address }));
-  const street = (address: string | null) => (address ?? '').replace(/^\s*\d+[A-Za-z]?(-\d+)?\s*,?\s*/, '').trim() || 'no address given';
-  const recurring = recurringPlaces(points).slice(0, 5).map((p) => {
-    const nearest = points
-      .filter((x) => x.requestType === p.requestType)
-      .reduce((best, x) => (Math.hypot(x.latitude - p.latitude, x.longitude - p.longitude) < Math.hypot(best.latitude - p.latitude, best.longitude - p.longitude) ? x : best));
-    return { requestType: typeName(Number(p.requestType)), place: `near ${street(nearest.address)}`, count: p.count };
-  });
+  const { recurringTypes, recurringPlaces: recurring } = await escalationRecurrence(tx, directory, { from: period.from, to: period.to, periodRule: 'received', divisionIds: null });
   return {
     byLevel: now.escalation.byLevel,
     byReason: now.escalation.byReason,

@@ -5,14 +5,15 @@ import { sql } from 'kysely';
 import type { Db } from '../../src/db/connect.js';
 import { DirectoryCache, type Directory } from '../../src/directory/directory-cache.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { aggregatedTallies, compactKpiDeltas, directTallies, escalationTallies, type KpiSelection } from '../../src/performance/kpi-tallies.js';
+import { aggregatedTallies, compactKpiDeltas, directTallies, escalationTallies, monthEndInstant, monthEndSeries, type KpiSelection } from '../../src/performance/kpi-tallies.js';
 import { completionDays, performanceIndicators } from '../../src/standard/performance-indicators.js';
 import { testEngines } from '../helpers/db.js';
 
 /**
  * The aggregates a case change keeps current (migration 015) equal the case-by-case computation
  * of the same KPIs after any sequence of intakes, acknowledgments, resolutions, reopenings,
- * revised timelines, transfers, reclassifications, escalations and deletions.
+ * revised timelines, transfers, reclassifications, escalations and deletions; and so do the open
+ * and overdue cases at each month end (migration 088).
  */
 
 const DAY = 86_400_000;
@@ -133,6 +134,27 @@ for (const engine of testEngines()) {
               // Escalations come from the escalations themselves either way.
               await escalationTallies(db.kysely, directory.calendar, s, asOf, new Map());
             }
+          }
+          // Open and overdue at each month end that has passed, against the cases themselves.
+          const months = ['2025-12', ...Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`)].filter((m) => monthEndInstant(directory.calendar, m) <= asOf);
+          for (const divisionIds of [null, [divisions[0]!]]) {
+            const s: KpiSelection = { from: '2026-01-01', to: '2026-12-31', periodRule: 'received', divisionIds };
+            const series = await monthEndSeries(db.kysely, directory.calendar, s, months, asOf);
+            const expected = { open: [] as number[], overdue: [] as number[] };
+            for (const m of months) {
+              const t = monthEndInstant(directory.calendar, m);
+              const scope = divisionIds === null ? sql`true` : sql`division_id = ${divisionIds[0]!}`;
+              const r = await sql<{ open: string | number; overdue: string | number }>`
+                select count(*) as open, count(*) filter (where
+                  (acknowledgment_recorded and not first_contact_resolution and acknowledge_by < ${t}
+                    and coalesce(acknowledged_at, resolved_at) is distinct from null and coalesce(acknowledged_at, resolved_at) >= ${t})
+                  or (acknowledgment_recorded and not first_contact_resolution and acknowledge_by < ${t} and acknowledged_at is null and resolved_at is null)
+                  or (kind = 'service_request' and resolve_by < ${t})) as overdue
+                from service_case where received_at < ${t} and (resolved_at is null or resolved_at >= ${t}) and ${scope}`.execute(db.kysely);
+              expected.open.push(Number(r.rows[0]!.open));
+              expected.overdue.push(Number(r.rows[0]!.overdue));
+            }
+            assert.deepEqual({ open: series.open, overdue: series.overdue }, expected, `at each month end, ${divisionIds === null ? 'every division' : 'one division'}`);
           }
           return true;
         }),

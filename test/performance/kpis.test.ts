@@ -243,6 +243,15 @@ for (const engine of engines()) {
       assert.equal(csv.status, 200);
       assert.ok(csv.body.startsWith('\ufeff'));
       assert.match(csv.body, /under 2 days,1/);
+      // What was open and overdue when November ended (1 Dec 05:00Z): C, D, F, H and J open; C (never
+      // acknowledged) and F (resolution due 16 Nov) overdue. B, E, G and K were late but resolved by then.
+      const monthEnd = await page(demo.workingGroup, '/staff/performance/backlog-overdue.csv?from=2026-11-01&to=2026-11-30');
+      assert.equal(monthEnd.status, 200);
+      assert.match(monthEnd.body, /Open at month end,Overdue at month end \(a target passed\)\r?\nNovember 2026,5,2/);
+      assert.match(r.body, /<caption>Open and overdue at each month end<\/caption>/);
+      // Escalation trends from the KPI module (§6.2): none escalated in this month.
+      assert.match(r.body, /<caption>Median days at each escalation level<\/caption>/);
+      assert.match(r.body, /No request type was escalated more than once in this period/);
       // A Division Head asking for another division's performance gets 403.
       assert.equal((await page(demo.roadsHead, '/staff/performance?division=revenue-taxation')).status, 403);
     });

@@ -29,6 +29,16 @@ test('the performance dashboard and the public page show the figures, charts wit
   }
   site.clock.set('2026-11-30T15:00:00Z');
   await call(site, demo.csRep, '/api/v1/cases', potholeByPhone({ summary: 'Pothole at the end of the month.' }));
+  // Three of them escalated, a few metres apart on Kent St. W.: a recurring type and place (§6.2 escalation trends).
+  const escalated = await site.db.kysely.selectFrom('service_case').select(['id', 'division_id']).where('summary', 'like', 'Pothole number%').orderBy('id').limit(3).execute();
+  const roadsDepartment = (await site.db.kysely.selectFrom('division').select('department_id').where('id', '=', escalated[0]!.division_id).executeTakeFirstOrThrow()).department_id;
+  for (const [i, c] of escalated.entries()) {
+    await site.db.kysely.updateTable('service_case').set({ latitude: 44.3566 + i * 0.0002, longitude: -78.7386, address: `${50 + i * 10} Kent St. W., Lindsay` }).where('id', '=', c.id).execute();
+    await site.db.kysely
+      .insertInto('escalation')
+      .values({ case_id: c.id, level: 1, escalated_at: new Date(`2026-11-${20 + i}T15:00:00Z`), reason: 'requested', division_id: c.division_id, department_id: roadsDepartment, initiated_by: 'staff' })
+      .execute();
+  }
   site.clock.set('2026-12-01T17:00:00Z');
 
   const page = await (await site.context()).newPage();
@@ -38,7 +48,11 @@ test('the performance dashboard and the public page show the figures, charts wit
   const resolution = page.locator('.kpi-card', { hasText: 'Resolved within the original target' });
   assert.match(await resolution.innerText(), /92%/);
   assert.match(await resolution.innerText(), /11 of 12 on time, 1 not yet due/);
-  assert.equal(await page.locator('.chart__svg svg').count(), 7, 'seven charts as SVG');
+  assert.equal(await page.locator('.chart__svg svg').count(), 8, 'eight charts as SVG');
+  assert.match(await page.getByRole('table', { name: 'Recurring request types' }).innerText(), /Pothole\s+3/);
+  const places = await page.getByRole('table', { name: 'Recurring places' }).innerText();
+  assert.match(places, /Pothole\s+near Kent St\. W\., Lindsay\s+3/);
+  assert.doesNotMatch(places, /50 Kent/, 'the street only, never a house number');
   await page.getByText('The data as a table').first().click();
   assert.match(await page.getByRole('table', { name: 'Compliance by month received' }).innerText(), /November 2026/);
   await expectAccessible(page, '/staff/performance');

@@ -201,6 +201,62 @@ export function registerPerformancePages(app: FastifyInstance, services: CaseSer
             <ChartFigure chart={c} csvHref={`/staff/performance/${c.name}.csv${qs ? `?${qs}` : ''}`} />
           ))}
         </div>
+        <section class="card" aria-labelledby="recurring-title">
+          <h2 id="recurring-title">Escalated again and again</h2>
+          <p class="muted">Escalations made in the period (CSS §6.2): request types escalated at least twice, and places where requests of one type were escalated at least three times within about 250 m. Places name the street only.</p>
+          {dashboard.recurrence.recurringTypes.length === 0 ? (
+            <p>No request type was escalated more than once in this period.</p>
+          ) : (
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Recurring request types">
+              <table>
+                <caption>Recurring request types</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Request type</th>
+                    <th scope="col" class="num">
+                      Escalations
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {dashboard.recurrence.recurringTypes.map((t) => (
+                    <tr>
+                      <th scope="row">{t.name}</th>
+                      <td class="num">{t.count}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {dashboard.recurrence.recurringPlaces.length === 0 ? (
+            <p>No place had the same type of request escalated three times or more.</p>
+          ) : (
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Recurring places">
+              <table>
+                <caption>Recurring places</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Request type</th>
+                    <th scope="col">Place</th>
+                    <th scope="col" class="num">
+                      Escalated requests
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {dashboard.recurrence.recurringPlaces.map((p) => (
+                    <tr>
+                      <th scope="row">{p.requestType}</th>
+                      <td>{p.place}</td>
+                      <td class="num">{p.count}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
       </ConsolePage>,
     );
   });
