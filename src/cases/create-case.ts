@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { insideBoundary, outsideBoundaryMessage } from '../directory/map-settings.js';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { PreferredContact } from '../db/schema.js';
@@ -294,6 +295,11 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > limit)) {
       throw invalid(`location.${axis}`, `The ${axis} must be a number between -${limit} and ${limit}.`);
     }
+  }
+  // Issue 19: the City takes reports for its own territory only, whichever channel brings them.
+  const boundary = directory.map.boundary;
+  if (boundary && location.latitude !== undefined && location.longitude !== undefined && !insideBoundary(boundary, { latitude: location.latitude, longitude: location.longitude })) {
+    throw invalid('location', outsideBoundaryMessage(boundary));
   }
   const address = blank(location.address) ? null : location.address!.trim();
   const mediaUrl = blank(input.mediaUrl) ? null : input.mediaUrl!.trim();

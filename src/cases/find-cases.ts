@@ -312,42 +312,64 @@ export async function findCustomerCases(tx: Tx, context: FindContext, customer: 
   return rows.map((r) => related(context.calendar, r));
 }
 
-/** ~200 m: near enough to be the same pothole, streetlight or fallen tree. */
-export const nearbyMetres = 200;
+export interface NearbyPlace {
+  requestType: string;
+  address?: string | undefined;
+  latitude?: number | undefined;
+  longitude?: number | undefined;
+  /** How near counts as the same problem: the request type's `nearbyMetres` (issue 19). */
+  radiusMetres: number;
+}
 
-/** Open requests of the same type at the same address, or within 200 m of the point, to spot duplicates. */
-export async function findNearbyOpenRequests(
-  tx: Tx,
-  context: FindContext,
-  place: { requestType: string; address?: string | undefined; latitude?: number | undefined; longitude?: number | undefined },
-  limit = 10,
-): Promise<RelatedCase[]> {
+/** The mean Earth radius the distances use (metres). */
+const earthMetres = 6_371_000;
+
+/**
+ * Open requests of the same type at the same address, or within the type's radius of the point:
+ * the one nearby query, for staff intake (to spot a duplicate) and the portal's "already
+ * reported?" (issue 19). SQL on both engines: the bounding box around the point (the
+ * service_case_open_point index) narrows it to a few rows, the great-circle distance (haversine)
+ * decides. `staff: null` is the public portal: every open request, and the caller shows no one's
+ * personal information.
+ */
+export async function findNearbyOpenRequests(tx: Tx, context: { staff: StaffMember | null; calendar: BusinessCalendar }, place: NearbyPlace, limit = 10): Promise<RelatedCase[]> {
   const address = place.address?.trim().toLowerCase() ?? '';
   const point = place.latitude !== undefined && place.longitude !== undefined && Number.isFinite(place.latitude) && Number.isFinite(place.longitude) ? { lat: place.latitude, lon: place.longitude } : null;
   if (address === '' && !point) return [];
-  const dLat = nearbyMetres / 111_320;
-  const dLon = point ? nearbyMetres / (111_320 * Math.max(Math.cos((point.lat * Math.PI) / 180), 0.01)) : 0;
+  const radius = place.radiusMetres;
+  // A degree of latitude is earthMetres·π/180 long; a degree of longitude shrinks with cos(latitude).
+  // The box is a little larger than the circle, so rounding never leaves a request out.
+  const dLat = (radius * 1.01) / ((earthMetres * Math.PI) / 180);
+  const dLon = point ? dLat / Math.max(Math.cos((point.lat * Math.PI) / 180), 0.01) : 0;
+  const distance = point
+    ? sql<number>`(2 * ${earthMetres} * asin(least(1, sqrt(
+        power(sin(radians(c.latitude - ${point.lat}) / 2), 2)
+        + cos(radians(${point.lat})) * cos(radians(c.latitude)) * power(sin(radians(c.longitude - ${point.lon}) / 2), 2)))))`
+    : sql<number>`null`;
   const rows = await baseQuery(tx)
     .where((eb) => {
       const near: Expression<SqlBool>[] = [];
       if (address !== '') near.push(eb(sql<string>`lower(c.address)`, '=', address));
       if (point) {
-        near.push(eb.and([eb('c.latitude', '>=', point.lat - dLat), eb('c.latitude', '<=', point.lat + dLat), eb('c.longitude', '>=', point.lon - dLon), eb('c.longitude', '<=', point.lon + dLon)]));
+        near.push(
+          eb.and([
+            eb('c.latitude', '>=', point.lat - dLat),
+            eb('c.latitude', '<=', point.lat + dLat),
+            eb('c.longitude', '>=', point.lon - dLon),
+            eb('c.longitude', '<=', point.lon + dLon),
+            eb(distance, '<=', radius),
+          ]),
+        );
       }
-      return eb.and([caseVisibleTo(eb, context.staff), eb('c.status', '=', 'open'), eb('c.import_source_id', 'is', null), eb('t.code', '=', place.requestType), eb.or(near)]);
+      const visible = context.staff ? caseVisibleTo(eb, context.staff) : sql<boolean>`true`;
+      return eb.and([visible, eb('c.status', '=', 'open'), eb('c.import_source_id', 'is', null), eb('t.code', '=', place.requestType), eb.or(near)]);
     })
-    .select(relatedColumns)
+    .select([...relatedColumns, distance.as('metres')])
+    .orderBy(sql.ref('metres'), (o) => o.asc().nullsLast())
     .orderBy('c.received_at', 'desc')
-    .limit(limit * 3)
+    .limit(limit)
     .execute();
-  return rows
-    .map((r) => {
-      const metres = point && r.latitude !== null && r.longitude !== null ? Math.round(distanceMetres(point, { lat: r.latitude, lon: r.longitude })) : undefined;
-      return { row: r, metres };
-    })
-    .filter(({ row, metres }) => (row.address !== null && row.address.toLowerCase() === address) || (metres !== undefined && metres <= nearbyMetres))
-    .slice(0, limit)
-    .map(({ row, metres }) => ({ ...related(context.calendar, row), metres }));
+  return rows.map((r) => ({ ...related(context.calendar, r), metres: r.metres === null || r.metres === undefined ? undefined : Math.round(Number(r.metres)) }));
 }
 
 function related(
@@ -377,9 +399,3 @@ function related(
   };
 }
 
-/** Great-circle distance (haversine). */
-function distanceMetres(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
-  const rad = Math.PI / 180;
-  const h = Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
-  return 2 * 6_371_000 * Math.asin(Math.sqrt(h));
-}

@@ -80,6 +80,9 @@ export interface RequestTypeTable {
   attributes: Json<unknown>;
   after_hours_line: Generated<boolean>;
   active: Generated<boolean>;
+  nearby_metres: Generated<number>;
+  portal_group: string | null;
+  portal_order: Generated<number>;
 }
 
 export interface DstVersionTable {

@@ -1,4 +1,6 @@
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { defaultMapSettings, type MapSettings } from './map-settings.js';
+import { defaultNearbyMetres } from './municipality-config.js';
 import type { Db, Tx } from '../db/connect.js';
 import type { ChannelTable } from '../db/schema.js';
 import type { Clock } from '../platform/clock.js';
@@ -50,6 +52,11 @@ export interface DirectoryRequestType {
   divisionId: number;
   attributes: AttributeDefinition[];
   active: boolean;
+  /** "Already reported?" radius (issue 19). */
+  nearbyMetres: number;
+  /** The portal's heading in residents' words, and the type's place in the portal's list. */
+  portalGroup: string | null;
+  portalOrder: number;
 }
 
 export interface DirectoryDstVersion {
@@ -69,7 +76,7 @@ interface DirectoryRows {
   channels: { code: string; name: string; hours: ChannelTable['hours']; phones: string[]; email: string | null; url: string | null; service_requests: boolean }[];
   serviceCentres: DirectoryServiceCentre[];
   divisions: { id: number; code: string; name: string; department_id: number; contact_phone: string | null; contact_email: string | null; is_customer_service: boolean }[];
-  requestTypes: { id: number; code: string; name: string; division_id: number; attributes: unknown; active: boolean }[];
+  requestTypes: { id: number; code: string; name: string; division_id: number; attributes: unknown; active: boolean; nearby_metres: number; portal_group: string | null; portal_order: number }[];
   dstVersions: { id: number; division_id: number; version: number; effective_from: string }[];
   dstTargets: {
     dst_version_id: number;
@@ -113,6 +120,8 @@ export class Directory {
   readonly divisions: readonly DirectoryDivision[];
   /** The active request types' codes, in order. */
   readonly activeRequestTypeCodes: readonly string[];
+  /** The map, the geocoder and the municipal boundary (config/map.yaml; issue 19). */
+  readonly map: MapSettings;
 
   private readonly channelsByCode: Map<string, DirectoryChannel>;
   private readonly centresByCode: Map<string, DirectoryServiceCentre>;
@@ -128,6 +137,7 @@ export class Directory {
   constructor(rows: DirectoryRows) {
     const settings = rows.settings as MunicipalitySettings;
     this.revision = rows.directory_revision;
+    this.map = settings.map ?? defaultMapSettings;
     this.municipality = { name: rows.name, settings, calendarRevision: rows.calendar_revision };
     const changes = rows.closureChanges.map((c) => ({ date: c.closure_date, action: c.action, name: c.name }));
     this.calendar = new DirectoryCalendar(settings.calendar, closureSource(settings.closureRules, changes));
@@ -149,6 +159,9 @@ export class Directory {
       divisionId: t.division_id,
       attributes: t.attributes as AttributeDefinition[],
       active: t.active,
+      nearbyMetres: t.nearby_metres,
+      portalGroup: t.portal_group,
+      portalOrder: t.portal_order,
     }));
     this.activeRequestTypeCodes = requestTypes.filter((t) => t.active).map((t) => t.code);
     this.channelsByCode = new Map(this.channels.map((c) => [c.code, c]));
@@ -199,6 +212,11 @@ export class Directory {
   }
 
   /** Any request type by code, retired ones included (history and reports still name them). */
+  /** How near an open request of this type counts as "already reported" (issue 19). */
+  nearbyMetres(code: string): number {
+    return this.requestTypesByCode.get(code)?.nearbyMetres ?? defaultNearbyMetres;
+  }
+
   requestTypeByCode(code: string): DirectoryRequestType | undefined {
     return this.requestTypesByCode.get(code);
   }
@@ -260,7 +278,7 @@ export async function loadDirectory(tx: Tx): Promise<Directory> {
       jsonArrayFrom(
         eb
           .selectFrom('request_type')
-          .select(['request_type.id', 'request_type.code', 'request_type.name', 'request_type.division_id', 'request_type.attributes', 'request_type.active'])
+          .select(['request_type.id', 'request_type.code', 'request_type.name', 'request_type.division_id', 'request_type.attributes', 'request_type.active', 'request_type.nearby_metres', 'request_type.portal_group', 'request_type.portal_order'])
           .orderBy('request_type.code'),
       ).as('requestTypes'),
       jsonArrayFrom(eb.selectFrom('dst_version').select(['dst_version.id', 'dst_version.division_id', 'dst_version.version', 'dst_version.effective_from'])).as('dstVersions'),

@@ -12,6 +12,7 @@ import { defaultGovernance, GovernanceFile, readGovernance, type GovernanceConfi
 import { defaultReportConfig, readReports, ReportsFile, type ReportConfig } from '../reports/report-config.js';
 import { defaultSurveyRules, type SurveyRules } from '../standard/customer-satisfaction.js';
 import { defaultPerformanceRules, type PerformanceRules } from '../standard/performance-indicators.js';
+import { defaultMapSettings, MapFile, mapSettingsOf, type MapSettings } from './map-settings.js';
 
 /**
  * The municipality's configuration: the files under config/, validated as a whole before anything
@@ -162,6 +163,10 @@ const RequestTypesFile = Type.Object(
           ),
           attributes: Type.Optional(Type.Array(AttributeSchema)),
           afterHoursLine: Type.Optional(Type.Boolean()),
+          // Issue 19: how near an open request of this type must be to count as "already reported".
+          nearbyMetres: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+          // The heading the portal lists this type under, in residents' words.
+          group: Type.Optional(Text),
         },
         { additionalProperties: false },
       ),
@@ -258,7 +263,14 @@ export interface RequestTypeConfig {
   attributes: AttributeDefinition[];
   afterHoursLine: boolean;
   targets: ServiceTargets;
+  /** Open requests of this type within this many metres are shown as "already reported?". */
+  nearbyMetres: number;
+  /** The portal's heading for this type; types are listed in the file's order (most reported first). */
+  group: string | null;
 }
+
+/** Without `nearbyMetres`: near enough to be the same pothole, streetlight or fallen tree. */
+export const defaultNearbyMetres = 100;
 
 export interface MunicipalityConfig {
   name: string;
@@ -296,6 +308,8 @@ export interface MunicipalityConfig {
   responseTemplates: TemplateConfig[];
   /** Knowledge-base articles (knowledge-base.yaml, optional). */
   articles: ArticleConfig[];
+  /** The map, the geocoder and the municipal boundary (map.yaml, optional). */
+  map: MapSettings;
 }
 
 export const configFiles = {
@@ -312,6 +326,7 @@ export const configFiles = {
   performance: 'performance.yaml',
   responseTemplates: 'response-templates.yaml',
   knowledgeBase: 'knowledge-base.yaml',
+  map: 'map.yaml',
 } as const;
 
 interface Loaded<T> {
@@ -409,6 +424,11 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     const share = parseAtRiskShare(performanceFile.value.atRiskShare);
     if (typeof share !== 'number') performanceFile.problem(['atRiskShare'], share.error);
     else performance = { atRiskShare: share, minimumGroupSize: performanceFile.value.minimumGroupSize };
+  }
+
+  const mapFile = existsSync(join(dir, configFiles.map)) ? load(configFiles.map, MapFile) : undefined;
+  if (mapFile?.value.boundary && !mapFile.value.boundary.box === !mapFile.value.boundary.polygon) {
+    mapFile.problem(['boundary'], 'give either a box or a polygon');
   }
 
   let calendar: CalendarRules | undefined;
@@ -561,6 +581,8 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
           description: t.description,
           attributes,
           afterHoursLine: t.afterHoursLine ?? false,
+          nearbyMetres: t.nearbyMetres ?? defaultNearbyMetres,
+          group: t.group ?? null,
           targets: byAttribute ? { acknowledge, resolve, byAttribute } : { acknowledge, resolve },
         });
       }
@@ -636,6 +658,7 @@ export function loadMunicipalityConfig(dir: string): MunicipalityConfig {
     performance,
     responseTemplates: templatesFile?.value.templates ?? [],
     articles: articlesFile?.value.articles ?? [],
+    map: mapFile ? mapSettingsOf(mapFile.value) : defaultMapSettings,
   };
 }
 

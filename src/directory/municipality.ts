@@ -1,4 +1,5 @@
 import type { FeedbackConfig } from './municipality-config.js';
+import type { MapSettings } from './map-settings.js';
 import type { Db, Tx } from '../db/connect.js';
 import type { Row } from '../db/schema.js';
 import { AppError } from '../platform/errors.js';
@@ -26,6 +27,8 @@ export interface MunicipalitySettings {
   reports?: ReportConfig | undefined;
   /** performance.yaml: the at-risk share and the minimum group size; absent before it existed (the defaults apply). */
   performance?: PerformanceRules | undefined;
+  /** The map, geocoder and boundary; absent in a database seeded before issue 19 (the defaults apply). */
+  map?: MapSettings | undefined;
 }
 
 /** The City's performance-monitoring rules (config/performance.yaml), or the defaults. */

@@ -54,6 +54,7 @@ export async function seedMunicipality(options: {
       feedback: config.feedback,
       reports: config.reports,
       performance: config.performance,
+      map: config.map,
     };
     // Seeding again bumps the directory revision: every server copy reloads what it keeps in memory.
     await trx
@@ -137,7 +138,7 @@ export async function seedMunicipality(options: {
     }
 
     const typeIds = new Map<string, number>();
-    for (const type of config.requestTypes) {
+    for (const [order, type] of config.requestTypes.entries()) {
       const values = {
         name: type.name,
         description: type.description,
@@ -145,6 +146,9 @@ export async function seedMunicipality(options: {
         attributes: JSON.stringify(type.attributes),
         after_hours_line: type.afterHoursLine,
         active: true,
+        nearby_metres: type.nearbyMetres,
+        portal_group: type.group,
+        portal_order: order,
       };
       const { id } = await trx
         .insertInto('request_type')

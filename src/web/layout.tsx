@@ -21,6 +21,8 @@ export interface LayoutProps {
   htmx?: boolean;
   /** Other scripts of /assets/ that enhance this page (it works without them). */
   scripts?: string[] | undefined;
+  /** Other stylesheets of /assets/ this page's enhancements need. */
+  styles?: string[] | undefined;
   children: ComponentChildren;
 }
 
@@ -34,6 +36,9 @@ export function Layout(props: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} | ${props.municipality}${isStaff ? ' staff console' : ''}`}</title>
+        {(props.styles ?? []).map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
         <link rel="stylesheet" href="/assets/citydesk.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         {props.htmx ? <script src="/assets/htmx.min.js" defer></script> : null}

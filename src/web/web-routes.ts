@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import helmet from '@fastify/helmet';
@@ -61,6 +62,15 @@ export async function registerWebRoutes(app: FastifyInstance, services: CaseServ
     prefix: '/assets/',
     maxAge: '1h',
     index: false,
+  });
+  // Leaflet (the report form's map, issue 19) from its npm package: no CDN, nothing from elsewhere.
+  await app.register(fastifyStatic, {
+    root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')),
+    prefix: '/assets/leaflet/',
+    maxAge: '1d',
+    index: false,
+    decorateReply: false,
+    allowedPath: (path) => /^\/(leaflet\.(js|css)|images\/[a-z0-9-]+\.png)$/.test(path),
   });
   app.get('/assets/htmx.min.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(htmx));
 

@@ -1,3 +1,4 @@
+/* global Event */
 // "Use my current location" on the report form: fills latitude and longitude from the phone's or
 // computer's location. Without JavaScript (or without location services) the button stays hidden
 // and people type the address or the point themselves.
@@ -16,6 +17,8 @@
       function (position) {
         latitude.value = position.coords.latitude.toFixed(5);
         longitude.value = position.coords.longitude.toFixed(5);
+        // The map (point-map.js), when there is one, moves its marker here.
+        longitude.dispatchEvent(new Event('change'));
         status.textContent = 'Your location is filled in below (to within about ' + Math.round(position.coords.accuracy) + ' metres). Add the address too if you know it.';
         button.disabled = false;
       },

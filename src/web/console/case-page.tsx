@@ -107,7 +107,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
     caseRow.status === 'open'
       ? Promise.all(templateActionNames.map(async (a) => [a, await offer(a)] as const)).then((pairs) => Object.fromEntries(pairs) as CaseActionsModel['templates'])
       : {},
-    duplicatesOf(tx, staff, caseRow, calendar, services.clock.now()),
+    duplicatesOf(tx, staff, caseRow, calendar),
   ]);
   const escalation: CaseEscalation | null = escalationRow
     ? {
@@ -141,17 +141,19 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
 const templateActionNames: TemplateAction[] = ['acknowledge', 'update', 'resolve', 'transfer'];
 
 /** Issue 18: the parent of a duplicate, the duplicates of a parent, and the likely duplicates of an open request. */
-async function duplicatesOf(tx: CaseServices['db']['kysely'], staff: StaffMember, c: CasePageModel['caseRow'], calendar: CasePageModel['directory']['calendar'], now: Date): Promise<CaseActionsModel['duplicates']> {
+async function duplicatesOf(tx: CaseServices['db']['kysely'], staff: StaffMember, c: CasePageModel['caseRow'], calendar: CasePageModel['directory']['calendar']): Promise<CaseActionsModel['duplicates']> {
   const [parent, children, nearby] = await Promise.all([
     c.duplicate_of_id === null ? undefined : tx.selectFrom('service_case').select('reference').where('id', '=', c.duplicate_of_id).executeTakeFirst(),
     listDuplicates(tx, c.id),
     c.status === 'open' && c.request_type_id !== null && c.duplicate_of_id === null
       ? tx
           .selectFrom('request_type')
-          .select('code')
+          .select(['code', 'nearby_metres'])
           .where('id', '=', c.request_type_id)
           .executeTakeFirstOrThrow()
-          .then((t) => findNearbyOpenRequests(tx, { staff, now, calendar }, { requestType: t.code, address: c.address ?? undefined, latitude: c.latitude ?? undefined, longitude: c.longitude ?? undefined }, 6))
+          .then((t) =>
+            findNearbyOpenRequests(tx, { staff, calendar }, { requestType: t.code, address: c.address ?? undefined, latitude: c.latitude ?? undefined, longitude: c.longitude ?? undefined, radiusMetres: t.nearby_metres }, 6),
+          )
       : [],
   ]);
   return {

@@ -7,7 +7,7 @@ import { getCase, type CaseView } from '../../cases/case-queries.js';
 import { assertTakesContacts } from '../../cases/case-policy.js';
 import { referencePattern } from '../../cases/case-record.js';
 import { checkIntake, createCase, type IntakeInput } from '../../cases/create-case.js';
-import { findCustomerCases, findNearbyOpenRequests, nearbyMetres, type RelatedCase } from '../../cases/find-cases.js';
+import { findCustomerCases, findNearbyOpenRequests, type RelatedCase } from '../../cases/find-cases.js';
 import type { PreferredContact } from '../../db/schema.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
@@ -555,7 +555,7 @@ function CheckPage(props: {
       {props.nearby ? (
         <section class="card intake-section" aria-labelledby="check-nearby">
           <h2 id="check-nearby">Open {type?.name.toLowerCase() ?? 'requests'} reports nearby</h2>
-          <p class="muted">The same address, or within {nearbyMetres} m of the point. If one is the same issue, tell the customer its reference instead of recording a duplicate.</p>
+          <p class="muted">The same address, or within {props.directory.nearbyMetres(props.form.requestType)} m of the point. If one is the same issue, tell the customer its reference instead of recording a duplicate.</p>
           <RelatedList cases={props.nearby} zone={zone} caption="Open requests of the same type nearby" empty="No open requests of this type at this address or nearby." />
         </section>
       ) : null}
@@ -664,6 +664,7 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
           address: form.location.address,
           latitude: numberOrUndefined(form.location.latitude),
           longitude: numberOrUndefined(form.location.longitude),
+          radiusMetres: directory.nearbyMetres(form.requestType),
         })
       : null;
     return CheckPage({ staff, directory, form, type: findType(directory, form.requestType, context.now), earlier, nearby, errors });

@@ -147,7 +147,7 @@ function PortalFooter(props: { ctx: PortalContext }) {
 }
 
 /** The shell of every public page: the portal's navigation, the closed-hours notice, the footer. */
-export function PortalLayout(props: { ctx: PortalContext; title: string; path: string; scripts?: string[]; children: ComponentChildren }) {
+export function PortalLayout(props: { ctx: PortalContext; title: string; path: string; scripts?: string[]; styles?: string[]; children: ComponentChildren }) {
   const { ctx } = props;
   return (
     <Layout
@@ -158,6 +158,7 @@ export function PortalLayout(props: { ctx: PortalContext; title: string; path: s
       notice={ctx.closed ? <ClosedNotice ctx={ctx} /> : undefined}
       footer={<PortalFooter ctx={ctx} />}
       scripts={props.scripts}
+      styles={props.styles}
     >
       {props.children}
     </Layout>

@@ -14,7 +14,12 @@ import { EscalateAnswer, EscalateRequest, EscalateStart, type EscalationAnswers 
 import { HomePage } from './home-page.js';
 import { formErrors, formKey, isHoneypotHit, newFormKey, portalOrigin, portalRateLimit, readContact, type Form } from './portal-forms.js';
 import { portalContext, type PortalContext } from './portal-layout.js';
-import { ReportCheck, ReportForm, ReportSent, ReportTypeList, ThanksWithoutReference, checkReport, readReport, reportFieldFor, reportInput, type PortalRequestType } from './report-pages.js';
+import { ReportCheck, ReportForm, ReportSent, ReportTypeList, ThanksWithoutReference, checkReport, readReport, reportFieldFor, reportInput, reportPoint, type PortalRequestType, type ReportAnswers } from './report-pages.js';
+import { findNearbyOpenRequests } from '../../cases/find-cases.js';
+import { insideBoundary, outsideBoundaryMessage } from '../../directory/map-settings.js';
+import { nearestAddress } from '../../directory/reverse-geocode.js';
+import { allowMapTiles } from '../point-map.js';
+import type { PhotoRow } from '../../cases/case-photos.js';
 import { TrackResult, TrackStart } from './track-pages.js';
 import { registerPublicPerformancePage } from './performance-page.js';
 import { registerSurveyPages } from './survey-routes.js';
@@ -43,10 +48,13 @@ const formOf = (request: FastifyRequest): Form => (request.body && typeof reques
 async function portalTypes(services: CaseServices, ctx: PortalContext): Promise<PortalRequestType[]> {
   const listed = await listOpen311Services(services.db.kysely, ctx.directory);
   const byCode = new Map(activeRequestTypes(ctx.directory).map((t) => [t.code, t]));
-  return listed.flatMap((s) => {
+  const types = listed.flatMap((s) => {
     const type = byCode.get(s.service_code);
-    return type ? [{ code: s.service_code, name: s.service_name, description: s.description, group: s.group, attributes: type.attributes }] : [];
+    const known = ctx.directory.requestTypeByCode(s.service_code);
+    return type ? [{ code: s.service_code, name: s.service_name, description: s.description, group: known?.portalGroup ?? null, order: known?.portalOrder ?? 0, attributes: type.attributes }] : [];
   });
+  // Issue 19: in config/request-types.yaml's order, the most reported first.
+  return types.sort((a, b) => a.order - b.order);
 }
 
 export async function registerPortalRoutes(app: FastifyInstance, services: CaseServices): Promise<void> {
@@ -72,8 +80,35 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
     const type = types.find((t) => t.code === code);
     if (!type) return page(reply, <ReportTypeList ctx={ctx} types={types} error="We do not know that kind of problem. Choose one from the list below." />, 404);
     const answers = { type: type.code, key: newFormKey(), address: '', latitude: '', longitude: '', description: '', attributes: {}, contact: readContact({}) };
-    return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} photos={[]} errors={{}} />);
+    return reportForm(reply, ctx, type, answers, [], {});
   });
+
+  /** The report form, with its map's tile server allowed to draw. */
+  const reportForm = (reply: FastifyReply, ctx: PortalContext, type: PortalRequestType, answers: ReportAnswers, photos: PhotoRow[], errors: FieldErrors) =>
+    page(allowMapTiles(reply, ctx.directory.map), <ReportForm ctx={ctx} type={type} answers={answers} photos={photos} errors={errors} />, Object.keys(errors).length > 0 ? 400 : 200);
+
+  /**
+   * Where the marker is (issue 19): inside the City or not, and the address nearest it when a
+   * geocoder is configured. The map's script asks; the form's own checks decide on sending.
+   */
+  app.get<{ Querystring: { latitude?: string; longitude?: string } }>('/report/place', { config: checkLimit }, async (request, reply) => {
+    const ctx = await portalContext(services);
+    const latitude = Number(request.query.latitude);
+    const longitude = Number(request.query.longitude);
+    if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
+      throw new AppError('VALIDATION_FAILED', 'Give the latitude (-90 to 90) and longitude (-180 to 180) of the place as numbers.');
+    }
+    const boundary = ctx.directory.map.boundary;
+    void reply.header('cache-control', 'no-store');
+    if (!insideBoundary(boundary, { latitude, longitude })) return { inside: false, message: outsideBoundaryMessage(boundary!), address: null };
+    return { inside: true, address: await nearestAddress(ctx.directory.map, { latitude, longitude }) };
+  });
+
+  /** Open requests of the same type near the report's point: "already reported?" (issue 19). */
+  const nearbyReports = (ctx: PortalContext, type: PortalRequestType, answers: ReportAnswers) => {
+    const point = reportPoint(answers);
+    return findNearbyOpenRequests(services.db.kysely, { staff: null, calendar: ctx.directory.calendar }, { requestType: type.code, address: answers.address, ...point, radiusMetres: ctx.directory.nearbyMetres(type.code) }, 5);
+  };
 
   /** The posted type, or the list again with a plain message. */
   const postedType = async (reply: FastifyReply, form: Form) => {
@@ -106,17 +141,17 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
       await removeFormPhotos(services.db, answers.key, photosToRemove(form));
       const refused = uploads.length > 0 ? await addFormPhotos(services.db, { formKey: answers.key, uploads, now: services.clock.now() }) : [];
       const photos = await listFormPhotos(services.db.kysely, answers.key);
-      const errors = checkReport(answers, type);
+      const errors = checkReport(answers, type, ctx.directory.map.boundary);
       if (refused.length > 0) errors['photos'] = refused.join(' ');
-      if (Object.keys(errors).length > 0) return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} photos={photos} errors={errors} />, 400);
-      return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} photos={photos} />);
+      if (Object.keys(errors).length > 0) return reportForm(reply, ctx, type, answers, photos, errors);
+      return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} photos={photos} nearby={await nearbyReports(ctx, type, answers)} />);
     });
   });
 
   app.post('/report/change', { config: checkLimit }, async (request, reply) => {
     const posted = await postedType(reply, formOf(request));
     if (!posted) return reply;
-    return page(reply, <ReportForm ctx={posted.ctx} type={posted.type} answers={posted.answers} photos={posted.photos} errors={{}} />);
+    return reportForm(reply, posted.ctx, posted.type, posted.answers, posted.photos, {});
   });
 
   app.post('/report/send', { config: sendLimit }, async (request, reply) => {
@@ -124,8 +159,8 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
     if (!posted) return reply;
     const { ctx, type, answers, form, photos } = posted;
     if (isHoneypotHit(form)) return honeypot(request, reply, ctx, 'report', '/report');
-    const errors = checkReport(answers, type);
-    if (Object.keys(errors).length > 0) return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} photos={photos} errors={errors} />, 400);
+    const errors = checkReport(answers, type, ctx.directory.map.boundary);
+    if (Object.keys(errors).length > 0) return reportForm(reply, ctx, type, answers, photos, errors);
     try {
       const { caseRow } = await createCase({ services, origin: portalOrigin, input: reportInput(answers, type), idempotencyKey: answers.key });
       // Sent again (a double click, a retry), the photos are already the case's: nothing to do.
@@ -133,8 +168,8 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
       return reply.redirect(`/report/sent/${caseRow.reference}`, 303);
     } catch (error) {
       const already = await alreadySent(error, answers.key);
-      if (already) return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} photos={photos} errors={already} />, 409);
-      return page(reply, <ReportForm ctx={ctx} type={type} answers={answers} photos={photos} errors={formErrors(error, reportFieldFor(type))} />, 400);
+      if (already) return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} photos={photos} nearby={[]} errors={already} />, 409);
+      return reportForm(reply, ctx, type, answers, photos, formErrors(error, reportFieldFor(type)));
     }
   });
 

@@ -6,6 +6,9 @@ import type { IntakeInput } from '../../cases/create-case.js';
 import type { PublicCase } from '../../cases/find-public-case.js';
 import { Breadcrumbs, ErrorSummary, Select, Choices, TextArea, TextField, type FieldErrors } from '../components.js';
 import { formatDateTime } from '../format.js';
+import type { RelatedCase } from '../../cases/find-cases.js';
+import { insideBoundary, outsideBoundaryMessage, type MunicipalBoundary } from '../../directory/map-settings.js';
+import { PointMap, mapAssets } from '../point-map.js';
 import { PortalLayout, Phones, EmergencyLines, type PortalContext } from './portal-layout.js';
 import { ContactFacts, ContactFields, ContactHidden, Honeypot, SentBanner, checkContact, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
 
@@ -15,7 +18,10 @@ export interface PortalRequestType {
   code: string;
   name: string;
   description: string | null;
+  /** The heading it is listed under, in residents' words (config/request-types.yaml `group`). */
   group: string | null;
+  /** Its place in the list: the most reported first. */
+  order: number;
   attributes: AttributeDefinition[];
 }
 
@@ -33,12 +39,13 @@ export interface ReportAnswers {
 export const maxDescription = 4000;
 
 export function ReportTypeList(props: { ctx: PortalContext; types: PortalRequestType[]; error?: string }) {
+  // Groups in the order of their first type: the most reported types (potholes) come first.
   const groups = new Map<string, PortalRequestType[]>();
-  for (const type of props.types) {
-    const group = type.group ?? 'Other';
+  for (const type of [...props.types].sort((a, b) => a.order - b.order)) {
+    const group = type.group ?? 'Something else';
     groups.set(group, [...(groups.get(group) ?? []), type]);
   }
-  const sorted = [...groups].sort(([a], [b]) => a.localeCompare(b));
+  const sorted = [...groups];
   return (
     <PortalLayout ctx={props.ctx} title="Report a problem" path="/report">
       <Breadcrumbs items={[{ href: '/', label: 'Home' }, { label: 'Report a problem' }]} />
@@ -111,7 +118,13 @@ function AttributeInput(props: { attribute: AttributeDefinition; value: string |
 export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; photos: PhotoRow[]; errors: FieldErrors }) {
   const { type, answers, errors } = props;
   return (
-    <PortalLayout ctx={props.ctx} title={`${Object.keys(errors).length > 0 ? 'Error: ' : ''}Report: ${type.name}`} path="/report" scripts={['/assets/locate-me.js']}>
+    <PortalLayout
+      ctx={props.ctx}
+      title={`${Object.keys(errors).length > 0 ? 'Error: ' : ''}Report: ${type.name}`}
+      path="/report"
+      scripts={['/assets/locate-me.js', ...mapAssets.scripts]}
+      styles={mapAssets.styles}
+    >
       <Breadcrumbs items={[{ href: '/', label: 'Home' }, { href: '/report', label: 'Report a problem' }, { label: type.name }]} />
       <ErrorSummary errors={errors} />
       <h1>
@@ -132,12 +145,18 @@ export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType;
         ) : null}
         <fieldset class="form-section">
           <legend class="form-section__title">Where is it?</legend>
-          <p class="hint">Give the address or the nearest intersection. If you know it, you can give the point on a map instead, or as well.</p>
+          <p class="hint">Give the address or the nearest intersection, or the point on the map, or both.</p>
           <TextField name="address" label="Address or nearest intersection" autocomplete="off" value={answers.address} error={errors['address']} maxLength={300} hint="For example: 50 Kent St. W., Lindsay, or Kent St. W. at Victoria Ave." />
           <button type="button" id="locate-me" class="button--secondary" hidden>
             Use my current location
           </button>
           <p id="locate-me-status" class="hint" role="status" aria-live="polite"></p>
+          <PointMap
+            map={props.ctx.directory.map}
+            label="Map: drag the marker, or tap the map, to show where the problem is"
+            point={chosenPoint(answers)}
+            choose={{ latitude: 'f-latitude', longitude: 'f-longitude', address: 'f-address', lookup: '/report/place' }}
+          />
           <div class="coordinates">
             <TextField name="latitude" label="Latitude" value={answers.latitude} inputmode="decimal" class="narrow" error={errors['latitude']} hint="For example 44.3501" />
             <TextField name="longitude" label="Longitude" value={answers.longitude} inputmode="decimal" class="narrow" error={errors['longitude']} hint="For example -78.7391" />
@@ -195,7 +214,7 @@ export function readReport(form: Form, type: PortalRequestType, key: string): Re
 }
 
 /** The plain-words checks before "Check your answers"; createCase checks its rules again on sending. */
-export function checkReport(answers: ReportAnswers, type: PortalRequestType): FieldErrors {
+export function checkReport(answers: ReportAnswers, type: PortalRequestType, boundary: MunicipalBoundary | null): FieldErrors {
   const errors: FieldErrors = {};
   for (const problem of checkAttributeValues(type.attributes, answers.attributes, { enforceRequired: true })) {
     const code = /^attribute\[(.+)\]$/.exec(problem.field ?? '')?.[1];
@@ -214,11 +233,14 @@ export function checkReport(answers: ReportAnswers, type: PortalRequestType): Fi
             ? `Choose from the answers given for "${a.description}"`
             : `Shorten your answer to "${a.description}"`;
   }
-  const point = readPoint(answers);
+  const point = reportPoint(answers);
   if (answers.latitude !== '' && (point.latitude === undefined || Math.abs(point.latitude) > 90)) errors['latitude'] = 'Enter the latitude as a number between -90 and 90, like 44.3501';
   if (answers.longitude !== '' && (point.longitude === undefined || Math.abs(point.longitude) > 180)) errors['longitude'] = 'Enter the longitude as a number between -180 and 180, like -78.7391';
   if (answers.latitude !== '' && answers.longitude === '' && !errors['latitude']) errors['longitude'] = 'Enter the longitude too, or leave both latitude and longitude empty';
   if (answers.longitude !== '' && answers.latitude === '' && !errors['longitude']) errors['latitude'] = 'Enter the latitude too, or leave both latitude and longitude empty';
+  if (!errors['latitude'] && !errors['longitude'] && point.latitude !== undefined && point.longitude !== undefined && !insideBoundary(boundary, { latitude: point.latitude, longitude: point.longitude })) {
+    errors['latitude'] = outsideBoundaryMessage(boundary!);
+  }
   if (answers.address === '' && answers.latitude === '' && answers.longitude === '') errors['address'] = 'Enter the address or nearest intersection of the problem';
   if (answers.description === '') errors['description'] = 'Describe the problem';
   else if (answers.description.length > maxDescription) errors['description'] = `Shorten the description to ${maxDescription.toLocaleString('en-CA')} characters or fewer (it has ${answers.description.length.toLocaleString('en-CA')})`;
@@ -226,7 +248,8 @@ export function checkReport(answers: ReportAnswers, type: PortalRequestType): Fi
   return errors;
 }
 
-function readPoint(answers: ReportAnswers): { latitude?: number; longitude?: number } {
+/** The point typed or placed on the map, as numbers (either may be missing). */
+export function reportPoint(answers: ReportAnswers): { latitude?: number; longitude?: number } {
   const num = (s: string) => (s !== '' && /^[+-]?\d+(\.\d+)?$/.test(s) ? Number(s) : undefined);
   const latitude = num(answers.latitude);
   const longitude = num(answers.longitude);
@@ -237,6 +260,11 @@ function answerText(a: AttributeDefinition, value: string | string[] | undefined
   if (value === undefined) return 'Not answered';
   const names = new Map((a.values ?? []).map((v) => [v.key, v.name]));
   return (Array.isArray(value) ? value : [value]).map((v) => names.get(v) ?? v).join(', ');
+}
+
+function chosenPoint(answers: ReportAnswers): { latitude: number; longitude: number } | undefined {
+  const { latitude, longitude } = reportPoint(answers);
+  return latitude !== undefined && longitude !== undefined && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180 ? { latitude, longitude } : undefined;
 }
 
 const where = (answers: ReportAnswers): string =>
@@ -251,7 +279,7 @@ export function reportSummary(answers: ReportAnswers, type: PortalRequestType): 
 }
 
 export function reportInput(answers: ReportAnswers, type: PortalRequestType): IntakeInput {
-  const point = readPoint(answers);
+  const point = reportPoint(answers);
   return {
     kind: 'service_request',
     channel: 'web_portal',
@@ -304,7 +332,49 @@ function ReportHidden(props: { answers: ReportAnswers; type: PortalRequestType }
   );
 }
 
-export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; photos: PhotoRow[]; errors?: FieldErrors }) {
+/**
+ * "Already reported?" (issue 19): open requests of the same type near the point, each with what a
+ * resident may know of it (reference, when, how far, where it stands) and never anyone's name,
+ * contact or words.
+ */
+function AlreadyReported(props: { ctx: PortalContext; type: PortalRequestType; nearby: RelatedCase[] }) {
+  const { ctx, type, nearby } = props;
+  if (nearby.length === 0) return null;
+  const radius = ctx.directory.nearbyMetres(type.code);
+  const one = nearby.length === 1;
+  return (
+    <section class="panel already-reported" aria-labelledby="already-reported">
+      <h2 id="already-reported" class="first">
+        Already reported?
+      </h2>
+      <p>
+        {one ? 'Someone has already reported' : `${nearby.length} open reports of`} {one ? `a ${type.name.toLowerCase()}` : type.name.toLowerCase()} within {radius} m of this place, or at the same address.
+        If {one ? 'it is' : 'one of them is'} your problem, you do not need to send a new report: follow {one ? 'it' : 'that one'} instead to see what happens.
+      </p>
+      <ul class="nearby-list">
+        {nearby.map((n) => (
+          <li class="card">
+            <p class="nearby-list__title">
+              <strong>{n.reference}</strong>: {n.requestType ?? type.name}, {n.metres !== undefined ? `about ${n.metres} m away` : 'at the same address'}
+            </p>
+            <p class="muted">
+              Reported {formatDateTime(n.receivedAt, ctx.zone)}. {n.acknowledged ? 'The City is working on it.' : 'Waiting for the City to acknowledge it.'}
+            </p>
+            <a class="button button--secondary" href={followHref(n.reference)}>
+              Follow {n.reference} instead
+            </a>
+          </li>
+        ))}
+      </ul>
+      <p>Not the same problem? Check your answers below and send your report.</p>
+    </section>
+  );
+}
+
+/** Where "follow this one instead" leads: the request's tracking page, until following by e-mail exists. */
+const followHref = (reference: string): string => `/track/${reference}`;
+
+export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; photos: PhotoRow[]; nearby: RelatedCase[]; errors?: FieldErrors }) {
   const { answers, type, ctx } = props;
   const c = answers.contact;
   return (
@@ -312,6 +382,7 @@ export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType
       <Breadcrumbs items={[{ href: '/', label: 'Home' }, { href: '/report', label: 'Report a problem' }, { label: 'Check your answers' }]} />
       <ErrorSummary errors={props.errors ?? {}} />
       <h1>Check your answers before sending</h1>
+      <AlreadyReported ctx={ctx} type={type} nearby={props.nearby} />
       <div class="panel">
         <h2 class="first">What we will record</h2>
         <p class="readback">{reportSummary(answers, type)}</p>
