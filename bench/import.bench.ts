@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -23,19 +23,36 @@ async function psql(url: string, command: string): Promise<void> {
   await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, '-c', command], { maxBuffer: 1 << 20 });
 }
 
-/** The import in a child process, as a user runs it: its time and its peak RSS. */
-function importInChild(url: string, file: string): Promise<{ seconds: number; maxRss: number; summary: { imported: number } }> {
+interface ChildMemory {
+  /** RSS once the modules are loaded and the database is open, before the first row. */
+  startRss: number;
+  /** The highest heap in use and the highest memory outside the heap (Buffers), sampled. */
+  peakHeapUsed: number;
+  peakExternal: number;
+}
+
+/** The import in a child process, as a user runs it: its time, its peak RSS and where its memory went. */
+function importInChild(url: string, file: string): Promise<{ seconds: number; maxRss: number; memory: ChildMemory; summary: { imported: number } }> {
   return new Promise((done, fail) => {
     const script = `
       const { importHistory } = await import(${JSON.stringify(resolve('src/history/import-history.ts'))});
       const { resolveFormat } = await import(${JSON.stringify(resolve('src/history/history-formats.ts'))});
       const { openDatabase } = await import(${JSON.stringify(resolve('src/db/connect.ts'))});
       const db = await openDatabase({ databaseUrl: process.env.BENCH_URL, dataDir: 'unused' });
+      const memory = { startRss: process.memoryUsage().rss, peakHeapUsed: 0, peakExternal: 0 };
+      const sample = () => {
+        const m = process.memoryUsage();
+        memory.peakHeapUsed = Math.max(memory.peakHeapUsed, m.heapUsed);
+        memory.peakExternal = Math.max(memory.peakExternal, m.external);
+      };
+      const sampling = setInterval(sample, 100);
       const started = performance.now();
       const summary = await importHistory({ db, now: () => new Date(), file: process.env.BENCH_FILE, format: resolveFormat({ format: 'nyc' }), organizationFromData: true });
       const seconds = (performance.now() - started) / 1000;
+      clearInterval(sampling);
+      sample();
       await db.close();
-      process.stdout.write(JSON.stringify({ seconds, maxRss: process.resourceUsage().maxRSS * 1024, summary: { imported: summary.imported } }));`;
+      process.stdout.write(JSON.stringify({ seconds, maxRss: process.resourceUsage().maxRSS * 1024, memory, summary: { imported: summary.imported } }));`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, BENCH_URL: url, BENCH_FILE: file }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -75,9 +92,9 @@ async function benchSize(rows: number): Promise<boolean> {
       const ratio = importRate / copyRate;
       const rssMet = imported.maxRss < 300 * 2 ** 20;
       console.log(
-        `import: ${imported.summary.imported.toLocaleString('en-CA')} rows in ${imported.seconds.toFixed(1)} s (${Math.round(importRate).toLocaleString('en-CA')} rows/s), peak RSS ${mib(imported.maxRss)}\n` +
+        `import: ${imported.summary.imported.toLocaleString('en-CA')} rows in ${imported.seconds.toFixed(1)} s (${Math.round(importRate).toLocaleString('en-CA')} rows/s), peak RSS ${mib(imported.maxRss)} (${mib(imported.memory.startRss)} before the first row; peak heap in use ${mib(imported.memory.peakHeapUsed)}, outside the heap ${mib(imported.memory.peakExternal)})\n` +
           `plain COPY of the same mapped rows: ${count.toLocaleString('en-CA')} rows in ${copySeconds.toFixed(1)} s (${Math.round(copyRate).toLocaleString('en-CA')} rows/s)\n` +
-          `import at ${(ratio * 100).toFixed(0)}% of COPY's rate (target ≥ 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}; RSS < 300 MB: ${rssMet ? 'met' : 'NOT met'}; machine busy ${busyPercent(cpu)}`,
+          `import at ${(ratio * 100).toFixed(0)}% of COPY's rate (target ≥ 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}; RSS < 300 MB: ${rssMet ? 'met' : 'NOT met'}; machine busy ${busyPercent(cpu)}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
       );
       return ratio >= 0.5 && rssMet;
     });

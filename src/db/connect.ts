@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect, sql, type CompiledQuery, type Transaction } from 'kysely';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { AppError } from '../platform/errors.js';
 import { redactUrl } from '../platform/config.js';
 import { databaseUnavailable } from '../platform/http-errors.js';
@@ -24,7 +26,19 @@ export interface Db {
   executePrepared<R>(query: CompiledQuery<R>): Promise<{ rows: R[] }>;
   /** Runs a multi-statement SQL script inside a transaction the caller holds (migrations). */
   runScript(trx: Transaction<Database>, script: string): Promise<void>;
+  /**
+   * PostgreSQL only (undefined on the embedded database): one connection held for `fn`, as a
+   * Kysely handle of its own and a `copyIn` that streams rows in by `COPY … from stdin` on that
+   * same connection, inside the transaction open on it (bulk loads such as `citydesk import`).
+   */
+  withCopyConnection?<T>(fn: (connection: CopyConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface CopyConnection {
+  kysely: Kysely<Database>;
+  /** `statement` is a `copy … from stdin` (text format); `chunks` its data, written with backpressure. */
+  copyIn(statement: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<void>;
 }
 
 export type Tx = Kysely<Database> | Transaction<Database>;
@@ -121,6 +135,30 @@ async function openPostgres(url: string, poolSize = 10, onConnectionLost?: (erro
       // With no parameters, pg sends the script as one simple query: many statements are fine.
       await sql.raw(script).execute(trx);
     },
+    async withCopyConnection(fn) {
+      const client = await pool.connect().catch((error: unknown) => {
+        throw databaseUnavailable(error);
+      });
+      // Kysely on this one connection: its "pool" hands out the held client and never releases it.
+      const held = { query: client.query.bind(client), release: () => undefined } as unknown as pg.PoolClient;
+      const single = new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: async () => held, end: async () => undefined } }) });
+      let failed: unknown;
+      try {
+        return await fn({
+          kysely: single,
+          async copyIn(statement, chunks) {
+            await pipeline(chunks, client.query(copyFrom(statement)));
+          },
+        });
+      } catch (error) {
+        failed = error;
+        throw error;
+      } finally {
+        await single.destroy();
+        // A connection that failed mid-COPY may be in any state: drop it rather than reuse it.
+        client.release(failed instanceof Error ? failed : undefined);
+      }
+    },
     close: () => kysely.destroy(),
   };
 }
@@ -130,6 +168,8 @@ async function openEmbedded(dataDir: string, purpose: string): Promise<Db> {
   const release = inMemory ? () => undefined : lockEmbeddedDatabase(dataDir, purpose);
   let pglite: PGlite;
   try {
+    // Loaded only when the embedded database is used: a PostgreSQL process never holds it.
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(inMemory ? dataDir : join(dataDir, 'pglite'), {
       parsers: { [DATE_OID]: (value: string) => value, [NUMERIC_OID]: (value: string) => value },
     });

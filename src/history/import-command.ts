@@ -28,7 +28,7 @@ export function importCommand(program: Command, tools: CommandTools): void {
     .option('--times <rule>', `how the source wrote its times: ${timeRules.join(', ')} (default: the format's)`)
     .option('--zone <zone>', "the source's time zone, e.g. America/New_York (default: the format's)")
     .option('--dry-run', 'read, map and check everything; write nothing')
-    .option('--batch-size <rows>', 'rows checked and written together (default 5000 on PostgreSQL, 2000 embedded)')
+    .option('--batch-size <rows>', 'rows checked and written together (default 2000)')
     .addOption(new Option('--progress <how>', 'progress on standard error: bar (default on a terminal), lines (one line per batch written, for logs) or none').choices(['bar', 'lines', 'none']))
     .option('--json', 'print the summary as JSON')
     .action(

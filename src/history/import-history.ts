@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { sql } from 'kysely';
-import type { Db, Tx } from '../db/connect.js';
+import type { CopyConnection, Db, Tx } from '../db/connect.js';
 import { loadDirectory, type Directory } from '../directory/directory-cache.js';
 import { AppError } from '../platform/errors.js';
 import type { FieldName, SourceFormat } from './history-formats.js';
 import { TimeReader } from './history-times.js';
-import { anomalyNames, lookupValues, mapHistoryRow, type Anomaly, type HistoryLookups, type MappedCase, type RowContext } from './map-history-row.js';
+import { anomalyNames, lookupValues, mapHistoryRow, type Anomaly, type HistoryLookups, type MappedCase, type MappedRow, type RowContext } from './map-history-row.js';
 import { openSourceFile, SourceFileError, type SourceRecord } from './read-source.js';
 import { writeHistoryBatch, type ExistingRow } from './write-history.js';
 
@@ -89,7 +89,7 @@ export async function importHistory(options: ImportOptions): Promise<ImportSumma
   const { db, format } = options;
   const started = performance.now();
   const dryRun = Boolean(options.dryRun);
-  const batchSize = options.batchSize ?? (db.engine === 'postgres' ? 5000 : 2000);
+  const batchSize = options.batchSize ?? 2000;
   const file = openSourceFile(options.file);
   const columns: Partial<Record<FieldName, string>> = file.kind === 'json' ? (format.jsonColumns ?? format.columns) : format.columns;
   if (Object.keys(columns).length === 0) throw new AppError('VALIDATION_FAILED', `--file ${options.file} is ${file.kind.toUpperCase()}, which the ${format.format} format is not written in.`);
@@ -131,103 +131,115 @@ export async function importHistory(options: ImportOptions): Promise<ImportSumma
   const skip = summary.resumedFrom;
   const earlierSeconds = summary.seconds;
 
-  const record = (name: Anomaly) => (summary.anomalies[name] = (summary.anomalies[name] ?? 0) + 1);
-  const count = (table: Record<string, number>, value: string) => (table[value] = (table[value] ?? 0) + 1);
+  // With COPY (PostgreSQL), the batches are written on one connection held for the run, and the
+  // next batch is read and mapped while the one before is being written (at most two in memory);
+  // embedded, one batch after the other.
+  const run = async (session: { kysely: Tx; copyIn?: CopyConnection['copyIn'] }): Promise<boolean> => {
+    let read = 0;
+    let headerChecked = false;
+    // A row is mapped as soon as it is read (only its case is kept, not the parsed record), except,
+    // with --organization from-data, one naming a type or agency not created yet: that waits for
+    // the batch's creations.
+    let items: (MappedItem | SourceRecord)[] = [];
+    let writing: Promise<void> | null = null;
+    const overlap = session.copyIn !== undefined;
 
-  let read = 0;
-  let headerChecked = false;
-  let batch: SourceRecord[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const records = batch;
-    batch = [];
-    if (options.organizationFromData) {
-      const created = await lookups.createFromData(records.map((r) => lookupValues(r, ctx)), now);
-      summary.organization.divisionsCreated += created.divisions;
-      summary.organization.typesCreated += created.types;
-    }
-    // Map and check the whole batch first: a broken row stops the import with nothing of it written.
-    const cases = new Map<string, MappedCase>();
-    const anomaliesSeen: Anomaly[][] = [];
-    for (const r of records) {
-      const mapped = mapHistoryRow(r, ctx);
-      if (mapped.kind === 'unmapped') {
-        summary.notImported += 1;
-        if (mapped.type !== null) count(summary.unmapped.type, mapped.type);
-        else count(summary.unmapped.type, '(no type)');
-        if (mapped.agency !== null && lookups.lookups.agency(mapped.agency) === undefined) count(summary.unmapped.agency, mapped.agency);
-        if (mapped.channel !== null) count(summary.unmapped.channel, mapped.channel);
-        anomaliesSeen.push(mapped.anomalies);
-        if (mapped.receivedHour !== null) summary.times.hourOfDay[mapped.receivedHour]! += 1;
-        continue;
+    const write = async (rows: MappedCase[], tally: BatchTally, done: number): Promise<void> => {
+      await session.kysely.transaction().execute(async (trx) => {
+        const existing = await findExisting(trx, source!.id, rows.map((r) => r.sourceRowId));
+        const result = await writeHistoryBatch(trx, { sourceId: source!.id, sourceCode: format.source, rows, existing, hash: rowHash, now, copyIn: session.copyIn });
+        // The run's counts move on with the batch's commit, so a resumed run counts each row once.
+        addTally(summary, tally);
+        summary.imported += result.inserted;
+        summary.updated += result.updated;
+        summary.unchanged += result.unchanged;
+        summary.seconds = earlierSeconds + (performance.now() - started) / 1000;
+        await trx
+          .updateTable('import_run')
+          .set({ records_done: done, summary: JSON.stringify(summary) })
+          .where('id', '=', runId!)
+          .execute();
+      });
+    };
+    const settle = async () => {
+      const pending = writing;
+      writing = null;
+      if (pending) {
+        await pending;
+        progress(read);
       }
-      const row = mapped.row;
-      if (cases.has(row.sourceRowId)) {
-        row.anomalies.push('repeated_row_id');
-        cases.delete(row.sourceRowId);
-      }
-      cases.set(row.sourceRowId, row);
-      anomaliesSeen.push(row.anomalies);
-      if (row.receivedHour !== null) summary.times.hourOfDay[row.receivedHour]! += 1;
-      summary.targets[row.resolveByBasis] += 1;
-      const agency = columns.agency ? r.get(columns.agency)?.trim() : undefined;
-      if (agency && lookups.lookups.agency(agency) === undefined) count(summary.unmapped.agency, agency);
-      const channelText = columns.channel ? r.get(columns.channel)?.trim() : undefined;
-      if (channelText && row.channel === null) count(summary.unmapped.channel, channelText);
-    }
-    for (const list of anomaliesSeen) for (const a of list) record(a);
-    summary.rows += records.length;
-    const rows = [...cases.values()];
-    if (dryRun || !source) {
-      const existing = source ? await findExisting(db.kysely, source.id, rows.map((r) => r.sourceRowId)) : new Map<string, ExistingRow>();
-      for (const row of rows) {
-        const was = existing.get(row.sourceRowId);
-        if (!was) summary.imported += 1;
-        else if (was.row_hash === rowHash(row.raw)) summary.unchanged += 1;
-        else summary.updated += 1;
-      }
-      return;
-    }
-    const done = skip + read;
-    await db.kysely.transaction().execute(async (trx) => {
-      const existing = await findExisting(trx, source.id, rows.map((r) => r.sourceRowId));
-      const result = await writeHistoryBatch(trx, db.engine, { sourceId: source.id, sourceCode: format.source, rows, existing, hash: rowHash, now });
-      summary.imported += result.inserted;
-      summary.updated += result.updated;
-      summary.unchanged += result.unchanged;
-      summary.seconds = earlierSeconds + (performance.now() - started) / 1000;
-      await trx
-        .updateTable('import_run')
-        .set({ records_done: done, summary: JSON.stringify(summary) })
-        .where('id', '=', runId!)
-        .execute();
-    });
-  };
+    };
 
-  const progress = () => options.onProgress?.({ rows: skip + read, bytesRead: file.bytesRead(), bytesTotal: file.size, seconds: (performance.now() - started) / 1000 });
-  let stopped = false;
-  try {
-    let index = 0;
-    for await (const r of file.records()) {
-      if (!headerChecked) {
-        headerChecked = true;
-        checkColumns(file.columns, columns);
+    const flush = async () => {
+      if (items.length === 0) return;
+      const batch = items;
+      items = [];
+      const waiting = batch.filter((i): i is SourceRecord => !('mapped' in i));
+      if (waiting.length > 0) {
+        const created = await lookups.createFromData(waiting.map((r) => lookupValues(r, ctx)), now);
+        summary.organization.divisionsCreated += created.divisions;
+        summary.organization.typesCreated += created.types;
       }
-      index += 1;
-      if (index <= skip) continue;
-      read += 1;
-      batch.push(r);
-      if (batch.length >= batchSize) {
-        await flush();
-        progress();
-        if (options.signal?.aborted) {
-          stopped = true;
-          break;
+      // The whole batch is mapped and checked before any of it is written: a broken row stops the
+      // import with nothing of its batch written.
+      const { rows, tally } = tallyBatch(
+        batch.map((i) => ('mapped' in i ? i : mapItem(i, ctx))),
+        lookups.lookups,
+      );
+      if (dryRun || !source) {
+        addTally(summary, tally);
+        const existing = source ? await findExisting(db.kysely, source.id, rows.map((r) => r.sourceRowId)) : new Map<string, ExistingRow>();
+        for (const row of rows) {
+          const was = existing.get(row.sourceRowId);
+          if (!was) summary.imported += 1;
+          else if (was.row_hash === rowHash(row.raw)) summary.unchanged += 1;
+          else summary.updated += 1;
+        }
+        progress(read);
+        return;
+      }
+      await settle();
+      writing = write(rows, tally, skip + read);
+      // Its failure is thrown where it is awaited (settle), not as an unhandled rejection meanwhile.
+      writing.catch(() => undefined);
+      if (!overlap) await settle();
+    };
+
+    try {
+      let index = 0;
+      for await (const r of file.records()) {
+        if (!headerChecked) {
+          headerChecked = true;
+          checkColumns(file.columns, columns);
+        }
+        index += 1;
+        if (index <= skip) continue;
+        read += 1;
+        items.push(options.organizationFromData && !lookups.known(lookupValues(r, ctx)) ? r : mapItem(r, ctx));
+        if (items.length >= batchSize) {
+          await flush();
+          if (options.signal?.aborted) {
+            // The batch being written commits; nothing read after it is written.
+            await settle();
+            return true;
+          }
         }
       }
+      if (!headerChecked) checkColumns(file.columns, columns);
+      await flush();
+      await settle();
+      return false;
+    } catch (error) {
+      // A broken row: what was committed before it stays, and its own batch is not written.
+      await settle().catch(() => undefined);
+      throw error;
     }
-    if (!headerChecked) checkColumns(file.columns, columns);
-    if (!stopped) await flush();
+  };
+
+  const progress = (read: number) => options.onProgress?.({ rows: skip + read, bytesRead: file.bytesRead(), bytesTotal: file.size, seconds: (performance.now() - started) / 1000 });
+  let stopped = false;
+  try {
+    stopped = db.withCopyConnection && source && !dryRun ? await db.withCopyConnection((c) => run(c)) : await run({ kysely: db.kysely });
   } catch (error) {
     if (runId !== null) {
       await db.kysely
@@ -239,7 +251,6 @@ export async function importHistory(options: ImportOptions): Promise<ImportSumma
     }
     throw error;
   }
-  progress();
   summary.stopped = stopped;
   summary.seconds = earlierSeconds + (performance.now() - started) / 1000;
   summary.times.warning = hourWarning(summary.times.hourOfDay, format.times);
@@ -251,6 +262,82 @@ export async function importHistory(options: ImportOptions): Promise<ImportSumma
       .execute();
   }
   return summary;
+}
+
+/** What one batch adds to the run's counts (added when the batch is written, or at once in a dry run). */
+interface BatchTally {
+  rows: number;
+  notImported: number;
+  unmapped: ImportSummary['unmapped'];
+  anomalies: Partial<Record<Anomaly, number>>;
+  targets: ImportSummary['targets'];
+  hourOfDay: number[];
+}
+
+const count = (table: Record<string, number>, value: string, n = 1) => (table[value] = (table[value] ?? 0) + n);
+
+/** A row mapped, with the agency and channel it names (for the counts of unmapped values). */
+interface MappedItem {
+  mapped: MappedRow;
+  agency: string | undefined;
+  channel: string | undefined;
+}
+
+function mapItem(r: SourceRecord, ctx: RowContext): MappedItem {
+  const { columns } = ctx;
+  return {
+    mapped: mapHistoryRow(r, ctx),
+    agency: columns.agency ? r.get(columns.agency)?.trim() : undefined,
+    channel: columns.channel ? r.get(columns.channel)?.trim() : undefined,
+  };
+}
+
+/** A batch's mapped rows and what they add to the counts; of two rows with one id, the later is kept. */
+function tallyBatch(items: MappedItem[], lookups: HistoryLookups): { rows: MappedCase[]; tally: BatchTally } {
+  const tally: BatchTally = {
+    rows: items.length,
+    notImported: 0,
+    unmapped: { type: {}, agency: {}, channel: {} },
+    anomalies: {},
+    targets: { source_due_date: 0, city_dst: 0, none: 0 },
+    hourOfDay: Array.from({ length: 24 }, () => 0),
+  };
+  const cases = new Map<string, MappedCase>();
+  const anomaliesSeen: Anomaly[][] = [];
+  for (const { mapped, agency, channel } of items) {
+    if (mapped.kind === 'unmapped') {
+      tally.notImported += 1;
+      if (mapped.type !== null) count(tally.unmapped.type, mapped.type);
+      else count(tally.unmapped.type, '(no type)');
+      if (mapped.agency !== null && lookups.agency(mapped.agency) === undefined) count(tally.unmapped.agency, mapped.agency);
+      if (mapped.channel !== null) count(tally.unmapped.channel, mapped.channel);
+      anomaliesSeen.push(mapped.anomalies);
+      if (mapped.receivedHour !== null) tally.hourOfDay[mapped.receivedHour]! += 1;
+      continue;
+    }
+    const row = mapped.row;
+    if (cases.has(row.sourceRowId)) {
+      row.anomalies.push('repeated_row_id');
+      cases.delete(row.sourceRowId);
+    }
+    cases.set(row.sourceRowId, row);
+    anomaliesSeen.push(row.anomalies);
+    if (row.receivedHour !== null) tally.hourOfDay[row.receivedHour]! += 1;
+    tally.targets[row.resolveByBasis] += 1;
+    if (agency && lookups.agency(agency) === undefined) count(tally.unmapped.agency, agency);
+    if (channel && row.channel === null) count(tally.unmapped.channel, channel);
+  }
+  for (const list of anomaliesSeen) for (const a of list) count(tally.anomalies, a);
+  return { rows: [...cases.values()], tally };
+}
+
+function addTally(summary: ImportSummary, tally: BatchTally): void {
+  summary.rows += tally.rows;
+  summary.notImported += tally.notImported;
+  for (const kind of ['type', 'agency', 'channel'] as const) for (const [value, n] of Object.entries(tally.unmapped[kind])) count(summary.unmapped[kind], value, n);
+  for (const [name, n] of Object.entries(tally.anomalies)) count(summary.anomalies, name, n);
+  for (const basis of ['source_due_date', 'city_dst', 'none'] as const) summary.targets[basis] += tally.targets[basis];
+  tally.hourOfDay.forEach((n, h) => (summary.times.hourOfDay[h]! += n));
 }
 
 /**
@@ -518,7 +605,9 @@ async function loadLookups(db: Db, sourceId: number | null, format: SourceFormat
     });
     return { divisions: agencies.size, types: newTypes.size };
   };
-  return { lookups, createFromData };
+  /** The type and agency a row names are both in the tables (nothing to create for it). */
+  const known = (v: { type: string | null; agency: string | null }): boolean => table.type.has(v.type ?? '(no type)') && table.agency.has(v.agency ?? '(no agency)');
+  return { lookups, createFromData, known };
 }
 
 export { anomalyNames };
