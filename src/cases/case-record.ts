@@ -12,7 +12,20 @@ export type CaseRow = Row<'service_case'>;
 
 export const referencePattern = '^(SR|GI)-\\d{4}-\\d{6,}$';
 
+/**
+ * Any case's reference, citydesk's own or an imported case's (issue 13): the source's code in
+ * capitals, a hyphen and the source's own row id, e.g. BALTIMORE-18-00123456 or NYC-39865436.
+ * Pages and routes that show a case take this; those that change one take `referencePattern`.
+ */
+export const anyReferencePattern = '^[A-Z0-9][A-Z0-9_-]*-\\S{1,200}$';
+export const anyReferenceMaxLength = 262;
+export const isAnyReference = (reference: string): boolean => reference.length <= anyReferenceMaxLength && new RegExp(anyReferencePattern).test(reference);
+
 export function checkReference(reference: string): void {
+  if (!new RegExp(referencePattern).test(reference) && isAnyReference(reference)) {
+    // Imported history is kept as the source recorded it: nobody changes it here.
+    throw new AppError('CONFLICT', `${reference.slice(0, 60)} is history imported from another system: it cannot be changed in citydesk.`);
+  }
   if (!new RegExp(referencePattern).test(reference)) {
     throw new AppError('VALIDATION_FAILED', `"${reference.slice(0, 40)}" is not a reference number; they look like SR-2026-000123 or GI-2026-000045.`, [
       { field: 'reference', message: 'not a reference number' },
@@ -29,7 +42,7 @@ export async function loadCaseForChange(trx: Tx, reference: string): Promise<Cas
 }
 
 export async function findCase(tx: Tx, reference: string): Promise<CaseRow> {
-  checkReference(reference);
+  if (!isAnyReference(reference)) checkReference(reference);
   const row = await tx.selectFrom('service_case').selectAll().where('reference', '=', reference).executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `There is no case ${reference}.`);
   return row;

@@ -229,7 +229,7 @@ export function CaseTable(props: { path: string; filters: CaseFilters; items: Ca
           {props.items.map((item) => (
             <tr>
               <td>
-                <a href={`/staff/cases/${item.reference}`} class="case-ref">
+                <a href={`/staff/cases/${encodeURIComponent(item.reference)}`} class="case-ref">
                   {item.reference}
                 </a>
                 <span class="case-summary">{item.summary}</span>

@@ -3,7 +3,7 @@ import { acknowledgeCase } from '../../cases/acknowledge-case.js';
 import { addNote } from '../../cases/add-note.js';
 import { assignCase } from '../../cases/assign-case.js';
 import { caseTimeline, getCase } from '../../cases/case-queries.js';
-import { referencePattern } from '../../cases/case-record.js';
+import { isAnyReference, referencePattern } from '../../cases/case-record.js';
 import type { CaseServices } from '../../cases/case-services.js';
 import { reclassifyCase } from '../../cases/reclassify-case.js';
 import { reopenCase, resolveCase } from '../../cases/resolve-case.js';
@@ -77,7 +77,7 @@ const doneWords: Record<string, string> = {
 const methods = new Set<string>(['email', 'phone', 'letter', 'in_person', 'record']);
 
 async function loadModel(services: CaseServices, staff: StaffMember, reference: string): Promise<Omit<CasePageModel, 'form' | 'done'>> {
-  if (!new RegExp(referencePattern).test(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference.slice(0, 40)}: reference numbers look like SR-2026-000123.`);
+  if (!isAnyReference(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference.slice(0, 40)}: reference numbers look like SR-2026-000123 (imported history: its source and its id, such as BALTIMORE-18-00123456).`);
   const tx = services.db.kysely;
   const directory = await services.directory.get();
   const calendar = directory.calendar;
@@ -209,7 +209,14 @@ function CasePage(props: { m: CasePageModel; path: string }) {
             <CaseTimeline entries={m.timeline} zone={calendar.timeZone} reference={m.caseRow.reference} status={m.caseRow.status} />
           </div>
           <div class="case-side">
-            <CaseActions m={m} />
+            {c.import_source_id !== null ? (
+              <section aria-labelledby="actions-title" class="case-actions">
+                <h2 id="actions-title">Imported history</h2>
+                <p>{`This case was imported from another system's records (${(c.created_via ?? '').replace(/^import:/, '') || 'an import'}) and is kept as that system recorded it. It is never swept, escalated or mailed, and nobody changes it here.`}</p>
+              </section>
+            ) : (
+              <CaseActions m={m} />
+            )}
           </div>
         </div>
       </div>
@@ -312,7 +319,8 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
       const values = Object.fromEntries(formFields.map((f) => [fieldName(action, f), get(f)]));
       let news = done;
       try {
-        if (!new RegExp(referencePattern).test(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference.slice(0, 40)}.`);
+        // An imported case's reference reaches the use case, which says it is history and unchanged.
+        if (!isAnyReference(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference.slice(0, 40)}.`);
         const result = await run({ staff: request.staff!, reference, get, body });
         if (result && typeof result === 'object' && 'done' in result && typeof result.done === 'string') news = result.done;
       } catch (error) {
