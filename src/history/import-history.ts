@@ -146,6 +146,9 @@ export async function importHistory(options: ImportOptions): Promise<ImportSumma
 
     const write = async (rows: MappedCase[], tally: BatchTally, done: number): Promise<void> => {
       await session.kysely.transaction().execute(async (trx) => {
+        // The batch and the run's progress commit together, so a batch lost in a crash before it
+        // reached the disk is simply read again by the rerun: no need to wait for each flush.
+        if (session.copyIn) await sql`set local synchronous_commit = off`.execute(trx);
         const existing = await findExisting(trx, source!.id, rows.map((r) => r.sourceRowId));
         const result = await writeHistoryBatch(trx, { sourceId: source!.id, sourceCode: format.source, rows, existing, hash: rowHash, now, copyIn: session.copyIn });
         // The run's counts move on with the batch's commit, so a resumed run counts each row once.

@@ -244,6 +244,9 @@ export class BusinessCalendar {
   }
 
   private spanning(from: number, to: number): Index {
+    // Both instants well inside the index built already: no need to read their years (hot in imports).
+    const ix = this.index;
+    if (ix && Math.min(from, to) >= ix.dayStart[0]! + DAY_MS && Math.max(from, to) < ix.dayStart[ix.dayStart.length - 1]! - 366 * DAY_MS) return ix;
     const zone = this.rules.timeZone;
     return this.covering(DateTime.fromMillis(Math.min(from, to), { zone }).year, DateTime.fromMillis(Math.max(from, to), { zone }).year + 1);
   }
