@@ -9,7 +9,7 @@ import type { StaffMember } from './staff.js';
  */
 export function assertAdministrator(actor: StaffMember): void {
   if (actor.role !== 'administrator') {
-    throw new AppError('FORBIDDEN', 'Only an administrator can change staff accounts, closure days, service targets or API keys. Ask your administrator if something needs changing.');
+    throw new AppError('FORBIDDEN', 'Only an administrator can change staff accounts, closure days, service targets, API keys or import mappings. Ask your administrator if something needs changing.');
   }
 }
 
@@ -26,7 +26,8 @@ export type DirectoryEventType =
   | 'api_key_revoked'
   | 'outbox_message_retried'
   | 'response_template_saved'
-  | 'kb_article_saved';
+  | 'kb_article_saved'
+  | 'import_mapping_changed';
 
 export async function recordDirectoryEvent(tx: Tx, event: { actor: StaffMember; type: DirectoryEventType; data: Record<string, unknown>; now: Date }): Promise<void> {
   await tx

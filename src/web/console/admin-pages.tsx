@@ -5,12 +5,13 @@ import { formatCalendarDate, formatShortDateTime } from '../format.js';
 import { sendPage } from '../render.js';
 import { registerAdminApiKeyPages } from './admin-api-keys.js';
 import { registerAdminClosurePages } from './admin-closures.js';
+import { registerAdminImportMappingPages } from './admin-import-mappings.js';
 import { registerAdminStaffPages } from './admin-staff.js';
 import { registerAdminTargetPages } from './admin-targets.js';
 import { requireStaffPage } from './console-auth.js';
 import { ConsolePage, requireAdministratorPage, signedIn } from './reference-layout.js';
 
-/** The administrators' pages: staff accounts, closure days, service targets, Open311 API keys. */
+/** The administrators' pages: staff accounts, closure days, service targets, Open311 API keys, import mappings. */
 export function registerAdminPages(app: FastifyInstance, services: CaseServices): void {
   const onRequest = [requireStaffPage(services), requireAdministratorPage];
 
@@ -31,6 +32,7 @@ export function registerAdminPages(app: FastifyInstance, services: CaseServices)
       { href: '/staff/admin/closures', title: 'Closure days', text: 'Add a one-off closure or a holiday the defaults leave out; remove a default.' },
       { href: '/staff/admin/targets', title: 'Service targets', text: "Change a request type's targets: a new DST version from a date you choose." },
       { href: '/staff/admin/api-keys', title: 'Open311 API keys', text: 'Issue a key to an app that submits service requests; revoke one.' },
+      { href: '/staff/admin/import-mappings', title: 'Import mappings', text: "What another system's types, agencies and channels mean here, for imported history." },
     ];
     return sendPage(
       reply,
@@ -81,6 +83,7 @@ export function registerAdminPages(app: FastifyInstance, services: CaseServices)
   registerAdminClosurePages(app, services, onRequest);
   registerAdminTargetPages(app, services, onRequest);
   registerAdminApiKeyPages(app, services, onRequest);
+  registerAdminImportMappingPages(app, services, onRequest);
 }
 
 function eventInWords(e: DirectoryEvent, typeName: (code: string) => string): string {
@@ -104,6 +107,8 @@ function eventInWords(e: DirectoryEvent, typeName: (code: string) => string): st
       return `Changed the targets of ${typeName(d['requestType'])}: ${d['division']} DST version ${d['version']} from ${formatCalendarDate(d['effectiveFrom'])}`;
     case 'api_key_created':
       return `Issued the API key "${d['name']}" (${d['prefix']}…)`;
+    case 'import_mapping_changed':
+      return `Mapped the ${d['kind']} "${d['value']}" of ${d['source']} to ${d['to']}${d['from'] ? ` (was ${d['from']})` : ''}`;
     case 'api_key_revoked':
       return `Revoked the API key "${d['name']}" (${d['prefix']}…)`;
     default:
