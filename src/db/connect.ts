@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect, sql, type CompiledQuery, type Transaction } from 'kysely';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { AppError } from '../platform/errors.js';
 import { redactUrl } from '../platform/config.js';
 import { databaseUnavailable } from '../platform/http-errors.js';
@@ -147,6 +146,8 @@ async function openPostgres(url: string, poolSize = 10, onConnectionLost?: (erro
         return await fn({
           kysely: single,
           async copyIn(statement, chunks) {
+            // Loaded on first use: only bulk loads need it.
+            const { from: copyFrom } = await import('pg-copy-streams');
             await pipeline(chunks, client.query(copyFrom(statement)));
           },
         });
