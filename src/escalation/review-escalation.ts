@@ -8,10 +8,14 @@ import { checkMethod, defaultMethod, recordEvent, recordMessage, saveCase, type 
 import type { CaseServices } from '../cases/case-services.js';
 import { escalateCase } from './escalate-case.js';
 
-/** Whether this staff member is the head an escalation at this level goes to (§5.2). */
-export function isEscalationHead(staff: StaffMember, level: number, escalation: { division_id: number; department_id: number }): boolean {
-  if (level === 1) return staff.role === 'division_head' && staff.divisionId === escalation.division_id;
-  if (level === 2) return staff.role === 'department_head' && staff.departmentId === escalation.department_id;
+/**
+ * Whether this staff member is the head who reviews an escalation at this level (§5.2): of the
+ * responsible division (level 1) or its department (level 2) as they are now, so that a case
+ * transferred after its escalation is reviewed by the head who has it, not the one who sent it.
+ */
+export function isEscalationHead(staff: StaffMember, level: number, responsible: { division_id: number; department_id: number }): boolean {
+  if (level === 1) return staff.role === 'division_head' && staff.divisionId === responsible.division_id;
+  if (level === 2) return staff.role === 'department_head' && staff.departmentId === responsible.department_id;
   return level === 3 && staff.role === 'cao';
 }
 
@@ -30,7 +34,8 @@ export async function reviewEscalation(options: {
     if (caseRow.status !== 'open') throw new AppError('RULE_VIOLATION', `${reference} is resolved; there is nothing to review.`);
     if (caseRow.escalation_level < 1) throw new AppError('RULE_VIOLATION', `${reference} has not been escalated.`);
     const escalation = await trx.selectFrom('escalation').selectAll().where('case_id', '=', caseRow.id).where('level', '=', caseRow.escalation_level).executeTakeFirstOrThrow();
-    if (!isEscalationHead(staff, escalation.level, escalation)) {
+    const responsible = await trx.selectFrom('division').select(['id as division_id', 'department_id']).where('id', '=', caseRow.division_id).executeTakeFirstOrThrow();
+    if (!isEscalationHead(staff, escalation.level, responsible)) {
       throw new AppError('FORBIDDEN', `${reference} is escalated to the ${escalationRoles[escalation.level as EscalationLevel]} of its ${escalation.level === 1 ? 'division' : escalation.level === 2 ? 'department' : 'corporation'}; only they can record its review.`);
     }
     if (!input.findings?.trim()) throw new AppError('VALIDATION_FAILED', 'Record what the review found and the actions decided.', [{ field: 'findings', message: 'required' }]);

@@ -145,6 +145,17 @@ const actions: Record<string, Action> = {
       console: { url: `/staff/cases/${ref}/assign`, form: { 'assign.ownerId': String(staffIds.get(staffOf[division]!)!) } },
     }),
   },
+  'Mark a duplicate of another request': {
+    prepare: async (division) => {
+      const reference = await newRequest(division);
+      parentOf.set(reference, await newRequest(division));
+      return reference;
+    },
+    attempt: (ref) => ({
+      api: { url: `/api/v1/cases/${ref}/duplicate`, body: { parent: parentOf.get(ref)! } },
+      console: { url: `/staff/cases/${ref}/duplicate`, form: { 'duplicate.parent': parentOf.get(ref)! } },
+    }),
+  },
   'Transfer out: send to another division (CSS §3.1)': {
     prepare: newRequest,
     attempt: (ref) => ({
@@ -233,6 +244,7 @@ const actions: Record<string, Action> = {
   },
 };
 const staffIds = new Map<string, number>();
+const parentOf = new Map<string, string>();
 
 /** What the API answered: allowed (2xx), refused (403, or 404 for a case out of reach), or a mistake in the walk. */
 function apiVerdict(r: { status: number; body: unknown }, what: string): Verdict {
@@ -285,4 +297,16 @@ test('README "Who may do what": every role, action and division, through the API
     }
   }
   assert.deepEqual(differences, []);
+});
+
+test('CSS §5.2: an escalated request transferred to another division is reviewed by the head of the division responsible now, not the one that sent it', async () => {
+  const { reference } = await escalated('roads-operations', 1);
+  await ok((await apiOf(demo.csRep)).post(`/api/v1/cases/${reference}/transfer`, { toDivision: 'traffic-streetlights', note: 'It is the streetlight, not the road.' }), 'transfer');
+  await ok((await apiOf(demo.trafficStaff)).post(`/api/v1/cases/${reference}/transfer/confirm`, {}), 'confirm');
+  const review = { findings: 'The pole needs a new lamp.', update: 'A crew replaces the lamp on Friday.', timeline: '2026-03-13' };
+  assert.equal((await (await apiOf(demo.roadsHead)).post(`/api/v1/cases/${reference}/escalation/review`, review)).status, 404, 'Roads no longer has it');
+  const page = await (await consoleOf(demo.trafficHead)).get(`/staff/cases/${reference}`);
+  assert.match(page.body, new RegExp(`action="/staff/cases/${reference}/escalation/review"`), 'the Traffic head is offered the review');
+  const reviewed = await (await apiOf(demo.trafficHead)).post(`/api/v1/cases/${reference}/escalation/review`, review);
+  assert.equal(reviewed.status, 200, JSON.stringify(reviewed.body));
 });

@@ -88,7 +88,9 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
     caseRow.escalation_level > 0
       ? tx
           .selectFrom('escalation as e')
-          .select(['e.level', 'e.escalated_at', 'e.reason', 'e.division_id', 'e.department_id'])
+          // Reviewed by the heads of the division responsible now (CSS §5.2), which a confirmed transfer changes.
+          .innerJoin('division as d', (join) => join.on('d.id', '=', caseRow.division_id))
+          .select(['e.level', 'e.escalated_at', 'e.reason', 'd.id as division_id', 'd.department_id'])
           .select((eb) => eb.exists(eb.selectFrom('escalation_review as r').select('r.id').whereRef('r.escalation_id', '=', 'e.id')).as('reviewed'))
           .where('e.case_id', '=', caseRow.id)
           .where('e.level', '=', caseRow.escalation_level)
