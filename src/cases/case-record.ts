@@ -102,10 +102,31 @@ export async function recordMessage(
     .executeTakeFirstOrThrow();
   if (message.method === 'email' && message.caseRow.customer_email) {
     const text = message.mailText ?? { subject: message.subject, body: message.body };
-    await enqueueMail(trx, { to: message.caseRow.customer_email, ...text, caseMessageId: row.id, now: message.at, reference: message.caseRow.reference, ownText: message.mailText !== undefined });
+    const thread = await customerThread(trx, message.caseRow.id, message.caseRow.customer_email);
+    await enqueueMail(trx, { to: message.caseRow.customer_email, ...text, caseMessageId: row.id, now: message.at, reference: message.caseRow.reference, ownText: message.mailText !== undefined, thread });
   }
   if (followedKinds.has(message.kind)) await tellDuplicates(trx, message.caseRow, message.kind, message.at);
   return row;
+}
+
+/**
+ * The customer's latest e-mail on the case (the one that opened it, or a reply), which our mail to
+ * them answers: In-Reply-To names it and References carry its own parent and it, so their mail
+ * client threads the answer under what they wrote (issue 17).
+ */
+export async function customerThread(trx: Tx, caseId: number, customerEmail: string): Promise<{ inReplyTo: string; references: string[] } | undefined> {
+  const last = await trx
+    .selectFrom('inbound_mail')
+    .select(['message_id', 'in_reply_to'])
+    .where('case_id', '=', caseId)
+    .where('kind', 'in', ['new_contact', 'reply'])
+    .where('message_id', 'is not', null)
+    .where(sql<boolean>`lower(from_address) = ${customerEmail.trim().toLowerCase()}`)
+    .orderBy('arrived_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!last?.message_id) return undefined;
+  return { inReplyTo: last.message_id, references: [...(last.in_reply_to ? [last.in_reply_to] : []), last.message_id] };
 }
 
 /** The messages whose news the customers of a case's duplicates follow (issue 18). */

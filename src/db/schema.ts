@@ -345,6 +345,9 @@ export interface OutboxTable {
   last_error: string | null;
   sent_at: Timestamp | null;
   created_at: Timestamp;
+  /** The customer's message this one answers (089): In-Reply-To, and References as space-separated ids. */
+  in_reply_to: Generated<string | null>;
+  reference_ids: Generated<string | null>;
 }
 
 /** An administrator's change to the directory (008_admin.sql). */

@@ -12,7 +12,32 @@ import type { Logger } from '../platform/logger.js';
  */
 
 export interface MailTransport {
-  send(mail: { messageId: string; to: string; subject: string; text: string; from: string }): Promise<void>;
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+export interface OutgoingMail {
+  messageId: string;
+  to: string;
+  subject: string;
+  text: string;
+  from: string;
+  /** The customer's message this answers, so their mail client threads it (issue 17). */
+  inReplyTo?: string | undefined;
+  references?: string[] | undefined;
+}
+
+/** The message as nodemailer composes it: our Message-ID, and the threading headers when it answers one. */
+export function nodemailerMessage(mail: OutgoingMail, from?: string) {
+  return {
+    // The outbox row's Message-ID, so a retry after a failed attempt is recognisably the same
+    // message to servers and mail clients.
+    messageId: mail.messageId,
+    from: mail.from || from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo, references: mail.references ?? [mail.inReplyTo] } : {}),
+  };
 }
 
 /** After this many attempts a message is `failed` and waits for a person. */
@@ -31,15 +56,7 @@ export function smtpTransport(smtpUrl: string, from?: string): MailTransport & {
   const transporter = createTransport(smtpUrl);
   return {
     async send(mail) {
-      await transporter.sendMail({
-        // The outbox row's Message-ID, so a retry after a failed attempt is recognisably the same
-        // message to servers and mail clients.
-        messageId: mail.messageId,
-        from: mail.from || from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-      });
+      await transporter.sendMail(nodemailerMessage(mail, from));
     },
     close: () => transporter.close(),
   };
@@ -74,7 +91,7 @@ export async function deliverOutbox(options: {
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', now)
-      .returning(['id', 'message_id', 'to_address', 'subject', 'body', 'attempts'])
+      .returning(['id', 'message_id', 'to_address', 'subject', 'body', 'attempts', 'in_reply_to', 'reference_ids'])
       .executeTakeFirst();
     if (!row) continue;
     // A customer message's row points at the message for its text.
@@ -85,7 +102,8 @@ export async function deliverOutbox(options: {
 
     let failure: string | undefined;
     try {
-      await transport.send({ messageId: row.message_id, to: row.to_address, subject: text.subject, text: text.body, from });
+      const thread = row.in_reply_to ? { inReplyTo: row.in_reply_to, references: (row.reference_ids ?? row.in_reply_to).split(' ').filter(Boolean) } : {};
+      await transport.send({ messageId: row.message_id, to: row.to_address, subject: text.subject, text: text.body, from, ...thread });
     } catch (error) {
       failure = (error instanceof Error ? error.message : String(error)).slice(0, LAST_ERROR_LENGTH);
     }

@@ -9,7 +9,17 @@ import { mailSigner, messageIdFor } from './message-ids.js';
  */
 export async function enqueueMail(
   tx: Tx,
-  mail: { to: string; subject: string; body: string; caseMessageId?: number | null; now: Date; reference?: string | null; ownText?: boolean },
+  mail: {
+    to: string;
+    subject: string;
+    body: string;
+    caseMessageId?: number | null;
+    now: Date;
+    reference?: string | null;
+    ownText?: boolean;
+    /** The message this one answers: its Message-ID and the References to carry (RFC 5322 §3.6.4). */
+    thread?: { inReplyTo: string; references: string[] } | undefined;
+  },
 ): Promise<{ id: number; messageId: string }> {
   // A case message's text is the mail's unless the mail says more than the record may (a one-time code).
   const linked = Boolean(mail.caseMessageId) && !mail.ownText;
@@ -25,6 +35,8 @@ export async function enqueueMail(
       body: linked ? null : mail.body,
       next_attempt_at: mail.now,
       created_at: mail.now,
+      in_reply_to: mail.thread?.inReplyTo ?? null,
+      reference_ids: mail.thread ? mail.thread.references.join(' ') : null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

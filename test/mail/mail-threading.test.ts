@@ -9,6 +9,9 @@ import { listCaseMail, listWaitingMail, markMailDealtWith, undeliverableAddress 
 import { createCase } from '../../src/cases/create-case.js';
 import { acknowledgeCase } from '../../src/cases/acknowledge-case.js';
 import { resolveCase } from '../../src/cases/resolve-case.js';
+import { sendUpdate } from '../../src/cases/send-update.js';
+import { deliverOutbox, nodemailerMessage, type OutgoingMail } from '../../src/notify/deliver-outbox.js';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { caseServices } from '../../src/cases/case-services.js';
 import { readOwnMessageId } from '../../src/notify/message-ids.js';
 import { fixedClock } from '../../src/platform/clock.js';
@@ -173,6 +176,24 @@ for (const engine of testEngines()) {
       mail = await lastMail();
       assert.deepEqual([mail.kind, mail.case_id], ['new_contact', null]);
       assert.equal((await events(pothole.id, 'customer_replied')).length, 3, 'nothing was added to the case');
+    });
+
+    test("staff's answer by e-mail names the customer's latest message in In-Reply-To and References, so their mail client threads it", async () => {
+      clock.advance(60_000);
+      await sendUpdate({ services: caseServices(db, clock), staff: await staffByEmail(db, demo.roadsStaff), reference: pothole.reference, input: { status: 'The crew is booked for Thursday.', timeline: '2026-03-12', reason: 'Asphalt arrives Wednesday.', method: 'email' } } as never);
+      const sent: OutgoingMail[] = [];
+      await deliverOutbox({ db, transport: { send: async (m) => void sent.push(m) }, now: clock.now(), from: 'inquiries@kawarthalakes.ca' });
+      const update = sent.find((m) => m.text.includes('booked for Thursday'));
+      assert.ok(update, 'the update went out');
+      // The latest was "Question about …" (<reply-3@example.org>), written without In-Reply-To.
+      assert.equal(update.inReplyTo, '<reply-3@example.org>');
+      assert.deepEqual(update.references, ['<reply-3@example.org>']);
+      const raw = (await new MailComposer(nodemailerMessage(update)).compile().build()).toString();
+      assert.match(raw, /^In-Reply-To: <reply-3@example\.org>$/m);
+      assert.match(raw, /^References: <reply-3@example\.org>$/m);
+      assert.ok(raw.replace(/\r\n\s+/g, ' ').includes(`Message-ID: ${update.messageId}`), 'our own Message-ID (folded onto the next line)');
+      // A message to a customer who never wrote carries no threading headers.
+      assert.ok(sent.filter((m) => m !== update).every((m) => m.inReplyTo === undefined));
     });
 
     test('a reply to a resolved case puts it before its division to reopen or answer; they mark it dealt with (audited)', async () => {
