@@ -58,7 +58,17 @@ const IntakeBody = Type.Object(
     ),
     attributes: Type.Optional(Attributes),
     receivedAt: Type.Optional(Short(40, 'ISO-8601; default now; staff may back-date, never into the future')),
-    resolveAtFirstContact: Type.Optional(Type.Object({ answer: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false })),
+    resolveAtFirstContact: Type.Optional(
+      Type.Object(
+        {
+          answer: Type.String({ minLength: 1, maxLength: 4000 }),
+          article: Type.Optional(
+            Type.Object({ slug: Short(80), version: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false, description: 'The knowledge-base article version the answer was given from' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     mediaUrl: Type.Optional(Short(2000, 'A photo or other media of the problem: its http(s) address')),
   },
   { additionalProperties: false },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { insideBoundary, outsideBoundaryMessage } from '../directory/map-settings.js';
+import { findArticleVersion } from '../knowledge/knowledge-base.js';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { PreferredContact } from '../db/schema.js';
@@ -36,7 +37,7 @@ export interface IntakeInput {
   attributes?: AttributeValues | undefined;
   receivedAt?: string | undefined;
   /** First-contact resolution of an inquiry (INTERPRETATION §2): the answer given. */
-  resolveAtFirstContact?: { answer: string } | undefined;
+  resolveAtFirstContact?: { answer: string; article?: { slug: string; version: number } | undefined } | undefined;
   /** A photo or other media of the problem, by its http(s) address. */
   mediaUrl?: string | undefined;
   /** Further photos or media after the first (an Open311 client's repeated media_url), kept with the receipt. */
@@ -174,7 +175,9 @@ export async function createCase(options: {
   const context = (reference: string) => messageContext(directory, { reference, customer_name: base.customer_name, kind: input.kind, request_type_id: requestTypeId }, divisionId);
   let message: IntakeMessage | null = null;
   if (firstContact) {
-    events.push({ type: 'resolved', data: { firstContact: true, resolution: base.resolution } });
+    // Issue 18: an answer from the knowledge base records the article's version given (migration 063 indexes it).
+    const article = firstContact.article ? await articleGiven(services.db.kysely, firstContact.article) : undefined;
+    events.push({ type: 'resolved', data: { firstContact: true, resolution: base.resolution, ...(article ? { article } : {}) } });
     // An answer given on the phone or at the counter was the message; it is kept on record.
     const method = input.channel === 'phone' ? 'phone' : input.channel === 'in_person' ? 'in_person' : defaultMethod(base);
     const parts = aroundReference((reference) => ({ ...context(reference), staffName: staff!.name, resolution: base.resolution! }), resolutionMessage);
@@ -372,4 +375,11 @@ function aroundReference<C>(context: (reference: string) => C, template: (c: C) 
     const message = template(filled);
     return { subject: message.subject, body: message.body, marker };
   }
+}
+
+/** The knowledge-base article version an answer was given from, checked to exist. */
+async function articleGiven(tx: CaseServices['db']['kysely'], given: { slug: string; version: number }): Promise<{ slug: string; version: number; title: string }> {
+  const found = await findArticleVersion(tx, given.slug, given.version);
+  if (!found) throw invalid('resolveAtFirstContact.article', `There is no version ${given.version} of the article "${String(given.slug).slice(0, 80)}"; search the knowledge base again.`);
+  return { slug: found.slug, version: found.version, title: found.title };
 }

@@ -110,7 +110,7 @@ export async function searchArticles(tx: Tx, options: { query: string; published
     .selectFrom('kb_article as a')
     .innerJoin('kb_article_version as v', (j) => j.onRef('v.article_id', '=', 'a.id').onRef('v.version', '=', 'a.current_version'))
     .select(['a.slug', 'a.division_id', 'a.current_version', 'a.published', 'a.updated_at', 'v.title'])
-    .select(sql<string>`ts_headline('english', v.body, ${q}, 'MaxWords=28, MinWords=12, StartSel=, StopSel=')`.as('excerpt'))
+    .select(sql<string>`ts_headline('english', v.body, ${q}, 'MaxWords=28, MinWords=12, StartSel="", StopSel=""')`.as('excerpt'))
     .where(sql<boolean>`v.search @@ ${q}`);
   if (options.publishedOnly) query = query.where('a.published', '=', true);
   if (options.divisionId !== undefined) query = query.where('a.division_id', '=', options.divisionId);

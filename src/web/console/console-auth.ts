@@ -42,7 +42,7 @@ export function consoleNav(staff: StaffMember): NavItem[] {
   const items: NavItem[] = [{ href: '/staff', label: 'Home' }];
   if (takesContacts(staff)) items.push({ href: '/staff/intake', label: 'New contact' });
   if (mayTriage(staff)) items.push({ href: '/staff/mail', label: 'E-mail' });
-  items.push({ href: '/staff/queues', label: 'Queues' }, { href: '/staff/search', label: 'Search' }, { href: '/staff/targets', label: 'Service targets' });
+  items.push({ href: '/staff/queues', label: 'Queues' }, { href: '/staff/search', label: 'Search' }, { href: '/staff/knowledge', label: 'Answers' }, { href: '/staff/targets', label: 'Service targets' });
   items.push({ href: '/staff/closures', label: 'Closures' }, { href: '/staff/outbox', label: 'Outbox' });
   if (staff.inCustomerService || staff.role === 'administrator') items.push({ href: '/staff/surveys/calls', label: 'Follow-up calls' });
   if (staff.role !== 'working_group') items.push({ href: '/staff/feedback', label: 'Feedback' });

@@ -8,6 +8,7 @@ import { registerFeedbackPages } from './feedback-pages.js';
 import { registerGovernancePages } from './governance-pages.js';
 import { registerPerformancePages } from './performance-pages.js';
 import { registerReportPages } from './report-pages.js';
+import { registerKnowledgePages } from './knowledge-pages.js';
 
 /** The staff console under /staff. */
 export async function registerConsoleRoutes(app: FastifyInstance, services: CaseServices): Promise<void> {
@@ -24,4 +25,6 @@ export async function registerConsoleRoutes(app: FastifyInstance, services: Case
   // The performance dashboard (CSS §6.2).
   registerPerformancePages(app, services);
   registerReportPages(app, services);
+  // The knowledge base and response templates (issue 18).
+  registerKnowledgePages(app, services);
 }

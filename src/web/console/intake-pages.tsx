@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { findArticleVersion, searchArticles, type ArticleHit } from '../../knowledge/knowledge-base.js';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
@@ -44,6 +45,9 @@ interface IntakeForm {
   description: string;
   summary: string;
   answer: string;
+  /** Issue 18: the knowledge-base article version the answer came from ("slug@version"), and the words searched. */
+  article: string;
+  answerSearch: string;
   idempotencyKey: string;
 }
 
@@ -71,6 +75,8 @@ function readForm(body: Record<string, unknown>): IntakeForm {
     description: str(body['description']),
     summary: str(body['summary'], 1000),
     answer: str(body['answer']),
+    article: /^[a-z0-9-]{1,80}@\d{1,7}$/.test(str(body['article'], 90)) ? str(body['article'], 90) : '',
+    answerSearch: str(body['answerSearch'], 200),
     idempotencyKey: str(body['idempotencyKey'], 200),
   };
 }
@@ -133,8 +139,14 @@ function toIntakeInput(form: IntakeForm, summaryConfirmed: boolean): IntakeInput
     location: location.address !== undefined || location.latitude !== undefined || location.longitude !== undefined ? location : undefined,
     attributes: form.kind === 'service_request' ? attributes : undefined,
     receivedAt: blankToUndefined(form.receivedAt),
-    resolveAtFirstContact: form.kind === 'inquiry' && form.answer.trim() !== '' ? { answer: form.answer } : undefined,
+    resolveAtFirstContact: form.kind === 'inquiry' && form.answer.trim() !== '' ? { answer: form.answer, article: articleOf(form) } : undefined,
   };
+}
+
+/** "pool-hours@2" → the article version the answer came from. */
+function articleOf(form: IntakeForm): { slug: string; version: number } | undefined {
+  const [slug, version] = form.article.split('@');
+  return slug && version ? { slug, version: Number(version) } : undefined;
 }
 
 /** The use case's field names, as this form names its fields. */
@@ -147,6 +159,7 @@ const formFieldOf: Record<string, string> = {
   'location.latitude': 'location[latitude]',
   'location.longitude': 'location[longitude]',
   'resolveAtFirstContact.answer': 'answer',
+  'resolveAtFirstContact.article': 'answer',
 };
 const formFields = new Set(['channel', 'serviceCentre', 'receivedAt', 'division', 'description', 'summary', 'summaryConfirmed', 'customer[name]', 'customer[email]', 'customer[phone]', 'customer[preferredContact]', 'location[address]', 'location[latitude]', 'location[longitude]', 'answer']);
 
@@ -268,7 +281,68 @@ export function AttributeField(props: { definition: AttributeDefinition; value: 
   }
 }
 
-function DetailsPage(props: { staff: StaffMember; directory: Directory; form: IntakeForm; type: TypeInfo | undefined; errors: FieldErrors }) {
+/**
+ * Issue 18: answering at first contact from the knowledge base. The search and "Give this answer"
+ * post the whole form to /staff/intake/answers, which shows it again with the results or with the
+ * article's text in the answer: nothing typed is lost, and no JavaScript is needed.
+ */
+function AnswerFinder(props: { form: IntakeForm; answers: AnswerSearch | undefined; directory: Directory }) {
+  const { form, answers, directory } = props;
+  const used = answers?.used;
+  return (
+    <div class="answer-finder">
+      <div class="field">
+        <label for="f-answerSearch">Find an answer in the knowledge base</label>
+        <span class="hint" id="f-answerSearch-hint">
+          Words of the question, e.g. pool hours or tax due date. Word forms count: “pools” finds “pool”.
+        </span>
+        <div class="template-picker__row">
+          <input type="search" id="f-answerSearch" name="answerSearch" value={form.answerSearch} maxLength={200} aria-describedby="f-answerSearch-hint" />
+          <button type="submit" class="button--secondary" formAction="/staff/intake/answers" formNoValidate>
+            Search the answers
+          </button>
+        </div>
+      </div>
+      {answers && answers.searched && !used ? (
+        answers.hits.length === 0 ? (
+          <p role="status">{`No article matches “${form.answerSearch}”. Try other words, or answer in your own.`}</p>
+        ) : (
+          <section aria-labelledby="answer-hits-title">
+            <div role="status">
+              <h3 id="answer-hits-title">{`${answers.hits.length} article${answers.hits.length === 1 ? '' : 's'} found`}</h3>
+            </div>
+            <ol class="article-hits">
+              {answers.hits.map((h) => (
+                <li>
+                  <strong>{h.title}</strong>
+                  <span class="muted">{` — ${directory.division(h.divisionId)?.name ?? ''}, version ${h.version}`}</span>
+                  <p>{`…${h.excerpt}…`}</p>
+                  <button type="submit" class="button--secondary" name="useArticle" value={`${h.slug}@${h.version}`} formAction="/staff/intake/answers" formNoValidate aria-label={`Give this answer: ${h.title}`}>
+                    Give this answer
+                  </button>
+                </li>
+              ))}
+            </ol>
+          </section>
+        )
+      ) : null}
+      {form.article ? (
+        <p class="alert" role="status">
+          {`The answer below is from the article “${used?.title ?? form.article.split('@')[0]}”, version ${form.article.split('@')[1]}. Edit it if you need to; the record keeps the version given.`}
+        </p>
+      ) : null}
+      <input type="hidden" name="article" value={form.article} />
+    </div>
+  );
+}
+
+export interface AnswerSearch {
+  searched: boolean;
+  hits: ArticleHit[];
+  used?: { title: string } | undefined;
+}
+
+function DetailsPage(props: { staff: StaffMember; directory: Directory; form: IntakeForm; type: TypeInfo | undefined; errors: FieldErrors; answers?: AnswerSearch | undefined }) {
   const { form, type, errors, directory } = props;
   const sr = form.kind === 'service_request';
   const divisions: Option[] = [...directory.divisions].sort((a, b) => a.name.localeCompare(b.name)).map((d) => ({ value: d.code, label: d.name }));
@@ -370,6 +444,7 @@ function DetailsPage(props: { staff: StaffMember; directory: Directory; form: In
             rows={3}
             maxLength={1000}
           />
+          {sr ? null : <AnswerFinder form={form} answers={props.answers} directory={directory} />}
           {sr ? null : (
             <TextArea
               name="answer"
@@ -410,6 +485,7 @@ function HiddenFields(props: { form: IntakeForm }) {
     ['description', form.description],
     ['summary', form.summary],
     ['answer', form.answer],
+    ['article', form.article],
     ['idempotencyKey', form.idempotencyKey],
   ];
   for (const [code, value] of Object.entries(form.attribute)) {
@@ -647,9 +723,9 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
   const onRequest = requireStaffPage(services);
   const refuseNonIntake = (staff: StaffMember) => assertTakesContacts(staff);
 
-  const showDetails = async (staff: StaffMember, form: IntakeForm, errors: FieldErrors) => {
+  const showDetails = async (staff: StaffMember, form: IntakeForm, errors: FieldErrors, answers?: AnswerSearch) => {
     const directory = await services.directory.get();
-    return DetailsPage({ staff, directory, form, type: findType(directory, form.requestType, services.clock.now()), errors });
+    return DetailsPage({ staff, directory, form, type: findType(directory, form.requestType, services.clock.now()), errors, answers });
   };
 
   const showCheck = async (staff: StaffMember, form: IntakeForm, errors: FieldErrors) => {
@@ -707,6 +783,26 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
       return sendPage(reply, await showDetails(staff, form, errorsFrom(error)), 400);
     }
     return sendPage(reply, await showCheck(staff, form, {}));
+  });
+
+  // Issue 18: search the knowledge base from intake, or give an article's text as the answer.
+  app.post<{ Body: Record<string, unknown> }>('/staff/intake/answers', { onRequest }, async (request, reply) => {
+    const staff = request.staff!;
+    refuseNonIntake(staff);
+    const body = request.body ?? {};
+    const form = readForm(body);
+    if (!form.idempotencyKey) form.idempotencyKey = randomUUID();
+    const use = typeof body['useArticle'] === 'string' ? /^([a-z0-9-]{1,80})@(\d{1,7})$/.exec(body['useArticle']) : null;
+    if (use) {
+      const article = await findArticleVersion(services.db.kysely, use[1]!, Number(use[2]));
+      if (!article) return sendPage(reply, await showDetails(staff, form, { answerSearch: 'That article is no longer there: search again.' }), 400);
+      form.answer = article.body;
+      form.article = `${article.slug}@${article.version}`;
+      return sendPage(reply, await showDetails(staff, form, {}, { searched: true, hits: [], used: { title: article.title } }));
+    }
+    if (form.answerSearch.trim() === '') return sendPage(reply, await showDetails(staff, form, { answerSearch: 'Type words of the question to search the answers, e.g. pool hours.' }), 400);
+    const hits = await searchArticles(services.db.kysely, { query: form.answerSearch, limit: 5 });
+    return sendPage(reply, await showDetails(staff, form, {}, { searched: true, hits }));
   });
 
   app.post<{ Body: Record<string, unknown> }>('/staff/intake', { onRequest }, async (request, reply) => {

@@ -53,6 +53,7 @@ function closedNow(directory: Directory, now: number): PortalContext['closed'] {
 
 export const portalNav: NavItem[] = [
   { href: '/report', label: 'Report a problem' },
+  { href: '/answers', label: 'Answers' },
   { href: '/ask', label: 'Ask a question' },
   { href: '/track', label: 'Track a request' },
   { href: '/contact', label: 'Contact us' },

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { registerAnswersPages } from './answers-pages.js';
 import type { CaseServices } from '../../cases/case-services.js';
 import { createCase } from '../../cases/create-case.js';
 import { findLatestEscalationAnswer, findPortalCaseByKey, findPublicCase, normalizeReference, type PublicCase } from '../../cases/find-public-case.js';
@@ -64,6 +65,7 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
   app.get('/', async (_request, reply) => page(reply, <HomePage ctx={await portalContext(services)} />));
 
   registerPublicPerformancePage(app, services);
+  registerAnswersPages(app, services);
 
   app.get('/contact', async (_request, reply) => {
     const ctx = await portalContext(services);
