@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Tx } from '../db/connect.js';
 import { loadMunicipality } from '../directory/municipality.js';
 import { defaultSurveyLinks, surveyKey, type SurveyLinks } from '../feedback/survey-token.js';
 import { AppError } from '../platform/errors.js';
@@ -104,4 +104,16 @@ export async function unfollowRequest(options: { db: Db; links?: SurveyLinks | u
     await trx.updateTable('case_follower').set({ unfollowed_at: options.now }).where('id', '=', row.id).where('unfollowed_at', 'is', null).execute();
     return { state: 'done', reference: row.reference };
   });
+}
+
+/** How many confirmed followers a case has: all staff see of them (never their addresses). */
+export async function countFollowers(tx: Tx, caseId: number): Promise<number> {
+  const row = await tx
+    .selectFrom('case_follower')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('case_id', '=', caseId)
+    .where('confirmed_at', 'is not', null)
+    .where('unfollowed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -501,6 +501,17 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
           <p>Reach the customer another way (CSS §4.1).</p>
         </>
       );
+    case 'moderated':
+      return (
+        <>
+          <strong>
+            {d['target'] === 'photo'
+              ? `Photo ${text(d['photoId'])} ${d['action'] === 'shown' ? 'shown to the public' : 'hidden from the public'}`
+              : `Public description ${d['action'] === 'hidden' ? 'hidden' : d['action'] === 'redacted' ? 'redacted' : 'shown as the resident wrote it'}`}
+          </strong>
+          {d['reason'] ? <p>{`Reason: ${text(d['reason'])}`}</p> : null}
+        </>
+      );
     case 'customer_mail_dealt_with':
       return <strong>{`The customer's e-mail ${text(d['inboundMailId'])} was dealt with`}</strong>;
     default:

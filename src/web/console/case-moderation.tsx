@@ -13,7 +13,7 @@ import { actionPaths, fieldName, type FormState } from './case-actions.js';
 const descriptionWords = { original: 'As the resident wrote it', redacted: 'Redacted', hidden: 'Hidden' } as const;
 const photoWords = { pending: 'Not shown yet', shown: 'Shown to the public', hidden: 'Hidden' } as const;
 
-export function CasePublicView(props: { caseRow: CaseRow; photos: PhotoRow[]; form?: FormState | undefined; zone: string }) {
+export function CasePublicView(props: { caseRow: CaseRow; photos: PhotoRow[]; followers: number; form?: FormState | undefined; zone: string }) {
   const c = props.caseRow;
   if (c.kind !== 'service_request') return null;
   const state = c.description_moderation ?? 'original';
@@ -25,6 +25,7 @@ export function CasePublicView(props: { caseRow: CaseRow; photos: PhotoRow[]; fo
     <section aria-labelledby="public-title">
       <h2 id="public-title">What the public sees</h2>
       <p class="hint">The tracking page, Open311 apps and the people following this request see only this. The resident's own words and every photo stay here for staff.</p>
+      <p>{props.followers === 0 ? 'Nobody follows this request by e-mail.' : `${props.followers} ${props.followers === 1 ? 'person follows' : 'people follow'} this request by e-mail and get each public update.`}</p>
       <h3>Description</h3>
       <p>
         <Badge kind={state === 'original' ? 'muted' : 'warn'}>{descriptionWords[state]}</Badge>
@@ -53,14 +54,14 @@ export function CasePublicView(props: { caseRow: CaseRow; photos: PhotoRow[]; fo
             />
             <TextArea
               name={fieldName('moderate', 'publicText')}
-              label="Redacted version"
+              label="Public version of the description"
               hint="Only for a redacted version: the description with the passage taken out, e.g. a name, an accusation or a health detail."
               value={value('publicText', c.public_description ?? c.description)}
               error={error('publicText')}
               rows={4}
               maxLength={4000}
             />
-            <TextArea name={fieldName('moderate', 'reason')} label="Reason" hint="Kept with the case. Needed to redact or hide." value={value('reason', '')} error={error('reason')} rows={2} maxLength={1000} />
+            <TextArea name={fieldName('moderate', 'reason')} label="Reason for the change" hint="Kept with the case. Needed to redact or hide." value={value('reason', '')} error={error('reason')} rows={2} maxLength={1000} />
             <div class="actions">
               <button type="submit">Save what the public sees</button>
             </div>
@@ -82,7 +83,7 @@ export function CasePublicView(props: { caseRow: CaseRow; photos: PhotoRow[]; fo
               <p>
                 <Badge kind={p.publicState === 'shown' ? 'ok' : p.publicState === 'hidden' ? 'warn' : 'muted'}>{photoWords[p.publicState]}</Badge>
               </p>
-              {p.moderatedAt ? <p class="muted">{`${formatDateTime(p.moderatedAt, props.zone)}${p.moderationReason ? `: ${p.moderationReason}` : ''}`}</p> : null}
+              {p.moderatedAt ? <p class="muted">{`Changed ${formatDateTime(p.moderatedAt, props.zone)}${p.moderationReason ? `: ${p.moderationReason}` : ''}`}</p> : null}
               <form method="post" action={url('photo')} novalidate>
                 <input type="hidden" name={fieldName('photo', 'photoId')} value={String(p.id)} />
                 <div class={`field${reasonError ? ' field--error' : ''}`}>

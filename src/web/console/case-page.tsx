@@ -35,6 +35,7 @@ import { templateActions } from '../../knowledge/template-placeholders.js';
 import { listDuplicates, markDuplicate, undoDuplicate } from '../../cases/mark-duplicate.js';
 import { findNearbyOpenRequests } from '../../cases/find-cases.js';
 import { formatDateTime } from '../format.js';
+import { countFollowers } from '../../notify/follow-request.js';
 
 /**
  * The case page, /staff/cases/:reference: everything about one case, and the actions the signed-in
@@ -46,6 +47,7 @@ import { formatDateTime } from '../format.js';
 interface CasePageModel extends CaseActionsModel {
   view: CaseView;
   photos: PhotoRow[];
+  followers: number;
   timeline: TimelineEntry[];
   mail: CaseMailEntry[];
   undeliverable: Awaited<ReturnType<typeof undeliverableAddress>>;
@@ -83,7 +85,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
   const calendar = directory.calendar;
   const { caseRow, view } = await getCase(tx, staff, reference, calendar);
   const offer = (action: TemplateAction) => offeredTemplates(tx, { directory, staff, action, caseRow });
-  const [timeline, escalationRow, reviewList, divisionStaff, requestTypes, mail, undeliverable, photos, templates, duplicates] = await Promise.all([
+  const [timeline, escalationRow, reviewList, divisionStaff, requestTypes, mail, undeliverable, photos, templates, duplicates, followers] = await Promise.all([
     caseTimeline(tx, caseRow.id, calendar),
     caseRow.escalation_level > 0
       ? tx
@@ -110,6 +112,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
       ? Promise.all(templateActionNames.map(async (a) => [a, await offer(a)] as const)).then((pairs) => Object.fromEntries(pairs) as CaseActionsModel['templates'])
       : {},
     duplicatesOf(tx, staff, caseRow, calendar),
+    countFollowers(tx, caseRow.id),
   ]);
   const escalation: CaseEscalation | null = escalationRow
     ? {
@@ -128,6 +131,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
     caseRow,
     view,
     photos,
+    followers,
     timeline,
     mail,
     undeliverable,
@@ -206,7 +210,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
             <CaseDuplicates duplicates={m.duplicates} zone={calendar.timeZone} />
             <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} />
             <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} />
-            <CasePublicView caseRow={c} photos={m.photos} form={m.form} zone={calendar.timeZone} />
+            <CasePublicView caseRow={c} photos={m.photos} followers={m.followers} form={m.form} zone={calendar.timeZone} />
             <CaseMail reference={c.reference} resolved={c.status === 'resolved'} entries={m.mail} undeliverable={m.undeliverable} zone={calendar.timeZone} />
             <CaseTimeline entries={m.timeline} zone={calendar.timeZone} reference={m.caseRow.reference} status={m.caseRow.status} />
           </div>
