@@ -5,7 +5,7 @@ import { loadMunicipalityConfig } from '../directory/municipality-config.js';
 import { readSettings, type Settings } from '../platform/config.js';
 import { systemClock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
-import { runDemoYear } from './demo-year.js';
+import { describeDemoSummary, runDemoYear } from './demo-year.js';
 
 /** `citydesk demo`: the simulated year, its progress bar and its summary. */
 
@@ -47,7 +47,7 @@ export function demoCommand(program: Command, tools: CommandTools): void {
         const controller = new AbortController();
         const onSignal = () => {
           controller.abort();
-          process.stderr.write('\nStopping the demo year after the current step…\n');
+          process.stderr.write('\nStopping the demo year after the current step (a stopped year cannot be continued; the summary says what to do)…\n');
         };
         process.on('SIGINT', onSignal);
         const tty = process.stderr.isTTY && !options.json;
@@ -75,16 +75,11 @@ export function demoCommand(program: Command, tools: CommandTools): void {
           if (tty) process.stderr.write('\n');
           if (options.json) {
             process.stdout.write(`${JSON.stringify(summary)}\n`);
+            if (summary.stopped) process.exitCode = 130;
             return;
           }
-          const actions = Object.entries(summary.actions).map(([k, v]) => `${v} ${k}`).join(', ');
-          process.stdout.write(
-            `Simulated ${summary.from.slice(0, 10)} to ${summary.until.slice(0, 16)} (seed ${summary.seed})${summary.stopped ? ', STOPPED before the end' : ''}:\n` +
-              `  ${summary.cases} cases; ${actions}\n` +
-              `  ${summary.sweeps} sweeps recorded ${summary.breaches} missed deadlines and escalated ${summary.escalations[1]} to Division Heads, ${summary.escalations[2]} to Department Heads, ${summary.escalations[3]} to the CAO\n` +
-              (summary.staffCreated > 0 ? `  ${summary.staffCreated} demo staff accounts created (password as in config/staff.yaml)\n` : '') +
-              `Sign in at /staff with a demo account (README) to see it.\n`,
-          );
+          process.stdout.write(describeDemoSummary(summary));
+          if (summary.stopped) process.exitCode = 130;
         } finally {
           process.off('SIGINT', onSignal);
         }

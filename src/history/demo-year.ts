@@ -63,6 +63,8 @@ export interface DemoSummary {
   escalations: Record<'1' | '2' | '3', number>;
   staffCreated: number;
   stopped: boolean;
+  /** When stopped (Ctrl-C): the simulated time it had reached. */
+  stoppedAt: string | null;
 }
 
 type Step =
@@ -154,6 +156,28 @@ const questions = ['Which days is garbage collected on my street?', 'How do I pa
 
 const DAY = 86_400_000;
 
+/**
+ * A stopped demo year cannot be continued: its cases and their audit trails are kept (citydesk
+ * never deletes a case's history), and a second run would add a second year on top. What to do.
+ */
+export const stoppedDemoAdvice =
+  'A demo stopped part-way (Ctrl-C) cannot be continued: its cases up to the stop stay as they are. Keep them as they are, or for a whole year start again on a new database: stop citydesk, move the data folder away (CITYDESK_DATA_DIR, ./data by default) or point DATABASE_URL at a new database, start citydesk once and run citydesk demo again.';
+
+/** The demo's summary in words, for the terminal. */
+export function describeDemoSummary(summary: DemoSummary): string {
+  const actions = Object.entries(summary.actions)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  return (
+    `Simulated ${summary.from.slice(0, 10)} to ${(summary.stoppedAt ?? summary.until).slice(0, 16)} (seed ${summary.seed})${summary.stopped ? `: STOPPED before the end (${summary.until.slice(0, 16)})` : ''}:\n` +
+    `  ${summary.cases} cases; ${actions}\n` +
+    `  ${summary.sweeps} sweeps recorded ${summary.breaches} missed deadlines and escalated ${summary.escalations[1]} to Division Heads, ${summary.escalations[2]} to Department Heads, ${summary.escalations[3]} to the CAO\n` +
+    (summary.staffCreated > 0 ? `  ${summary.staffCreated} demo staff accounts created (password as in config/staff.yaml)\n` : '') +
+    (summary.stopped ? `${stoppedDemoAdvice}\n` : '') +
+    `Sign in at /staff with a demo account (README) to see it.\n`
+  );
+}
+
 export async function runDemoYear(options: DemoOptions): Promise<DemoSummary> {
   const { db, year, seed } = options;
   const random = seededRandom(seed);
@@ -162,7 +186,7 @@ export async function runDemoYear(options: DemoOptions): Promise<DemoSummary> {
 
   const own = await db.kysely.selectFrom('service_case').select('id').where('import_source_id', 'is', null).limit(1).executeTakeFirst();
   if (own && !options.force) {
-    throw new AppError('CONFLICT', 'This database already holds cases of its own: the demo year would mix invented cases with them. Run it on a new database, or add --force if this one is only for trying citydesk out.');
+    throw new AppError('CONFLICT', `This database already holds cases of its own: the demo year would mix invented cases with them. Run it on a new database, or add --force if this one is only for trying citydesk out. ${stoppedDemoAdvice}`);
   }
 
   let directory = await loadDirectory(db.kysely);
@@ -192,6 +216,7 @@ export async function runDemoYear(options: DemoOptions): Promise<DemoSummary> {
     escalations: { 1: 0, 2: 0, 3: 0 },
     staffCreated,
     stopped: false,
+    stoppedAt: null,
   };
   const did = (kind: string) => (summary.actions[kind] = (summary.actions[kind] ?? 0) + 1);
   const refused = (kind: string) => (summary.refused[kind] = (summary.refused[kind] ?? 0) + 1);
@@ -298,6 +323,7 @@ export async function runDemoYear(options: DemoOptions): Promise<DemoSummary> {
   while (agenda.size > 0) {
     if (options.signal?.aborted) {
       summary.stopped = true;
+      summary.stoppedAt = calendar.format(clock.now().getTime());
       break;
     }
     const next = agenda.pop()!;

@@ -13,7 +13,7 @@ import { loadDirectory } from '../../src/directory/directory-cache.js';
 import { loadStaffMember, type StaffMember } from '../../src/directory/staff.js';
 import { listOpenEscalations } from '../../src/escalation/list-escalations.js';
 import { sweep } from '../../src/escalation/sweep.js';
-import { runDemoYear } from '../../src/history/demo-year.js';
+import { describeDemoSummary, runDemoYear } from '../../src/history/demo-year.js';
 import { findKpis } from '../../src/performance/find-kpis.js';
 import { testEngines } from '../helpers/db.js';
 
@@ -94,6 +94,29 @@ describe('The demo year is deterministic', () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+});
+
+describe('A demo year stopped part-way (Ctrl-C)', () => {
+  it('stops after the current step, says where it stopped and how to go on; a rerun is refused with the same advice, and adds nothing', async () => {
+    const db = await testEngines()[0]!.open({ seed: true });
+    try {
+      const controller = new AbortController();
+      // Three weeks of January: enough steps to stop in the middle of.
+      const stopped = await runDemoYear({ db, year: 2026, seed: 5, casesPerYear: 1000, until: new Date('2026-01-21T18:30:00Z'), password: 'demo-password-for-tests', signal: controller.signal, onProgress: () => controller.abort() });
+      assert.equal(stopped.stopped, true);
+      assert.ok(stopped.stoppedAt !== null && stopped.stoppedAt < stopped.until, `${stopped.stoppedAt} before ${stopped.until}`);
+      const words = describeDemoSummary(stopped);
+      assert.match(words, /STOPPED before the end/);
+      assert.match(words, /cannot be continued.*start again on a new database/);
+      const cases = await db.kysely.selectFrom('service_case').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(cases.n), stopped.cases);
+      await assert.rejects(demo(db, 5, 1000), /already holds cases of its own.*A demo stopped part-way \(Ctrl-C\) cannot be continued/);
+      const again = await db.kysely.selectFrom('service_case').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(again.n), stopped.cases);
+    } finally {
+      await db.close();
     }
   });
 });
