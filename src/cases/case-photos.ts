@@ -124,6 +124,22 @@ export async function removeFormPhotos(db: Db, formKey: string, ids: number[]): 
   });
 }
 
+/** A form left unsent keeps its photos this long (a resident may come back to "Check your answers"). */
+export const unsentPhotoHours = 24;
+
+/**
+ * Deletes the photos of forms never sent, with their files, once they are `unsentPhotoHours`
+ * old: run by the server's sweep. A photo that belongs to a case is never touched.
+ */
+export async function discardUnsentPhotos(db: Db, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - unsentPhotoHours * 3_600_000);
+  return db.kysely.transaction().execute(async (trx) => {
+    const gone = await trx.deleteFrom('case_photo').where('case_id', 'is', null).where('created_at', '<', before).returning('file_id').execute();
+    if (gone.length > 0) await trx.deleteFrom('stored_file').where('id', 'in', gone.map((g) => g.file_id)).where('purpose', '=', 'photo').execute();
+    return gone.length;
+  });
+}
+
 /** A sent form's photos become its case's (again harmless: a replayed send finds none left). */
 export async function attachFormPhotos(tx: Tx, formKey: string, caseId: number): Promise<number> {
   const rows = await tx.updateTable('case_photo').set({ case_id: caseId }).where('form_key', '=', formKey).where('case_id', 'is', null).returning('id').execute();

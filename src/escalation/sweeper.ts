@@ -8,6 +8,7 @@ import type { SurveyLinks } from '../feedback/survey-token.js';
 import { sendAtRiskDigests } from '../performance/at-risk.js';
 import { DirectoryCache } from '../directory/directory-cache.js';
 import { sweepFollowers } from '../notify/sweep-followers.js';
+import { discardUnsentPhotos } from '../cases/case-photos.js';
 
 /** Runs the sweep every minute inside the server; runs never overlap, errors are logged. */
 export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | undefined; intervalMs?: number; surveyLinks?: SurveyLinks }): { stop(): Promise<void> } {
@@ -37,6 +38,10 @@ export function startSweeper(options: { db: Db; clock: Clock; logger?: Logger | 
       .then(async () => sweepFollowers({ db, directory: await directory.get(), now: clock.now(), links: options.surveyLinks }))
       .then((f) => (f.sent > 0 ? logger?.info({ sent: f.sent }, 'follower updates') : undefined))
       .catch((error: unknown) => logger?.error({ err: error }, 'follower updates failed; the next sweep will retry'))
+      // Photos of portal forms never sent (src/cases/case-photos.ts).
+      .then(() => discardUnsentPhotos(db, clock.now()))
+      .then((n) => (n > 0 ? logger?.info({ discarded: n }, 'unsent report photos discarded') : undefined))
+      .catch((error: unknown) => logger?.error({ err: error }, 'discarding unsent photos failed; the next sweep will retry'))
       .finally(() => {
         running = undefined;
       });

@@ -6,6 +6,7 @@ import { demo, startApi, type TestApi } from '../helpers/api.js';
 import { consoleAs, type ConsoleClient } from '../helpers/console.js';
 import { gpsCamera, hasExif, jpegWithGps, multipartBody } from '../helpers/photos.js';
 import { readStoredFile } from '../../src/files/file-store.js';
+import { discardUnsentPhotos } from '../../src/cases/case-photos.js';
 
 /**
  * Photos and moderation on the portal without a browser (issue 19): what is stored and served,
@@ -178,6 +179,21 @@ for (const engine of testEngines()) {
       assert.match((await html(`/track/${reference}`)).body, /The City does not show this description publicly\./);
       assert.equal((await open311(true)).request['description'], null);
       assert.doesNotMatch((await open311(true)).raw, /laneway/);
+    });
+
+    test('photos of a form never sent are discarded with their files after a day; a report\'s photos stay', async () => {
+      const start = await html('/report?type=pothole');
+      const key = /name="key" value="([0-9a-f-]{36})"/.exec(start.body)![1]!;
+      const { payload, contentType } = await multipartBody(reportFields(key), [{ name: 'photos', filename: 'left.jpg', type: 'image/jpeg', content: await jpegWithGps() }]);
+      assert.equal((await api.app.inject({ method: 'POST', url: '/report/check', payload, headers: { 'content-type': contentType } })).statusCode, 200);
+      const photos = () => api.db.kysely.selectFrom('case_photo').select(['id', 'case_id', 'file_id']).execute();
+      assert.equal((await photos()).length, 2);
+      assert.equal(await discardUnsentPhotos(api.db, new Date(api.clock.now().getTime() + 23 * 3_600_000)), 0, 'kept within the day');
+      assert.equal(await discardUnsentPhotos(api.db, new Date(api.clock.now().getTime() + 25 * 3_600_000)), 1);
+      const left = await photos();
+      assert.deepEqual(left.map((p) => Number(p.id)), [photoId], "only the report's photo is left");
+      assert.ok(await readStoredFile(api.db.kysely, left[0]!.file_id));
+      assert.equal(Number((await api.db.kysely.selectFrom('stored_file').select((eb) => eb.fn.countAll<string>().as('n')).where('purpose', '=', 'photo').executeTakeFirstOrThrow()).n), 1);
     });
   });
 }

@@ -371,8 +371,8 @@ function AlreadyReported(props: { ctx: PortalContext; type: PortalRequestType; n
   );
 }
 
-/** Where "follow this one instead" leads: the request's tracking page, until following by e-mail exists. */
-const followHref = (reference: string): string => `/track/${reference}`;
+/** Where "follow this one instead" leads: following the request by e-mail (follow-pages.tsx). */
+const followHref = (reference: string): string => `/track/${reference}/follow`;
 
 export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType; answers: ReportAnswers; photos: PhotoRow[]; nearby: RelatedCase[]; errors?: FieldErrors }) {
   const { answers, type, ctx } = props;
