@@ -16,6 +16,7 @@ const benchmarks: Record<string, () => Promise<boolean>> = {
   kpi: async () => (await import('./kpi.bench.js')).benchKpi(),
   open311: benchOpen311,
   replay: async () => (await import('./replay.bench.js')).benchReplay(),
+  report: async () => (await import('./report.bench.js')).benchReport(),
   sweep: benchSweep,
 };
 

@@ -7,6 +7,7 @@ import { signIn } from '../../src/directory/sessions.js';
 import { DirectoryCache } from '../../src/directory/directory-cache.js';
 import { findReport } from '../../src/reports/find-reports.js';
 import { reportCommand } from '../../src/reports/report-command.js';
+import { submitPortalFeedback } from '../../src/feedback/customer-feedback.js';
 import { testEngines } from '../helpers/db.js';
 import { demo, demoPassword, inquiryByPhone, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
 import { consoleAs, type ConsoleClient } from '../helpers/console.js';
@@ -171,8 +172,23 @@ for (const engine of testEngines()) {
       assert.match(csv, /Service requests resolved within their original target/);
       assert.match(progress.join(''), /reading the figures from 2025-01-01 to 2026-12-31/);
       assert.match(progress.join(''), /Annual report to Council, 2026: version 1 kept/);
+      // A compliment in June, quoted by the Manager: the report prints it without the personal details.
+      api.clock.set('2026-06-10T15:00:00Z');
+      const { id: feedbackId } = await submitPortalFeedback({
+        db: api.db,
+        input: { kind: 'compliment', text: 'Dana Resident here, call me at 705-555-0142: the crew fixed the pothole in a day. Thank you!', reference: '', name: 'Dana Resident', email: 'dana@example.org', phone: '705-555-0142' },
+        now: api.clock.now(),
+      });
+      api.clock.set(asOf);
+      const quoted = await manager.post(`/staff/feedback/${feedbackId}/quote`, { quote: 'Dana Resident here, call me at 705-555-0142: the crew fixed the pothole in a day. Thank you!' });
+      assert.equal(quoted.status, 200);
+      assert.match(quoted.body, /Quoted in the reports as: “\[removed\] here, call me at \[removed\]: the crew fixed the pothole in a day\. Thank you!”/);
       await reportCommand(api.db, api.clock, 'feedback', { period: '2026-Q2', format: 'html' }, io);
-      assert.match(String(out.pop()), /<h1 id="report-title">Customer feedback analysis<\/h1>/);
+      const feedbackHtml = String(out.pop());
+      assert.match(feedbackHtml, /<h1 id="report-title">Customer feedback analysis<\/h1>/);
+      assert.match(feedbackHtml, /<blockquote>\[removed\] here, call me at \[removed\]: the crew fixed the pothole in a day\. Thank you!<\/blockquote>/);
+      assert.doesNotMatch(feedbackHtml, /Dana|705-555-0142/, 'no personal information in a report');
+      assert.match(feedbackHtml, /Compliment 1/i);
       await assert.rejects(reportCommand(api.db, api.clock, 'annual', { period: '2026', format: 'pdf' }, io, '/nonexistent/chromium'), /PDF export is not available here: there is no Chromium at \/nonexistent\/chromium/);
       await assert.rejects(reportCommand(api.db, api.clock, 'annual', { period: '26', format: 'csv' }, io), /is not a year: write it as four digits/);
 

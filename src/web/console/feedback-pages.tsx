@@ -5,6 +5,7 @@ import { feedbackAnalysis, type FeedbackAnalysis } from '../../standard/customer
 import { describeShare, shareFigure } from '../../standard/performance-indicators.js';
 import { performanceRulesOf } from '../../directory/municipality.js';
 import { isAppError } from '../../platform/errors.js';
+import { chooseQuote, findQuote, mayChooseQuotes, maxQuoteLength } from '../../reports/choose-quote.js';
 import { Alert, Badge, Choices, ErrorSummary, TextArea, type FieldErrors } from '../components.js';
 import { formatShortDateTime } from '../format.js';
 import { sendPage } from '../render.js';
@@ -158,6 +159,7 @@ export function registerFeedbackPages(app: FastifyInstance, services: CaseServic
     const zone = directory.calendar.timeZone;
     const themes = await feedbackThemes(services.db.kysely);
     const item = await findFeedback(services.db.kysely, staff, id);
+    const quote = mayChooseQuotes(staff) ? await findQuote(services.db, item.id) : null;
     const themeName = (code: string) => themes.find((t) => t.code === code)?.name ?? code;
     return (
       <ConsolePage staff={staff} municipality={directory.municipality.name} path="/staff/feedback" title={`${Object.keys(errors).length > 0 ? 'Error: ' : ''}Feedback ${item.id}`} crumbs={[{ href: '/staff/feedback', label: 'Customer feedback' }, { label: `Feedback ${item.id}` }]}>
@@ -184,6 +186,19 @@ export function registerFeedbackPages(app: FastifyInstance, services: CaseServic
             <button type="submit">Save</button>
           </div>
         </form>
+        {mayChooseQuotes(staff) ? (
+          <form method="post" action={`/staff/feedback/${item.id}/quote`} class="panel">
+            <h2>Quote it in the reports</h2>
+            <p class="muted">
+              The feedback analysis in the reports (CSS §6.3) quotes the comments chosen here, without names, e-mail addresses or phone numbers: they are taken out when you save.
+              {quote ? ' Empty the box to stop quoting it.' : ''}
+            </p>
+            <TextArea name="quote" label="Quote" hint={`Up to ${maxQuoteLength} characters: the comment, or the part of it that matters`} rows={3} maxLength={maxQuoteLength} value={quote ?? item.text.slice(0, maxQuoteLength)} error={errors['quote']} />
+            <div class="actions">
+              <button type="submit">{quote ? 'Save the quote' : 'Quote it in the reports'}</button>
+            </div>
+          </form>
+        ) : null}
         {item.recheck ? (
           item.recheck.decidedAt ? (
             <p>Looked at again: {decisionWords[item.recheck.decision ?? ''] ?? item.recheck.decision}, {formatShortDateTime(item.recheck.decidedAt, zone)}.</p>
@@ -217,6 +232,18 @@ export function registerFeedbackPages(app: FastifyInstance, services: CaseServic
     } catch (error) {
       if (!isAppError(error) || error.code !== 'VALIDATION_FAILED') throw error;
       return sendPage(reply, await itemPage(request, id, { themes: error.message }), 400);
+    }
+  });
+
+  app.post<{ Params: { id: string } }>('/staff/feedback/:id/quote', { onRequest: requireStaffPage(services) }, async (request, reply) => {
+    const staff = signedIn(request);
+    const id = idOf(request.params.id);
+    try {
+      const quote = await chooseQuote({ db: services.db, directory: await services.directory.get(), staff, feedbackId: id, quote: textOf(request.body, 'quote'), now: services.clock.now() });
+      return sendPage(reply, await itemPage(request, id, {}, quote === null ? 'No longer quoted in the reports.' : `Quoted in the reports as: “${quote}”`));
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'VALIDATION_FAILED') throw error;
+      return sendPage(reply, await itemPage(request, id, { quote: error.message }), 400);
     }
   });
 
