@@ -230,6 +230,11 @@ export class Directory {
     return this.dstVersionsById.get(id);
   }
 
+  /** Every DST version of every division, in no particular order (a report's "what changed"). */
+  allDstVersions(): DirectoryDstVersion[] {
+    return [...this.dstVersionsById.values()];
+  }
+
   /**
    * As findServiceTargets: the targets of the division's DST version in force on the receipt's
    * local date, or its first version for a receipt before that (an import of older records).

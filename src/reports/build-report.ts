@@ -3,7 +3,6 @@ import { escalationRecurrence } from '../performance/escalation-trends.js';
 import { performanceRulesOf } from '../directory/municipality.js';
 import type { Tx } from '../db/connect.js';
 import type { Directory } from '../directory/directory-cache.js';
-import { listDstVersions } from '../directory/list-dst-versions.js';
 import type { StaffMember } from '../directory/staff.js';
 import { feedbackFacts, feedbackKindWords, feedbackThemes, surveyAnswerCounts } from '../feedback/customer-feedback.js';
 import { findKpiTallies } from '../performance/find-kpis.js';
@@ -312,14 +311,13 @@ async function definitionChanges(tx: Tx, directory: Directory, kind: ReportKind,
   if (!last) changes.push(`This is the first ${reportTitles[kind].toLowerCase()} citydesk has kept; the changes below are those made in the period.`);
   else if (last.formula_version !== formulaVersion) changes.push(`The definitions changed from version ${last.formula_version} (the ${last.period} report) to ${formulaVersion}: see the definitions above.`);
   else changes.push(`The definitions are those of the ${last.period} report (version ${formulaVersion}).`);
-  const today = period.to;
-  for (const d of directory.divisions) {
-    if (!directory.allRequestTypes().some((t) => t.divisionId === d.id)) continue;
-    const { versions } = await listDstVersions(tx, d.code, today);
-    for (const v of versions) {
-      if (v.effectiveFrom > period.to || v.effectiveFrom < (since ?? period.from) || (since !== null && v.effectiveFrom <= since)) continue;
-      changes.push(`${d.name}: Division Service Targets version ${v.version} took effect on ${v.effectiveFrom}${v.note ? ` (${v.note})` : ''}; cases received from then are measured against it.`);
-    }
+  const changed = directory
+    .allDstVersions()
+    .filter((v) => v.effectiveFrom <= period.to && (since === null ? v.effectiveFrom >= period.from : v.effectiveFrom > since))
+    .sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom) || a.divisionId - b.divisionId);
+  for (const v of changed) {
+    const name = directory.division(v.divisionId)?.name ?? `division ${v.divisionId}`;
+    changes.push(`${name}: Division Service Targets version ${v.version} took effect on ${v.effectiveFrom}; cases received from then are measured against it.`);
   }
   if (changes.length === 1) changes.push('No Division Service Target changed in the period.');
   return changes;
