@@ -96,6 +96,44 @@ export function assertResponsibleDivision(staff: StaffMember, c: CaseRow, action
   }
 }
 
+/**
+ * CSS §3.1: a case goes out by transfer from the division that has it, or from Customer Service,
+ * which routes every division's contacts. The same rule holds for each case of a bulk transfer.
+ */
+export function canTransferOut(staff: StaffMember, c: Pick<CaseRow, 'division_id'>): boolean {
+  return staff.inCustomerService || (staff.divisionId !== null && staff.divisionId === c.division_id);
+}
+
+export function assertCanTransferOut(staff: StaffMember, c: CaseRow, divisionName: string, action: 'transfer' | 'withdraw its transfer' = 'transfer'): void {
+  if (!canTransferOut(staff, c)) {
+    throw new AppError('FORBIDDEN', `Only staff of ${divisionName}, which has ${c.reference}, or Customer Service can ${action === 'transfer' ? 'transfer it' : action}.`);
+  }
+}
+
+export type ReceivingAction = 'confirm' | 'decline';
+
+/**
+ * CSS §3.1: a transfer waits for the receiving division. Its staff confirm receipt (the case becomes
+ * theirs) or decline it with a reason (it goes back to the sender, who keeps ownership); no one else.
+ */
+export function canAnswerTransfer(staff: StaffMember, c: Pick<CaseRow, 'transfer_to_division_id'>): boolean {
+  return c.transfer_to_division_id !== null && staff.divisionId !== null && staff.divisionId === c.transfer_to_division_id;
+}
+
+export function assertReceivingDivision(staff: StaffMember, c: CaseRow, action: ReceivingAction, toName: string): void {
+  if (!canAnswerTransfer(staff, c)) {
+    throw new AppError('FORBIDDEN', `Only staff of ${toName}, the division ${c.reference} is being transferred to, can ${action === 'confirm' ? 'confirm its receipt' : 'decline it'}.`);
+  }
+}
+
+/**
+ * Bulk work from a queue (assign or transfer several cases at once) is the single-case action
+ * repeated: each case is judged by the rule above for that action (assign: assertResponsibleDivision,
+ * transfer: assertCanTransferOut), and a refused case is reported without stopping the others.
+ */
+export const bulkActions = ['assign', 'transfer'] as const;
+export type BulkAction = (typeof bulkActions)[number];
+
 export function assertOpen(c: CaseRow): void {
   if (c.status !== 'open') throw new AppError('RULE_VIOLATION', `${c.reference} is resolved. Reopen it first if the customer's issue is not resolved.`);
 }

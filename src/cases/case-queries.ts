@@ -202,6 +202,7 @@ export const queueNames = [
   'resolution-overdue',
   'update-overdue',
   'at-risk',
+  'overdue',
   'transfers-in',
   'transfers-out',
 ] as const;

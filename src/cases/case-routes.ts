@@ -13,7 +13,7 @@ import { reclassifyCase } from './reclassify-case.js';
 import { reopenCase, resolveCase } from './resolve-case.js';
 import { sendUpdate } from './send-update.js';
 import { markDuplicate, undoDuplicate } from './mark-duplicate.js';
-import { confirmTransfer, transferCase, withdrawTransfer } from './transfer-case.js';
+import { confirmTransfer, declineTransfer, transferCase, withdrawTransfer } from './transfer-case.js';
 
 /** The staff JSON API for cases: validate, authenticate, call one use case, present. */
 
@@ -148,8 +148,8 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
   );
   action(
     'updates',
-    'Send the customer an update: status and revised timeline, with the reason (CSS §3.3)',
-    { status: Short(2000), timeline: Short(40), reason: Short(2000), method: Type.Optional(Method) },
+    'Send the customer an update: status and revised timeline, with the reason; without a timeline, a progress note (the date given still stands) (CSS §3.3)',
+    { status: Short(2000), timeline: Type.Optional(Short(40)), reason: Type.Optional(Short(2000)), method: Type.Optional(Method) },
     ({ reference, body, staff }) => sendUpdate({ services, staff, reference, input: body }),
   );
   action('assign', 'Assign the owner: a member of the responsible division', { ownerId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }, ({ reference, body, staff }) =>
@@ -159,6 +159,9 @@ export function registerCaseRoutes(app: FastifyInstance, services: CaseServices)
     transferCase({ services, staff, reference, input: body }),
   );
   action('transfer/confirm', 'Confirm receipt of a transfer to your division', {}, ({ reference, staff }) => confirmTransfer({ services, staff, reference }));
+  action('transfer/decline', 'Decline a transfer to your division, with the reason: it goes back to the sender (CSS §3.1)', { reason: Short(2000) }, ({ reference, body, staff }) =>
+    declineTransfer({ services, staff, reference, reason: body.reason }),
+  );
   action('transfer/withdraw', 'Withdraw a transfer that is not yet confirmed', { reason: Short(2000) }, ({ reference, body, staff }) =>
     withdrawTransfer({ services, staff, reference, reason: body.reason }),
   );

@@ -246,7 +246,7 @@ export async function findCases(tx: Tx, context: FindContext, filters: CaseFilte
         customerName: r.customer_name,
         receivedAt: iso(calendar, r.received_at)!,
         dueAt: iso(calendar, due),
-        dueFor: due === null ? null : dueFor(r),
+        dueFor: due === null ? null : deadlineKind(r),
         acknowledged: r.acknowledged_at !== null,
         transferTo: r.transfer_to,
       };
@@ -255,7 +255,7 @@ export async function findCases(tx: Tx, context: FindContext, filters: CaseFilte
 }
 
 /** Which deadline a case's next due time is (nextDueAt in case-record.ts takes the earliest). */
-function dueFor(r: { next_due_at: Date | string | null; acknowledged_at: unknown; acknowledge_by: Date | string; resolve_by: Date | string | null; committed_by: Date | string | null; transfer_follow_up_by: Date | string | null }): string {
+export function deadlineKind(r: { next_due_at: Date | string | null; acknowledged_at: unknown; acknowledge_by: Date | string; resolve_by: Date | string | null; committed_by: Date | string | null; transfer_follow_up_by: Date | string | null }): string {
   const at = (d: Date | string | null) => (d === null ? Number.NaN : new Date(d).getTime());
   const next = at(r.next_due_at);
   if (r.acknowledged_at === null && at(r.acknowledge_by) === next) return 'acknowledge';

@@ -65,6 +65,10 @@ export function queueConditions<DB extends CaseTable>(builder: ExpressionBuilder
       return [open, eb('c.committed_by', 'is not', null), eb('c.committed_by', '<', at.now)];
     case 'at-risk':
       return [open, atRiskCondition(at.now)];
+    case 'overdue':
+      // Whatever deadline it is (acknowledge, resolve, the date promised, a transfer's follow-up):
+      // the earliest one still to meet has passed.
+      return [open, eb('c.next_due_at', '<', at.now)];
     case 'transfers-in':
     case 'transfers-out':
       return [eb('c.transfer_to_division_id', 'is not', null), eb('c.import_source_id', 'is', null)];

@@ -8,10 +8,12 @@ import { assertOpen, assertResponsibleDivision } from './case-policy.js';
 import { recordEvent, saveCase, type CaseRow } from './case-record.js';
 import { changeCase } from './case-change.js';
 import type { CaseServices } from './case-services.js';
+import { transferRequest, transferRequestedEvent } from './transfer-case.js';
 
 /**
  * INTERPRETATION §5: a service request of the wrong type gets the right one. Its targets are
  * recomputed from the original receipt with the DST version in force then: the clock never restarts.
+ * A type of another division transfers the case to that division with the change (CSS §3.1).
  */
 export async function reclassifyCase(options: {
   services: CaseServices;
@@ -28,12 +30,9 @@ export async function reclassifyCase(options: {
     if (!input.reason?.trim()) throw new AppError('VALIDATION_FAILED', 'Say why the request type changes.', [{ field: 'reason', message: 'required' }]);
     const receivedAt = new Date(caseRow.received_at).getTime();
     const found = await findServiceTargets(trx, { requestTypeCode: input.requestType, receivedAt, calendar });
-    if (found.division.id !== caseRow.division_id) {
-      throw new AppError(
-        'RULE_VIOLATION',
-        `${found.requestType.name} belongs to ${found.division.name}, not ${division}: transfer ${reference} to ${found.division.name}, who can reclassify it once they confirm receipt.`,
-      );
-    }
+    // A type of another division takes the case there: it transfers with it, and stays with this
+    // division until the new one confirms receipt or declines it (CSS §3.1).
+    const moves = found.division.id !== caseRow.division_id;
     if (found.requestType.id === caseRow.request_type_id) throw new AppError('VALIDATION_FAILED', `${reference} already is a ${found.requestType.name}.`, [{ field: 'requestType', message: 'unchanged' }]);
     const attributes = input.attributes ?? {};
     const problems = checkAttributeValues(found.requestType.attributes, attributes, { enforceRequired: true });
@@ -46,6 +45,7 @@ export async function reclassifyCase(options: {
       dst_version_id: found.dstVersion.id,
       acknowledge_by: new Date(due.acknowledgeBy),
       resolve_by: due.resolveBy === null ? null : new Date(due.resolveBy),
+      ...(moves ? transferRequest(found.division.id, staff, now, calendar) : {}),
     });
     await recordEvent(trx, {
       caseId: caseRow.id,
@@ -60,8 +60,13 @@ export async function reclassifyCase(options: {
         resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
         previousAcknowledgeBy: calendar.format(new Date(caseRow.acknowledge_by).getTime()),
         previousResolveBy: caseRow.resolve_by ? calendar.format(new Date(caseRow.resolve_by).getTime()) : null,
+        ...(moves ? { transferTo: found.division.name } : {}),
       },
     });
+    if (moves) {
+      const note = `Reclassified as ${found.requestType.name}, which ${found.division.name} handles: ${input.reason.trim()}`;
+      await recordEvent(trx, transferRequestedEvent({ caseRow: updated, staff, now, calendar, from: division, to: found.division.name, note }));
+    }
     return updated;
   });
 }

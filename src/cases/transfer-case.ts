@@ -1,10 +1,14 @@
 import type { StaffMember } from '../directory/staff.js';
 import { transferMessage } from '../notify/templates.js';
 import { AppError } from '../platform/errors.js';
-import { assertOpen } from './case-policy.js';
+import { assertCanTransferOut, assertOpen, assertReceivingDivision } from './case-policy.js';
 import { defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from './case-record.js';
 import { changeCase } from './case-change.js';
 import type { CaseServices } from './case-services.js';
+import type { BusinessCalendar } from '../standard/calendar.js';
+
+/** A case no longer waiting for a transfer. */
+const clearedTransfer = { transfer_to_division_id: null, transfer_requested_at: null, transfer_requested_by: null, transfer_follow_up_by: null } as const;
 
 /**
  * CSS §3.1, INTERPRETATION §5: a case outside the sender's responsibility goes to the correct
@@ -22,9 +26,7 @@ export async function transferCase(options: {
   return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, divisionName }) => {
     assertOpen(caseRow);
     const from = await divisionName(caseRow.division_id);
-    if (staff.divisionId !== caseRow.division_id && !staff.inCustomerService) {
-      throw new AppError('FORBIDDEN', `Only staff of ${from}, which has ${reference}, or Customer Service can transfer it.`);
-    }
+    assertCanTransferOut(staff, caseRow, from);
     if (caseRow.transfer_to_division_id) {
       throw new AppError('CONFLICT', `${reference} is already being transferred to ${await divisionName(caseRow.transfer_to_division_id)}; withdraw that transfer first.`);
     }
@@ -35,22 +37,30 @@ export async function transferCase(options: {
       throw new AppError('VALIDATION_FAILED', `"${input.toDivision}" is not a division; divisions: ${codes.join(', ')}.`, [{ field: 'toDivision', message: 'unknown division' }]);
     }
     if (target.id === caseRow.division_id) throw new AppError('VALIDATION_FAILED', `${reference} is already with ${from}.`, [{ field: 'toDivision', message: 'same division' }]);
-    const followUpBy = new Date(calendar.dueAt(now.getTime(), { amount: 1, unit: 'business_days' }));
-    const updated = await saveCase(trx, caseRow, {
-      transfer_to_division_id: target.id,
-      transfer_requested_at: now,
-      transfer_requested_by: staff.id,
-      transfer_follow_up_by: followUpBy,
-    });
-    await recordEvent(trx, {
-      caseId: caseRow.id,
-      at: now,
-      actor: staff,
-      type: 'transfer_requested',
-      data: { from, to: target.name, note: input.note.trim(), followUpBy: calendar.format(followUpBy.getTime()) },
-    });
+    const updated = await saveCase(trx, caseRow, transferRequest(target.id, staff, now, calendar));
+    await recordEvent(trx, transferRequestedEvent({ caseRow: updated, staff, now, calendar, from, to: target.name, note: input.note.trim() }));
     return updated;
   });
+}
+
+/** The columns of a transfer waiting for the receiving division: its follow-up is 1 business day (CSS §3.1). */
+export function transferRequest(toDivisionId: number, staff: StaffMember, now: Date, calendar: BusinessCalendar) {
+  return {
+    transfer_to_division_id: toDivisionId,
+    transfer_requested_at: now,
+    transfer_requested_by: staff.id,
+    transfer_follow_up_by: new Date(calendar.dueAt(now.getTime(), { amount: 1, unit: 'business_days' })),
+  };
+}
+
+export function transferRequestedEvent(e: { caseRow: CaseRow; staff: StaffMember; now: Date; calendar: BusinessCalendar; from: string; to: string; note: string }) {
+  return {
+    caseId: e.caseRow.id,
+    at: e.now,
+    actor: e.staff,
+    type: 'transfer_requested',
+    data: { from: e.from, to: e.to, note: e.note, followUpBy: e.caseRow.transfer_follow_up_by ? e.calendar.format(new Date(e.caseRow.transfer_follow_up_by).getTime()) : null },
+  };
 }
 
 /** A member of the receiving division confirms receipt: the case is theirs and the customer is told. */
@@ -59,18 +69,9 @@ export async function confirmTransfer(options: { services: CaseServices; staff: 
   return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName, messageContext }) => {
     if (!caseRow.transfer_to_division_id) throw new AppError('CONFLICT', `${reference} is not waiting for a transfer to be confirmed.`);
     const to = await divisionName(caseRow.transfer_to_division_id);
-    if (staff.divisionId !== caseRow.transfer_to_division_id) {
-      throw new AppError('FORBIDDEN', `Only staff of ${to}, the division ${reference} is being transferred to, can confirm its receipt.`);
-    }
+    assertReceivingDivision(staff, caseRow, 'confirm', to);
     const from = await divisionName(caseRow.division_id);
-    const updated = await saveCase(trx, caseRow, {
-      division_id: caseRow.transfer_to_division_id,
-      owner_id: staff.id,
-      transfer_to_division_id: null,
-      transfer_requested_at: null,
-      transfer_requested_by: null,
-      transfer_follow_up_by: null,
-    });
+    const updated = await saveCase(trx, caseRow, { division_id: caseRow.transfer_to_division_id, owner_id: staff.id, ...clearedTransfer });
     await recordEvent(trx, { caseId: caseRow.id, at: now, actor: staff, type: 'transfer_confirmed', data: { from, to } });
     const context = messageContext(updated, updated.division_id);
     const message = transferMessage({ ...context, fromDivisionName: from });
@@ -84,13 +85,32 @@ export async function withdrawTransfer(options: { services: CaseServices; staff:
   const { services, staff, reference, reason } = options;
   return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName }) => {
     if (!caseRow.transfer_to_division_id) throw new AppError('CONFLICT', `${reference} is not waiting for a transfer to be confirmed.`);
-    if (staff.divisionId !== caseRow.division_id && !staff.inCustomerService) {
-      throw new AppError('FORBIDDEN', `Only staff of ${await divisionName(caseRow.division_id)}, which sent ${reference}, can withdraw its transfer.`);
-    }
+    assertCanTransferOut(staff, caseRow, await divisionName(caseRow.division_id), 'withdraw its transfer');
     if (!reason?.trim()) throw new AppError('VALIDATION_FAILED', 'Say why the transfer is withdrawn.', [{ field: 'reason', message: 'required' }]);
     const to = await divisionName(caseRow.transfer_to_division_id);
-    const updated = await saveCase(trx, caseRow, { transfer_to_division_id: null, transfer_requested_at: null, transfer_requested_by: null, transfer_follow_up_by: null });
+    const updated = await saveCase(trx, caseRow, clearedTransfer);
     await recordEvent(trx, { caseId: caseRow.id, at: now, actor: staff, type: 'transfer_withdrawn', data: { to, reason: reason.trim() } });
+    return updated;
+  });
+}
+
+/**
+ * CSS §3.1: the receiving division says the case is not theirs, with a reason. It goes back to the
+ * sender, which keeps it and its owner as they were; the customer's targets never restart, and
+ * nothing is sent to the customer (the case never left the sender).
+ */
+export async function declineTransfer(options: { services: CaseServices; staff: StaffMember; reference: string; reason: string }): Promise<CaseRow> {
+  const { services, staff, reference, reason } = options;
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, divisionName }) => {
+    if (!caseRow.transfer_to_division_id) throw new AppError('CONFLICT', `${reference} is not waiting for a transfer to be confirmed.`);
+    const to = await divisionName(caseRow.transfer_to_division_id);
+    assertReceivingDivision(staff, caseRow, 'decline', to);
+    if (!reason?.trim()) {
+      throw new AppError('VALIDATION_FAILED', `Say why ${reference} is not for ${to}, so ${await divisionName(caseRow.division_id)} can send it to the right place (CSS §3.1).`, [{ field: 'reason', message: 'required' }]);
+    }
+    const from = await divisionName(caseRow.division_id);
+    const updated = await saveCase(trx, caseRow, clearedTransfer);
+    await recordEvent(trx, { caseId: caseRow.id, at: now, actor: staff, type: 'transfer_declined', data: { from, to, reason: reason.trim() } });
     return updated;
   });
 }

@@ -2,11 +2,12 @@ import { DateTime } from 'luxon';
 import type { Tx } from '../db/connect.js';
 import type { StaffMember } from '../directory/staff.js';
 import type { BusinessCalendar } from '../standard/calendar.js';
+import { deadlineKind } from '../cases/find-cases.js';
 import { escalationRoles, type EscalationLevel } from '../standard/escalation.js';
 
 /**
  * The escalation pathway's lists (CSS §5): the open escalations at a head's level, the Manager of
- * Customer Service's review list, and the day's breaches. The API (GET /api/v1/escalations and
+ * Customer Service's review list, and what is overdue now across divisions. The API (GET /api/v1/escalations and
  * /api/v1/escalations/review-list) and the console's home page show the same lists.
  */
 
@@ -84,34 +85,37 @@ export async function listReviewList(tx: Tx, calendar: BusinessCalendar, limit =
 }
 
 /**
- * Today's breaches across divisions: deadlines missed since the start of the City's day, as the
- * sweep recorded them (case_breach), with a count per division.
+ * What is overdue now across divisions (CSS §6): every open case past the earliest deadline it
+ * still has to meet, however long ago it was first missed, with a count per division and how many
+ * of those were first missed today. Not only today's new breaches: a case missed on Friday and
+ * still not acted on is as overdue on Monday.
  */
-export async function listBreachesToday(tx: Tx, now: Date, calendar: BusinessCalendar, limit = 10) {
+export async function listOverdueNow(tx: Tx, now: Date, calendar: BusinessCalendar, limit = 10) {
   const startOfDay = DateTime.fromJSDate(now, { zone: calendar.timeZone }).startOf('day').toJSDate();
-  const today = tx
-    .selectFrom('case_breach as b')
-    .innerJoin('division as d', 'd.id', 'b.division_id')
-    .where('b.deadline', '>=', startOfDay)
-    .where('b.deadline', '<=', now);
+  const overdue = tx
+    .selectFrom('service_case as c')
+    .innerJoin('division as d', 'd.id', 'c.division_id')
+    .where('c.status', '=', 'open')
+    .where('c.import_source_id', 'is', null)
+    .where('c.next_due_at', '<', now);
   const [byDivision, rows] = await Promise.all([
-    today
-      .select(['d.name as division', (eb) => eb.fn.countAll<string | number>().as('n')])
+    overdue
+      .select((eb) => ['d.name as division', eb.fn.countAll<string | number>().as('n'), eb.fn.countAll<string | number>().filterWhere('c.next_due_at', '>=', startOfDay).as('today')])
       .groupBy('d.name')
       .orderBy('d.name')
       .execute(),
-    today
-      .innerJoin('service_case as c', 'c.id', 'b.case_id')
-      .select(['c.reference', 'c.summary', 'b.kind', 'b.deadline', 'd.name as division'])
-      .orderBy('b.deadline', 'desc')
-      .orderBy('b.id', 'desc')
+    overdue
+      .select(['c.reference', 'c.summary', 'd.name as division', 'c.next_due_at', 'c.acknowledged_at', 'c.acknowledge_by', 'c.resolve_by', 'c.committed_by', 'c.transfer_follow_up_by'])
+      .orderBy('c.next_due_at')
+      .orderBy('c.id')
       .limit(limit)
       .execute(),
   ]);
-  const divisions = byDivision.map((r) => ({ division: r.division, count: Number(r.n) }));
+  const divisions = byDivision.map((r) => ({ division: r.division, count: Number(r.n), today: Number(r.today) }));
   return {
     total: divisions.reduce((sum, d) => sum + d.count, 0),
+    today: divisions.reduce((sum, d) => sum + d.today, 0),
     byDivision: divisions,
-    items: rows.map((r) => ({ reference: r.reference, summary: r.summary, kind: r.kind, division: r.division, deadline: calendar.format(new Date(r.deadline).getTime()) })),
+    items: rows.map((r) => ({ reference: r.reference, summary: r.summary, division: r.division, kind: deadlineKind(r), deadline: calendar.format(new Date(r.next_due_at!).getTime()) })),
   };
 }

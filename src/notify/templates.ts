@@ -74,15 +74,26 @@ export function acknowledgmentMessage(
   };
 }
 
-export function updateMessage(c: MessageContext & { staffName: string; status: string; newDate: number; reason: string }): Message {
+/**
+ * §3.3: an update. With a new date, the status, the date and why it changed; without one (a
+ * progress note), the status and the date that still stands, which the caller makes sure has not
+ * passed.
+ */
+export function updateMessage(c: MessageContext & { staffName: string; status: string } & ({ newDate: number; reason: string } | { heldDate: number | null })): Message {
   return {
     subject: `An update on your ${c.what} [${c.reference}]`,
     body: [
       greeting(c),
       `Where things stand: ${c.status}`,
-      `New expected date: ${shortDate(c.newDate, c.timeZone)}. Why the date changed: ${c.reason}`,
+      'newDate' in c
+        ? `New expected date: ${shortDate(c.newDate, c.timeZone)}. Why the date changed: ${c.reason}`
+        : c.heldDate !== null
+          ? `We still expect to finish by ${shortDate(c.heldDate, c.timeZone)}, as we told you.`
+          : null,
       signOff(c, c.staffName),
-    ].join('\n\n'),
+    ]
+      .filter((p): p is string => p !== null)
+      .join('\n\n'),
   };
 }
 

@@ -231,14 +231,19 @@ for (const engine of testEngines()) {
       assert.equal((await roads.get(`/api/v1/cases/${c.reference}`)).status, 404, 'the sender no longer sees it');
 
       // Reclassified: the new type's targets, recomputed from the original receipt (Monday 10:00).
-      const wrongDivisionType = await traffic.post(`/api/v1/cases/${c.reference}/reclassify`, { requestType: 'road-sign', reason: 'x' });
-      assert.equal(wrongDivisionType.status, 422);
-      assert.match(wrongDivisionType.body.error.message, /belongs to Roads Operations/);
       const reclassified = await traffic.post(`/api/v1/cases/${c.reference}/reclassify`, { requestType: 'streetlight', reason: 'It is a streetlight outage.' });
       assert.equal(reclassified.status, 200, JSON.stringify(reclassified.body));
       assert.deepEqual(reclassified.body.case.requestType, { code: 'streetlight', name: 'Streetlight out' });
       assert.equal(reclassified.body.case.targets.acknowledgeBy, '2026-11-25T16:30:00-05:00');
       assert.equal(reclassified.body.case.targets.resolveBy, '2026-12-07T16:30:00-05:00');
+      // CSS §3.1: a type of another division transfers the case with it; Traffic keeps it until Roads confirms.
+      const otherDivisionType = await traffic.post(`/api/v1/cases/${c.reference}/reclassify`, { requestType: 'road-sign', reason: 'It is a damaged sign.' });
+      assert.equal(otherDivisionType.status, 200, JSON.stringify(otherDivisionType.body));
+      assert.equal(otherDivisionType.body.case.requestType.code, 'road-sign');
+      assert.equal(otherDivisionType.body.case.division.name, 'Traffic and Streetlights');
+      assert.equal(otherDivisionType.body.case.transfer.toDivision.name, 'Roads Operations');
+      const note = (await timeline(c.reference, traffic)).find((e) => e.entry === 'event' && e.type === 'transfer_requested' && e.data.to === 'Roads Operations');
+      assert.match(note.data.note, /Reclassified as .*Roads Operations handles: It is a damaged sign\./);
     });
 
     test('§3.3 an update gives the status and a revised timeline with its reason; when that date passes the update is overdue', async () => {

@@ -138,6 +138,13 @@ const actions: Record<string, Action> = {
       console: { url: `/staff/cases/${ref}/update`, form: { 'update.status': 'The crew is booked.', 'update.timeline': '2026-03-20', 'update.reason': 'Waiting for asphalt.' } },
     }),
   },
+  'Send the customer a progress note, no new date (CSS §3.3)': {
+    prepare: acknowledged,
+    attempt: (ref) => ({
+      api: { url: `/api/v1/cases/${ref}/updates`, body: { status: 'The crew is booked.' } },
+      console: { url: `/staff/cases/${ref}/progress`, form: { 'progress.status': 'The crew is booked.' } },
+    }),
+  },
   'Assign the owner': {
     prepare: newRequest,
     attempt: (ref, division) => ({
@@ -171,6 +178,17 @@ const actions: Record<string, Action> = {
       return reference;
     },
     attempt: (ref) => ({ api: { url: `/api/v1/cases/${ref}/transfer/confirm`, body: {} }, console: { url: `/staff/cases/${ref}/transfer/confirm`, form: {} } }),
+  },
+  'Transfer in: decline a transfer to the division, with a reason; it goes back to the sender (CSS §3.1)': {
+    prepare: async (division) => {
+      const reference = (await ok((await apiOf(demo.csRep)).post('/api/v1/cases', inquiryByPhone({ division: 'water-wastewater' })), 'an inquiry for water')).case.reference;
+      await ok((await apiOf(demo.csRep)).post(`/api/v1/cases/${reference}/transfer`, { toDivision: division, note: 'This is about the road.' }), 'transfer');
+      return reference;
+    },
+    attempt: (ref) => ({
+      api: { url: `/api/v1/cases/${ref}/transfer/decline`, body: { reason: 'It is about the water main, not the road.' } },
+      console: { url: `/staff/cases/${ref}/transfer/decline`, form: { 'transfer-decline.reason': 'It is about the water main, not the road.' } },
+    }),
   },
   'Withdraw a transfer not yet confirmed': {
     prepare: async (division) => {

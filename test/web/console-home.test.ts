@@ -19,7 +19,7 @@ async function record(site: BrowserSite, email: string, body: Record<string, unk
 
 const section = (page: Page, name: string | RegExp) => page.getByRole('region', { name });
 
-test('the console home opens on what needs each person now: acknowledgments due and overdue (CSS §3.3, §4.1), escalations for heads (§5.2), and for the Manager of Customer Service the day\'s breaches across divisions', async (t) => {
+test('the console home opens on what needs each person now: acknowledgments due and overdue (CSS §3.3, §4.1), escalations for heads (§5.2), and for the Manager of Customer Service what is overdue now across divisions', async (t) => {
   // Monday 2 March 2026, 10:00 in Lindsay.
   const site = await startSite(engine!, '2026-03-02T10:00:00-05:00');
   t.after(() => site.close());
@@ -87,10 +87,11 @@ test('the console home opens on what needs each person now: acknowledgments due 
   const manager = await (await site.context()).newPage();
   await signInAs(manager, demo.csManager);
   assert.match(await section(manager, /^Your review list/).innerText(), /None right now/);
-  const breaches = section(manager, /^Today's breaches across divisions/);
+  // Issue 18: the panel counts what is overdue now, not only what was first missed today.
+  const breaches = section(manager, /^Overdue now across divisions/);
   const breachText = await breaches.innerText();
-  assert.match(breachText, /Roads Operations\s+1/, 'one breach today in Roads: the tree (the potholes were missed on Friday)');
-  assert.match(breachText, new RegExp(`${tree}[\\s\\S]*Acknowledgment target missed at Mon 2 Mar 2026, 9:00 am`));
+  assert.match(breachText, /Roads Operations\s+2\s+1/, 'two overdue now in Roads (the pothole missed on Friday and the tree), one of them first missed today');
+  assert.match(breachText, new RegExp(`${overdue}[\\s\\S]*Acknowledgment overdue since Fri 27 Feb 2026, 4:30 pm[\\s\\S]*${tree}[\\s\\S]*Acknowledgment overdue since Mon 2 Mar 2026, 9:00 am`));
   assert.match(await section(manager, /^Open escalations/).innerText(), new RegExp(tree));
   await expectAccessible(manager, 'home for cs.manager');
   await screenshot(manager, 'console-home');

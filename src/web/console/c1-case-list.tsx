@@ -18,6 +18,7 @@ export const queueTitles: Record<QueueName, { title: string; about: string }> = 
   'resolution-overdue': { title: 'Resolutions overdue', about: 'Open past the resolution target of the Division Service Target (CSS §4).' },
   'update-overdue': { title: 'Updates overdue', about: 'The date promised to the customer has passed: send the status and a new timeline (CSS §3.3).' },
   'at-risk': { title: 'At risk', about: "Open cases that have used the City's at-risk share of the time to their next target, which has not passed yet: act before it does." },
+  overdue: { title: 'Overdue now', about: 'Open cases past a deadline, whichever it is (acknowledge, resolve, the date promised, a transfer to confirm), the longest overdue first.' },
   'transfers-in': { title: 'Transfers waiting for you', about: 'Sent to your division: confirm receipt so the customer knows who has it (CSS §3.1).' },
   'transfers-out': { title: 'Transfers not yet confirmed', about: 'Sent to another division and not yet confirmed; follow up after one business day (CSS §3.1).' },
 };

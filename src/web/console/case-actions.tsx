@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { CaseRow } from '../../cases/case-record.js';
 import { defaultMethod } from '../../cases/case-record.js';
-import { assertOpen, assertResponsibleDivision, type DivisionAction } from '../../cases/case-policy.js';
+import { assertOpen, assertResponsibleDivision, canAnswerTransfer, canTransferOut, type DivisionAction } from '../../cases/case-policy.js';
 import { messageContext } from '../../cases/case-services.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
@@ -10,7 +10,8 @@ import { acknowledgmentMessage } from '../../notify/templates.js';
 import type { AttributeDefinition } from '../../standard/attributes.js';
 import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
 import { Choices, Select, TextArea, TextField, fieldId, type FieldErrors, type Option } from '../components.js';
-import { formatDateTime } from '../format.js';
+import { formatDate, formatDateTime } from '../format.js';
+import { heldDate } from '../../cases/send-update.js';
 import type { CaseEscalation } from './case-details.js';
 import type { TemplateAction } from '../../db/knowledge-tables.js';
 import { templateActions } from '../../knowledge/template-placeholders.js';
@@ -28,6 +29,8 @@ export const actionPaths = {
   transfer: 'transfer',
   'transfer-confirm': 'transfer/confirm',
   'transfer-withdraw': 'transfer/withdraw',
+  'transfer-decline': 'transfer/decline',
+  progress: 'progress',
   reclassify: 'reclassify',
   resolve: 'resolve',
   reopen: 'reopen',
@@ -57,6 +60,7 @@ export interface FormState {
 export interface RequestTypeChoice {
   code: string;
   name: string;
+  divisionName: string;
   attributes: AttributeDefinition[];
 }
 
@@ -91,13 +95,19 @@ export function availableActions(m: Pick<CaseActionsModel, 'staff' | 'caseRow' |
   const { staff, caseRow: c } = m;
   const open = c.status === 'open';
   const pending = c.transfer_to_division_id !== null;
-  const sender = staff.divisionId === c.division_id || staff.inCustomerService;
+  const sender = canTransferOut(staff, c);
   const actions = new Set<ActionName>();
-  if (pending && staff.divisionId === c.transfer_to_division_id) actions.add('transfer-confirm');
+  if (canAnswerTransfer(staff, c)) {
+    actions.add('transfer-confirm');
+    actions.add('transfer-decline');
+  }
   if (open && m.escalation && isEscalationHead(staff, m.escalation.level, { division_id: m.escalation.divisionId, department_id: m.escalation.departmentId })) actions.add('review');
   if (m.reviewListPending && staff.role === 'manager_customer_service') actions.add('decision');
   if (!c.acknowledged_at && divisionMay(staff, c, 'acknowledge')) actions.add('acknowledge');
-  if (c.acknowledged_at && divisionMay(staff, c, 'update')) actions.add('update');
+  if (c.acknowledged_at && divisionMay(staff, c, 'update')) {
+    actions.add('progress');
+    actions.add('update');
+  }
   if (divisionMay(staff, c, 'resolve')) actions.add('resolve');
   if (divisionMay(staff, c, 'assign')) actions.add('assign');
   if (c.kind === 'service_request' && divisionMay(staff, c, 'reclassify')) actions.add('reclassify');
@@ -289,6 +299,35 @@ function Update(props: { m: CaseActionsModel }) {
   );
 }
 
+/** §3.3: where things stand, without a new date: the date the customer holds still stands. */
+function Progress(props: { m: CaseActionsModel }) {
+  const { m } = props;
+  const f = fields(m, 'progress');
+  const held = heldDate(m.caseRow);
+  const passed = held !== null && held.getTime() <= m.now.getTime();
+  const zone = m.directory.calendar.timeZone;
+  return (
+    <ActionCard
+      m={m}
+      action="progress"
+      title="Send a progress note (no new date)"
+      submit="Send the progress note"
+      intro={
+        <p class="hint">
+          {held === null
+            ? 'Tells the customer where things stand; no date changes.'
+            : passed
+              ? `The date the customer holds, ${formatDate(held, zone)}, has passed: send an update with a revised timeline instead (CSS §3.3).`
+              : `Tells the customer where things stand; the date they hold, ${formatDate(held, zone)}, still stands.`}
+        </p>
+      }
+    >
+      <TextArea name={f.name('status')} label="Where things stand" value={f.value('status')} error={f.error('status')} rows={3} maxLength={2000} required />
+      <MethodField m={m} action="progress" label="How the note reaches the customer" />
+    </ActionCard>
+  );
+}
+
 function Assign(props: { m: CaseActionsModel }) {
   const { m } = props;
   const f = fields(m, 'assign');
@@ -350,6 +389,22 @@ function TransferConfirm(props: { m: CaseActionsModel }) {
   );
 }
 
+function TransferDecline(props: { m: CaseActionsModel }) {
+  const f = fields(props.m, 'transfer-decline');
+  const from = props.m.directory.division(props.m.caseRow.division_id)?.name ?? 'the sending division';
+  return (
+    <ActionCard
+      m={props.m}
+      action="transfer-decline"
+      title="Decline the transfer"
+      submit="Decline and send it back"
+      intro={<p class="hint">{`Not for your division? It goes back to ${from}, which keeps it and its owner (CSS §3.1). Say why, and who should have it if you know.`}</p>}
+    >
+      <TextArea name={f.name('reason')} label="Why it is not for your division" value={f.value('reason')} error={f.error('reason')} rows={2} maxLength={2000} required />
+    </ActionCard>
+  );
+}
+
 function TransferWithdraw(props: { m: CaseActionsModel }) {
   const f = fields(props.m, 'transfer-withdraw');
   return (
@@ -371,10 +426,10 @@ function Reclassify(props: { m: CaseActionsModel }) {
       title="Change the request type"
       submit="Reclassify"
       intro={
-        <p class="hint">{`The targets are recomputed for the new type from the original receipt (${formatDateTime(m.caseRow.received_at, calendar.timeZone)}), with the Division Service Targets in force then: the clock does not restart.`}</p>
+        <p class="hint">{`The targets are recomputed for the new type from the original receipt (${formatDateTime(m.caseRow.received_at, calendar.timeZone)}), with the Division Service Targets in force then: the clock does not restart. A type of another division transfers the case to it (CSS §3.1).`}</p>
       }
     >
-      <Select name={f.name('requestType')} label="New request type" options={choices.map((t) => ({ value: t.code, label: t.name }))} value={f.value('requestType')} placeholder="Choose a request type" error={f.error('requestType')} required />
+      <Select name={f.name('requestType')} label="New request type" options={choices.map((t) => ({ value: t.code, label: `${t.name} (${t.divisionName})` }))} value={f.value('requestType')} placeholder="Choose a request type" error={f.error('requestType')} required />
       {choices
         .filter((t) => t.attributes.length > 0)
         .map((t) => (
@@ -601,7 +656,7 @@ function DuplicateUndo(props: { m: CaseActionsModel }) {
   );
 }
 
-const order: ActionName[] = ['transfer-confirm', 'review', 'decision', 'acknowledge', 'update', 'resolve', 'assign', 'reclassify', 'transfer', 'transfer-withdraw', 'reopen', 'duplicate-undo', 'duplicate', 'escalate', 'note'];
+const order: ActionName[] = ['transfer-confirm', 'transfer-decline', 'review', 'decision', 'acknowledge', 'progress', 'update', 'resolve', 'assign', 'reclassify', 'transfer', 'transfer-withdraw', 'reopen', 'duplicate-undo', 'duplicate', 'escalate', 'note'];
 
 const render: Record<ActionName, (props: { m: CaseActionsModel }) => ComponentChildren> = {
   'transfer-confirm': TransferConfirm,
@@ -614,6 +669,8 @@ const render: Record<ActionName, (props: { m: CaseActionsModel }) => ComponentCh
   reclassify: Reclassify,
   transfer: Transfer,
   'transfer-withdraw': TransferWithdraw,
+  'transfer-decline': TransferDecline,
+  progress: Progress,
   reopen: Reopen,
   escalate: Escalate,
   note: Note,

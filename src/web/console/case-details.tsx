@@ -354,6 +354,21 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
       );
     case 'transfer_confirmed':
       return <strong>{`Transfer confirmed: ${text(d['to'])} has it (from ${text(d['from'])})`}</strong>;
+    case 'transfer_declined':
+      return (
+        <>
+          <strong>{`Transfer declined by ${text(d['to'])}: it stays with ${text(d['from'])}`}</strong>
+          <p>{`Reason: ${text(d['reason'])}`}</p>
+        </>
+      );
+    case 'progress_note':
+      return (
+        <>
+          <strong>Progress note sent (no new date)</strong>
+          <p>{`Status: ${text(d['status'])}`}</p>
+          {d['stands'] ? <p>{`The date given still stands: ${when(d['stands'], zone)}.`}</p> : null}
+        </>
+      );
     case 'transfer_withdrawn':
       return (
         <>

@@ -8,7 +8,7 @@ import type { CaseServices } from '../../cases/case-services.js';
 import { reclassifyCase } from '../../cases/reclassify-case.js';
 import { reopenCase, resolveCase } from '../../cases/resolve-case.js';
 import { sendUpdate } from '../../cases/send-update.js';
-import { confirmTransfer, transferCase, withdrawTransfer } from '../../cases/transfer-case.js';
+import { confirmTransfer, declineTransfer, transferCase, withdrawTransfer } from '../../cases/transfer-case.js';
 import type { MessageMethod } from '../../db/schema.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { decideReviewListEntry, reviewEscalation } from '../../escalation/review-escalation.js';
@@ -61,6 +61,7 @@ const doneWords: Record<string, string> = {
   transferred: 'Transfer requested. It stays with your division until the receiving division confirms receipt.',
   'transfer-confirmed': 'Transfer confirmed: the case is now your division’s and the customer has been told.',
   'transfer-withdrawn': 'Transfer withdrawn.',
+  'progress-sent': 'Progress note sent. The date the customer holds still stands.',
   reclassified: 'Request type changed. The targets were recomputed from the original receipt.',
   resolved: 'Resolved. The resolution message is in the timeline below.',
   reopened: 'Reopened. The customer has been told.',
@@ -103,7 +104,14 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
       : undefined,
     tx.selectFrom('staff_user').select(['id', 'name']).where('division_id', '=', caseRow.division_id).where('active', '=', true).orderBy('name').execute(),
     caseRow.kind === 'service_request'
-      ? tx.selectFrom('request_type').select(['code', 'name', 'attributes']).where('division_id', '=', caseRow.division_id).where('active', '=', true).orderBy('name').execute()
+      ? // Any type: one of another division transfers the case with it (reclassify-case.ts).
+        tx
+          .selectFrom('request_type as t')
+          .innerJoin('division as d', 'd.id', 't.division_id')
+          .select(['t.code', 't.name', 't.attributes', 'd.name as division'])
+          .where('t.active', '=', true)
+          .orderBy('t.name')
+          .execute()
       : [],
     listCaseMail(tx, caseRow.id),
     undeliverableAddress(tx, caseRow.id, caseRow.customer_email),
@@ -138,7 +146,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
     escalation,
     reviewListPending: reviewList !== undefined,
     divisionStaff,
-    requestTypes: requestTypes.map((t) => ({ code: t.code, name: t.name, attributes: t.attributes as AttributeDefinition[] })),
+    requestTypes: requestTypes.map((t) => ({ code: t.code, name: t.name, divisionName: t.division, attributes: t.attributes as AttributeDefinition[] })),
     templates,
     duplicates,
   };
@@ -285,6 +293,8 @@ const formFieldsOf: Record<ActionName, (body: Body) => string[]> = {
   transfer: () => ['template', 'toDivision', 'note'],
   'transfer-confirm': () => [],
   'transfer-withdraw': () => ['reason'],
+  'transfer-decline': () => ['reason'],
+  progress: () => ['status', 'method'],
   // The answers to the chosen type's questions (a refusal names them as attribute[code]).
   reclassify: (body) => ['requestType', 'reason', ...Object.keys(body).filter((k) => k.startsWith(`reclassify.attribute.${String(body['reclassify.requestType'])}.`)).map((k) => k.slice('reclassify.'.length))],
   resolve: () => ['template', 'resolution', 'method'],
@@ -329,6 +339,12 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
         if (!isAnyReference(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference.slice(0, 40)}.`);
         const result = await run({ staff: request.staff!, reference, get, body });
         if (result && typeof result === 'object' && 'done' in result && typeof result.done === 'string') news = result.done;
+        // A case that left this person's reach (a declined transfer) is followed by a page they can see.
+        if (result && typeof result === 'object' && 'redirect' in result && typeof result.redirect === 'string') {
+          // htmx would follow a redirect and swap in part of another page: it navigates instead.
+          if (request.headers['hx-request']) return reply.header('HX-Redirect', result.redirect).status(204).send();
+          return reply.redirect(result.redirect, 303);
+        }
       } catch (error) {
         // What no form can show (a case this person cannot see, a failure) gets the error page.
         if (!isAppError(error) || error.code === 'NOT_FOUND' || error.code === 'UNAUTHENTICATED' || error.httpStatus >= 500) throw error;
@@ -405,6 +421,13 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
   });
 
   act('transfer-confirm', 'transfer-confirmed', ({ staff, reference }) => confirmTransfer({ services, staff, reference }));
+
+  act('transfer-decline', 'transfer-declined', async ({ staff, reference, get }) => {
+    await declineTransfer({ services, staff, reference, reason: get('reason') });
+    return { redirect: `/staff/queues/transfers-in?declined=${encodeURIComponent(reference)}` };
+  });
+
+  act('progress', 'progress-sent', ({ staff, reference, get }) => sendUpdate({ services, staff, reference, input: { status: get('status'), method: method(get('method')) } }));
 
   act('transfer-withdraw', 'transfer-withdrawn', ({ staff, reference, get }) => withdrawTransfer({ services, staff, reference, reason: get('reason') }));
 

@@ -5,7 +5,7 @@ import { listQueue, type QueueName } from '../../cases/case-queries.js';
 import { countQueues } from '../../cases/find-cases.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
-import { listBreachesToday, listOpenEscalations, listReviewList, seesEscalations } from '../../escalation/list-escalations.js';
+import { listOverdueNow, listOpenEscalations, listReviewList, seesEscalations } from '../../escalation/list-escalations.js';
 import { listWaitingUpdates } from '../../open311/list-waiting-updates.js';
 import { Badge } from '../components.js';
 import { formatCount, formatDate, formatShortDateTime } from '../format.js';
@@ -41,7 +41,7 @@ interface HomeData {
   queues: QueueSection[];
   escalations: Awaited<ReturnType<typeof listOpenEscalations>> | null;
   reviewList: Awaited<ReturnType<typeof listReviewList>> | null;
-  breaches: Awaited<ReturnType<typeof listBreachesToday>> | null;
+  breaches: Awaited<ReturnType<typeof listOverdueNow>> | null;
   /** What the person still has to read, and reviews due (src/governance/). */
   governance: GovernanceHomeData;
   /** Reports due or overdue (CSS §6.3): the Manager of Customer Service's and the Working Group's. */
@@ -51,17 +51,19 @@ interface HomeData {
 }
 
 const breachWords: Record<string, string> = {
-  acknowledgment: 'Acknowledgment target missed',
-  resolution: 'Resolution target missed',
-  update: 'Promised update missed',
-  transfer_receipt: 'Transfer not confirmed in time',
+  acknowledge: 'Acknowledgment overdue',
+  resolve: 'Resolution overdue',
+  update: 'Promised date passed',
+  'confirm transfer': 'Transfer not confirmed in time',
 };
 
 const levelRoles: Record<number, string> = { 1: 'Division Head', 2: 'Department Head', 3: 'Chief Administrative Officer' };
 
 /** The queues that open the day, in the order that needs the person first. */
 function homeQueues(staff: StaffMember): QueueName[] {
-  const queues: QueueName[] = ['acknowledge-overdue', 'acknowledge-due-today', 'update-overdue', 'transfers-in'];
+  // The Manager of Customer Service watches every division: the city-wide overdue queue first.
+  const queues: QueueName[] = staff.role === 'manager_customer_service' ? ['overdue'] : [];
+  queues.push('acknowledge-overdue', 'acknowledge-due-today', 'update-overdue', 'transfers-in');
   if (staff.role !== 'customer_service') queues.push('resolution-overdue', 'at-risk');
   // Everything open in the division, soonest deadline first: new reports waiting for their
   // acknowledgment (due in a day or two) show here before they are due today.
@@ -114,7 +116,7 @@ function HomePage(props: HomeData) {
   const { staff, directory, now } = props;
   const zone = directory.calendar.timeZone;
   const first = staff.name.split(' ')[0];
-  const urgent = new Set<QueueName>(['acknowledge-overdue', 'update-overdue', 'resolution-overdue']);
+  const urgent = new Set<QueueName>(['overdue', 'acknowledge-overdue', 'update-overdue', 'resolution-overdue']);
   const empty = props.queues.filter((q) => q.count === 0);
   return (
     <Layout title="Home" {...consoleLayout(staff, '/staff', directory.municipality.name)}>
@@ -220,18 +222,29 @@ function HomePage(props: HomeData) {
           </Section>
         ) : null}
         {props.breaches ? (
-          <Section id="home-breaches" title="Today's breaches across divisions" count={props.breaches.total} urgent about="Deadlines missed since the start of today, as the escalation sweep recorded them (CSS §6).">
+          <Section
+            id="home-breaches"
+            title="Overdue now across divisions"
+            count={props.breaches.total}
+            urgent
+            about={`Open cases past a deadline right now, however long ago it was missed; ${formatCount(props.breaches.today)} first missed today (CSS §6).`}
+            href="/staff/queues/overdue"
+            hrefLabel={`See all ${formatCount(props.breaches.total)} overdue cases`}
+          >
             {props.breaches.total === 0 ? (
-              <p>No deadline has been missed today.</p>
+              <p>Nothing is overdue.</p>
             ) : (
               <>
                 <table class="home-breach-table">
-                  <caption class="visually-hidden">Breaches today by division</caption>
+                  <caption class="visually-hidden">Overdue now by division</caption>
                   <thead>
                     <tr>
                       <th scope="col">Division</th>
                       <th scope="col" class="num">
-                        Breaches
+                        Overdue now
+                      </th>
+                      <th scope="col" class="num">
+                        First missed today
                       </th>
                     </tr>
                   </thead>
@@ -240,11 +253,12 @@ function HomePage(props: HomeData) {
                       <tr>
                         <th scope="row">{d.division}</th>
                         <td class="num">{formatCount(d.count)}</td>
+                        <td class="num">{formatCount(d.today)}</td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
-                <h3>The latest</h3>
+                <h3>Overdue the longest</h3>
                 <ul class="home-cases">
                   {props.breaches.items.slice(0, firstFew).map((b) => (
                     <li>
@@ -254,7 +268,7 @@ function HomePage(props: HomeData) {
                       <span class="muted">{b.division}</span>
                       <span class="case-summary">{b.summary}</span>
                       <span class="home-due">
-                        <Badge kind="bad">{breachWords[b.kind] ?? b.kind}</Badge> at {formatShortDateTime(b.deadline, zone)}
+                        <Badge kind="bad">{breachWords[b.kind] ?? b.kind}</Badge> since {formatShortDateTime(b.deadline, zone)}
                       </span>
                     </li>
                   ))}
@@ -318,7 +332,7 @@ export async function registerHomePage(app: FastifyInstance, services: CaseServi
       queues,
       escalations: seesEscalations(staff) ? await listOpenEscalations(tx, staff, calendar, firstFew) : null,
       reviewList: manager ? await listReviewList(tx, calendar, firstFew) : null,
-      breaches: manager ? await listBreachesToday(tx, now, calendar, firstFew) : null,
+      breaches: manager ? await listOverdueNow(tx, now, calendar, firstFew) : null,
       governance: await loadGovernanceHome(tx, staff, now, calendar.localDate(now.getTime())),
       reportsDue: await reportsDue(tx, directory, staff, calendar.localDate(now.getTime())),
       mail: await loadMailHome(tx, staff),

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CaseServices } from '../../cases/case-services.js';
 import { queueNames, type QueueName } from '../../cases/case-queries.js';
+import { referencePattern } from '../../cases/case-record.js';
 import { countQueues, findCases, type CaseFilters } from '../../cases/find-cases.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
@@ -116,7 +117,7 @@ function QueuesPage(props: { staff: StaffMember; directory: Directory; counts: R
   );
 }
 
-function QueuePage(props: { staff: StaffMember; directory: Directory; queue: QueueName; filters: CaseFilters; result: ListResult | null; errors: FieldErrors; now: Date }) {
+function QueuePage(props: { staff: StaffMember; directory: Directory; queue: QueueName; filters: CaseFilters; result: ListResult | null; errors: FieldErrors; now: Date; notice?: string | undefined }) {
   const { directory, staff, queue, filters } = props;
   const path = `/staff/queues/${queue}`;
   const title = queueTitles[queue];
@@ -125,6 +126,11 @@ function QueuePage(props: { staff: StaffMember; directory: Directory; queue: Que
       <Breadcrumbs items={[{ href: '/staff', label: 'Home' }, { href: '/staff/queues', label: 'Queues' }, { label: title.title }]} />
       <h1>{title.title}</h1>
       <p class="lede">{queueAbout(queue, performanceRulesOf(directory.municipality))}</p>
+      {props.notice ? (
+        <div class="alert alert--ok" role="status" id="queue-status">
+          <p>{props.notice}</p>
+        </div>
+      ) : null}
       <ErrorSummary errors={props.errors} />
       <FilterForm action={path} now={props.now} filters={filters} directory={directory} staff={staff} errors={props.errors} />
       <CaseResults path={path} filters={filters} result={props.result} now={props.now} zone={directory.calendar.timeZone} caption={title.title} defaultSort="due" defaultDirection="asc" />
@@ -155,7 +161,9 @@ export async function registerQueuePages(app: FastifyInstance, services: CaseSer
     const { errors: _ignored, ...filters } = readFilters(request.query);
     const list = { ...filters, queue, text: undefined };
     const { result, errors } = await runList(services, staff, list);
-    return sendPage(reply, QueuePage({ staff, directory, queue, filters: list, result, errors, now: services.clock.now() }), result ? 200 : 400);
+    const declined = typeof request.query['declined'] === 'string' && new RegExp(referencePattern).test(request.query['declined']) ? request.query['declined'] : undefined;
+    const notice = declined ? `Transfer of ${declined} declined: the case went back to the division that sent it, with your reason.` : undefined;
+    return sendPage(reply, QueuePage({ staff, directory, queue, filters: list, result, errors, now: services.clock.now(), notice }), result ? 200 : 400);
   });
 
   await registerSearchPage(app, services);
