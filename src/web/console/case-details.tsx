@@ -1,4 +1,6 @@
 import { DateTime } from 'luxon';
+import type { MapSettings } from '../../directory/map-settings.js';
+import { PointLink, PointMap } from '../point-map.js';
 import type { CaseRow } from '../../cases/case-record.js';
 import type { CaseView, TimelineEntry } from '../../cases/case-queries.js';
 import { escalationReasonText } from '../../notify/templates.js';
@@ -150,7 +152,7 @@ export function CaseTargets(props: { caseRow: CaseRow; view: CaseView; now: Date
 }
 
 /** The customer and the request: who, what, where, who has it. */
-export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation: CaseEscalation | null; calendar: BusinessCalendar }) {
+export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation: CaseEscalation | null; calendar: BusinessCalendar; map: MapSettings }) {
   const { caseRow: c, view, escalation } = props;
   const zone = props.calendar.timeZone;
   const attributes = Object.entries(c.attributes ?? {});
@@ -194,8 +196,18 @@ export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation:
           <dd>{formatCalendarDate(view.receiptBusinessDay)}</dd>
           <dt>Location</dt>
           <dd>
-            {c.address ?? (c.latitude !== null && c.longitude !== null ? `${c.latitude}, ${c.longitude}` : c.address_id === '#NOTPINPOINTED#' ? <span class="muted">Not pinpointed: the reporter put no pin on the map</span> : c.address_id === null ? <span class="muted">None given</span> : null)}
+            {c.address ?? (c.latitude !== null && c.longitude !== null ? null : c.address_id === '#NOTPINPOINTED#' ? <span class="muted">Not pinpointed: the reporter put no pin on the map</span> : c.address_id === null ? <span class="muted">None given</span> : null)}
             {c.address_id !== null && c.address_id !== '#NOTPINPOINTED#' && !(c.address ?? '').includes(c.address_id) ? <span>{`${c.address !== null || c.latitude !== null ? ' — ' : ''}address id ${c.address_id} (the City's address register)`}</span> : null}
+            {c.latitude !== null && c.longitude !== null ? (
+              <>
+                {/* Issue 19: the point the request was reported at, on the map where JavaScript runs. */}
+                <span class="case-point">
+                  {c.address !== null ? 'Map point ' : ''}
+                  <PointLink latitude={c.latitude} longitude={c.longitude} />
+                </span>
+                <PointMap map={props.map} label={`Map of where ${c.reference} was reported`} point={{ latitude: c.latitude, longitude: c.longitude }} />
+              </>
+            ) : null}
           </dd>
           {attributes.map(([code, value]) => (
             <>

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { allowMapTiles, mapAssets } from '../point-map.js';
 import { acknowledgeCase } from '../../cases/acknowledge-case.js';
 import { addNote } from '../../cases/add-note.js';
 import { assignCase } from '../../cases/assign-case.js';
@@ -185,7 +186,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
   const errors: FieldErrors = m.form?.errors ?? {};
   const ackLeft = c.status === 'open' && !c.acknowledged_at ? timeLeftWords(new Date(c.acknowledge_by), m.now, calendar) : undefined;
   return (
-    <Layout title={`${c.reference}: ${m.view.requestType?.name ?? kind}`} {...consoleLayout(m.staff, props.path, m.directory.municipality.name)} scripts={['/assets/response-templates.js']}>
+    <Layout title={`${c.reference}: ${m.view.requestType?.name ?? kind}`} {...consoleLayout(m.staff, props.path, m.directory.municipality.name)} scripts={['/assets/response-templates.js', ...mapAssets.scripts]} styles={mapAssets.styles}>
       {/* htmx (an enhancement): a refused form's page is swapped in too, so its words show beside the form. */}
       <meta name="htmx-config" content='{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"4..","swap":true,"error":false},{"code":"5..","swap":false,"error":true}]}' />
       <Breadcrumbs items={[{ href: '/staff', label: 'Console' }, { href: '/staff/queues', label: 'Queues' }, { label: c.reference }]} />
@@ -217,7 +218,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
           <div class="case-main">
             <CaseDuplicates duplicates={m.duplicates} zone={calendar.timeZone} />
             <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} />
-            <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} />
+            <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} map={m.directory.map} />
             <CasePublicView caseRow={c} photos={m.photos} followers={m.followers} form={m.form} zone={calendar.timeZone} />
             <CaseMail reference={c.reference} resolved={c.status === 'resolved'} entries={m.mail} undeliverable={m.undeliverable} zone={calendar.timeZone} />
             <CaseTimeline entries={m.timeline} zone={calendar.timeZone} reference={m.caseRow.reference} status={m.caseRow.status} />
@@ -314,7 +315,7 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
 
   const show = async (reply: FastifyReply, request: FastifyRequest, reference: string, extra: { form?: FormState; done?: string }, status = 200) => {
     const model = await loadModel(services, request.staff!, reference);
-    return sendPage(reply, <CasePage m={{ ...model, ...extra }} path={`/staff/cases/${reference}`} />, status);
+    return sendPage(allowMapTiles(reply, model.directory.map), <CasePage m={{ ...model, ...extra }} path={`/staff/cases/${reference}`} />, status);
   };
 
   app.get<{ Params: { reference: string }; Querystring: { done?: string } }>('/staff/cases/:reference', { onRequest: guard }, async (request, reply) =>
@@ -396,7 +397,7 @@ export async function registerCasePage(app: FastifyInstance, services: CaseServi
       const errors: FieldErrors = {};
       if (chosen) values[fieldName(action, templateActions[action].field)] = chosen.text;
       else errors[fieldName(action, 'template')] = 'Choose one of the ready-made responses, then use it.';
-      return sendPage(reply, <CasePage m={{ ...model, form: { action, values, errors } }} path={`/staff/cases/${reference}`} />, chosen ? 200 : 400);
+      return sendPage(allowMapTiles(reply, model.directory.map), <CasePage m={{ ...model, form: { action, values, errors } }} path={`/staff/cases/${reference}`} />, chosen ? 200 : 400);
     });
   }
 

@@ -360,9 +360,12 @@ function AlreadyReported(props: { ctx: PortalContext; type: PortalRequestType; n
             <p class="muted">
               Reported {formatDateTime(n.receivedAt, ctx.zone)}. {n.acknowledged ? 'The City is working on it.' : 'Waiting for the City to acknowledge it.'}
             </p>
-            <a class="button button--secondary" href={followHref(n.reference)}>
-              Follow {n.reference} instead
-            </a>
+            <p class="actions">
+              <a class="button button--secondary" href={followHref(n.reference)}>
+                Follow {n.reference} instead
+              </a>
+              <a href={`/track/${n.reference}`}>See {n.reference}</a>
+            </p>
           </li>
         ))}
       </ul>
