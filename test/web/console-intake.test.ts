@@ -2,19 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { testEngines } from '../helpers/db.js';
-import { expectAccessible, screenshot, signInAs, startSite, type BrowserSite } from '../helpers/browser.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
+import { expectAccessible, recordContact, screenshot, signInAs, startSite, type BrowserSite } from '../helpers/browser.js';
+import { demo, potholeByPhone } from '../helpers/api.js';
 
 const [engine] = testEngines();
 // Monday 2 March 2026, 10:00 in Lindsay.
 const now = '2026-03-02T10:00:00-05:00';
 
-async function record(site: BrowserSite, body: Record<string, unknown>): Promise<string> {
-  const session = await site.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: demoPassword } });
-  const created = await site.app.inject({ method: 'POST', url: '/api/v1/cases', payload: body, headers: { authorization: `Bearer ${JSON.parse(session.body).token}` } });
-  assert.equal(created.statusCode, 201, created.body);
-  return JSON.parse(created.body).case.reference as string;
-}
 
 const caseRow = (site: BrowserSite, reference: string) => site.db.kysely.selectFrom('service_case').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow();
 
@@ -22,8 +16,8 @@ test('intake walks staff through the Standard: kind and type, the type\'s questi
   const site = await startSite(engine!, now);
   t.after(() => site.close());
   // The same customer called last week about a sidewalk; a neighbour reported the same pothole this morning.
-  const earlier = await record(site, potholeByPhone({ requestType: 'sidewalk-hazard', attributes: {}, summary: 'Raised slab on Kent St. W.', receivedAt: '2026-02-24T09:00' }));
-  const neighbour = await record(site, potholeByPhone({ customer: { name: 'Neighbour', phone: '705-555-0100' }, summary: 'Pothole outside 50 Kent St. W.', location: { address: '50 kent st. w., lindsay' } }));
+  const earlier = await recordContact(site, potholeByPhone({ requestType: 'sidewalk-hazard', attributes: {}, summary: 'Raised slab on Kent St. W.', receivedAt: '2026-02-24T09:00' }));
+  const neighbour = await recordContact(site, potholeByPhone({ customer: { name: 'Neighbour', phone: '705-555-0100' }, summary: 'Pothole outside 50 Kent St. W.', location: { address: '50 kent st. w., lindsay' } }));
 
   const page = await (await site.context()).newPage();
   await signInAs(page, demo.csRep);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
-import { expectAccessible, screenshot, signInAs, startSite, viewports, type BrowserSite } from '../helpers/browser.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
+import { expectAccessible, recordContact, screenshot, signInAs, startSite, viewports, type BrowserSite } from '../helpers/browser.js';
+import { demo, potholeByPhone } from '../helpers/api.js';
 
 /**
  * Issue 18 in Chromium: a response template used in an acknowledgment (with JavaScript and
@@ -15,12 +15,6 @@ const [engine] = testEngines();
 const now = '2026-11-02T10:00:00-05:00';
 const wide = { width: 1366, height: 900 };
 
-async function record(site: BrowserSite, body: Record<string, unknown>): Promise<string> {
-  const session = await site.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: demoPassword } });
-  const created = await site.app.inject({ method: 'POST', url: '/api/v1/cases', payload: body, headers: { authorization: `Bearer ${JSON.parse(session.body).token}` } });
-  assert.equal(created.statusCode, 201, created.body);
-  return JSON.parse(created.body).case.reference as string;
-}
 
 const caseRow = (site: BrowserSite, reference: string) => site.db.kysely.selectFrom('service_case').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow();
 
@@ -29,7 +23,7 @@ test('issue 18 in the console: templates in the acknowledgment, an inquiry answe
   t.after(() => site.close());
 
   await t.test('§4.1 a pothole template fills the acknowledgment at once (JavaScript), is edited, and is what the customer gets', async () => {
-    const reference = await record(site, potholeByPhone());
+    const reference = await recordContact(site, potholeByPhone());
     const page = await (await site.context({ viewport: wide })).newPage();
     await signInAs(page, demo.roadsStaff);
     await page.goto(`/staff/cases/${reference}`);
@@ -50,7 +44,7 @@ test('issue 18 in the console: templates in the acknowledgment, an inquiry answe
   });
 
   await t.test('§4.1 without JavaScript, "Use this template" refills the form keeping what was typed', async () => {
-    const reference = await record(site, potholeByPhone({ location: { address: '12 Peel St., Lindsay' } }));
+    const reference = await recordContact(site, potholeByPhone({ location: { address: '12 Peel St., Lindsay' } }));
     const page = await (await site.context({ javaScript: false, viewport: viewports.phone })).newPage();
     await signInAs(page, demo.roadsStaff);
     await page.goto(`/staff/cases/${reference}`);
@@ -111,8 +105,8 @@ test('issue 18 in the console: templates in the acknowledgment, an inquiry answe
   });
 
   await t.test('issue 18 a merge and its undo with the keyboard alone at phone width; the parent lists its duplicate', async () => {
-    const parent = await record(site, potholeByPhone({ location: { address: '9 Victoria Ave., Lindsay' } }));
-    const duplicate = await record(site, potholeByPhone({ location: { address: '9 Victoria Ave., Lindsay' }, customer: { name: 'Robin Neighbour', email: 'robin@example.org', preferredContact: 'email' } }));
+    const parent = await recordContact(site, potholeByPhone({ location: { address: '9 Victoria Ave., Lindsay' } }));
+    const duplicate = await recordContact(site, potholeByPhone({ location: { address: '9 Victoria Ave., Lindsay' }, customer: { name: 'Robin Neighbour', email: 'robin@example.org', preferredContact: 'email' } }));
     const page = await (await site.context({ viewport: viewports.phone })).newPage();
     await signInAs(page, demo.roadsStaff);
     await page.goto(`/staff/cases/${duplicate}`);
