@@ -309,9 +309,9 @@ export async function escalationTallies(tx: Tx, calendar: BusinessCalendar, s: K
   }
 }
 
-/** The first month (YYYY-MM) any case is counted in, or null with none: how far back the figures go. */
+/** The first month (YYYY-MM) any case is counted in, or null with none: how far back the figures go (one index look-up). */
 export async function firstCountedMonth(tx: Tx): Promise<string | null> {
-  await compactKpiDeltas(tx);
+  // The folded months only: deltas not yet folded are the latest changes, never the first month.
   const row = await sql<{ month: string | null }>`select to_char(min(month), 'YYYY-MM') as month from kpi_month where basis = 'received'`.execute(tx);
   return row.rows[0]?.month ?? null;
 }
