@@ -75,13 +75,14 @@ export interface WaitingMail {
   resolved: boolean;
 }
 
-/** Replies and bounces waiting for the person's divisions (their cases, by case-policy). */
-export async function listWaitingMail(tx: Tx, staff: StaffMember, limit: number): Promise<{ items: WaitingMail[]; total: number }> {
+/** Replies and bounces (or only the kinds given) waiting for the person's divisions (their cases, by case-policy). */
+export async function listWaitingMail(tx: Tx, staff: StaffMember, limit: number, kinds?: readonly InboundMailKind[]): Promise<{ items: WaitingMail[]; total: number }> {
   if (staff.role === 'working_group') return { items: [], total: 0 };
   const base = tx
     .selectFrom('inbound_mail as m')
     .innerJoin('service_case as c', 'c.id', 'm.case_id')
     .where('m.attention_at', 'is not', null)
+    .$if(kinds !== undefined, (q) => q.where('m.kind', 'in', [...kinds!]))
     .where('m.attended_at', 'is', null)
     .where((eb) => caseVisibleTo(eb, staff));
   const [rows, count] = await Promise.all([

@@ -1,4 +1,5 @@
 import type { Tx } from '../db/connect.js';
+import { enqueueMails } from '../notify/outbox.js';
 import type { InboundMailKind } from '../db/schema.js';
 import { readOwnMessageId } from '../notify/message-ids.js';
 import { storable, type ParsedMessage } from './parse-message.js';
@@ -148,6 +149,7 @@ export async function classifyMessage(trx: Tx, options: { parsed: ParsedMessage;
           .insertInto('case_event')
           .values({ case_id: found.id, at: now, actor_id: null, actor_label: 'mailbox', type: 'email_undeliverable', data: JSON.stringify({ inboundMailId: mailId, address: failed.address, diagnostic: failed.diagnostic }) })
           .execute();
+        await tellDivisionOfBounce(tx, found, now);
       },
     };
   }
@@ -166,6 +168,33 @@ export async function classifyMessage(trx: Tx, options: { parsed: ParsedMessage;
     return { kind: 'new_contact', reason: `the subject names ${named}, but the sender is not that case's customer: a new contact`, caseId: null, needsDivision: false };
   }
   return { kind: 'new_contact', reason: null, caseId: null, needsDivision: false };
+}
+
+/**
+ * CSS §4.1: the acknowledgment must reach the customer another way, so the people who can act
+ * (the case's owner, else its division's staff and Division Head) get an e-mail besides the home
+ * page's "E-mail to a customer bounced". It names the case, never the customer's address.
+ */
+async function tellDivisionOfBounce(tx: Tx, found: CaseFound, now: Date): Promise<void> {
+  const c = await tx.selectFrom('service_case').select(['division_id', 'owner_id', 'summary']).where('id', '=', found.id).executeTakeFirstOrThrow();
+  const people = await tx.selectFrom('staff_user').select(['id', 'email', 'role']).where('active', '=', true).where('division_id', '=', c.division_id).execute();
+  const owner = people.find((p) => p.id === c.owner_id);
+  const recipients = owner ? [owner] : people.filter((p) => p.role === 'division_staff' || p.role === 'division_head');
+  await enqueueMails(
+    tx,
+    recipients.map((p) => ({
+      to: p.email,
+      caseMessageId: null,
+      subject: `E-mail to the customer of ${found.reference} bounced: reach them another way`,
+      body: [
+        `Our e-mail to the customer of ${found.reference} (${c.summary.slice(0, 120)}) could not be delivered.`,
+        'An e-mail they never receive is no acknowledgment (CSS §4.1): reach them by phone, letter or a visit, log it on the case, and mark the bounce dealt with.',
+        '',
+        `The case: /staff/cases/${found.reference}`,
+      ].join('\n'),
+    })),
+    now,
+  );
 }
 
 function reply(found: CaseFound, parsed: ParsedMessage, now: Date, reason: string): Classified {

@@ -253,6 +253,11 @@ for (const engine of testEngines()) {
       assert.match(bad?.diagnostic ?? '', /550 5\.1\.1/);
       const noticed = await events(pothole.id, 'email_undeliverable');
       assert.equal(noticed.length, 1);
+      // The division is told by e-mail too: the case's owner (Roads staff acknowledged it), naming the case, not the address.
+      const told = await db.kysely.selectFrom('outbox').select(['to_address', 'subject', 'body']).where('subject', 'like', `E-mail to the customer of ${pothole.reference} bounced%`).execute();
+      assert.deepEqual(told.map((m) => m.to_address), [demo.roadsStaff]);
+      assert.match(told[0]!.body!, /\(CSS §4\.1\): reach them by phone, letter or a visit/);
+      assert.doesNotMatch(told[0]!.body!, /dana@example\.org/);
       const waiting = await listWaitingMail(db.kysely, await staffByEmail(db, demo.roadsStaff), 10);
       assert.deepEqual(waiting.items.map((i) => [i.kind, i.reference]), [['bounce', pothole.reference]]);
       // Acknowledging that customer by e-mail is refused; by phone it is recorded.

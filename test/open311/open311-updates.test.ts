@@ -221,10 +221,10 @@ for (const engine of testEngines()) {
       assert.equal(response.statusCode, 200, response.body.slice(0, 300));
       return response.body;
     };
-    /** The home page's "Residents say it is not fixed" list ('' when there is none). */
+    /** The home page's "Customer replied" list (every channel) ('' when there is none). */
     const notFixedList = async (email: string = demo.roadsStaff): Promise<string> => {
       const home = await staffPage('/staff', email);
-      const start = home.indexOf('id="home-not-fixed"');
+      const start = home.indexOf('id="home-customer-replied"');
       return start < 0 ? '' : home.slice(start, home.indexOf('</section>', start));
     };
     const events = async (reference: string) =>
@@ -283,7 +283,7 @@ for (const engine of testEngines()) {
       api.clock.advance(60_000);
       assert.equal((await post(fromFixMyStreet({ service_request_id: reference, update_id: 'nf-1', status: 'REOPEN', description: 'Not fixed: the hole is back.' }))).status, 200);
       const list = await notFixedList();
-      assert.match(await staffPage('/staff'), /Residents say it is not fixed/);
+      assert.match(await staffPage('/staff'), /Customer replied/);
       assert.ok(list.includes(reference), 'the division sees it on its home page');
       assert.match(list, /Not fixed: the hole is back\./);
       assert.match(await staffPage(`/staff/cases/${reference}`), /Says it is not fixed: reopen it, or answer the customer/);

@@ -3,6 +3,7 @@ import type { CaseServices } from '../../cases/case-services.js';
 import { referencePattern } from '../../cases/case-record.js';
 import type { CaseMailEntry, WaitingMail } from '../../mail/case-mail.js';
 import { listWaitingMail, markMailDealtWith } from '../../mail/case-mail.js';
+import { listCustomerReplies, type CustomerReply } from '../../cases/customer-replies.js';
 import { mayTriage } from '../../mail/triage.js';
 import type { Tx } from '../../db/connect.js';
 import type { StaffMember } from '../../directory/staff.js';
@@ -89,23 +90,43 @@ export function WaitingMailList(props: { items: WaitingMail[]; zone: string }) {
 }
 
 export interface MailHome {
-  waiting: { items: WaitingMail[]; total: number } | null;
+  /** "Customer replied", from any channel (e-mail replies and Open311 updates). */
+  replies: { items: CustomerReply[]; total: number } | null;
+  /** Our e-mail that bounced: the customer must be reached another way (CSS §4.1). */
+  bounces: { items: WaitingMail[]; total: number } | null;
   triage: number | null;
 }
 
-/** For the home page: the customer e-mail waiting for the person's division, and (Customer Service) the triage queue's length. */
+/** For the home page: what customers sent, bounces, and (Customer Service) the triage queue's length. */
 export async function loadMailHome(tx: Tx, staff: StaffMember): Promise<MailHome> {
-  if (staff.role === 'working_group') return { waiting: null, triage: null };
+  if (staff.role === 'working_group') return { replies: null, bounces: null, triage: null };
   const triage = mayTriage(staff)
     ? Number(
         (await tx.selectFrom('inbound_mail').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'new_contact').where('triage_status', 'in', ['open', 'converting']).executeTakeFirstOrThrow()).n,
       )
     : null;
-  return { waiting: await listWaitingMail(tx, staff, 5), triage };
+  return { replies: await listCustomerReplies(tx, staff, 5), bounces: await listWaitingMail(tx, staff, 5, ['bounce']), triage };
+}
+
+function CustomerReplyList(props: { items: CustomerReply[]; zone: string }) {
+  return (
+    <ul class="home-cases">
+      {props.items.map((item) => (
+        <li>
+          <a href={item.href} class="case-ref">
+            {item.reference}
+          </a>{' '}
+          <span class="muted">{`${item.resolved ? 'About a resolved case: reopen or answer' : 'Customer replied'}, via ${item.via}`}</span>
+          <span class="case-summary">{item.text ? (item.text.length > 200 ? `${item.text.slice(0, 200)}…` : item.text) : item.summary}</span>
+          <span class="home-due">{formatShortDateTime(item.at, props.zone)}</span>
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 export function MailHomeItems(props: { data: MailHome; zone: string }) {
-  const { waiting, triage } = props.data;
+  const { replies, bounces, triage } = props.data;
   return (
     <>
       {triage !== null ? (
@@ -119,13 +140,22 @@ export function MailHomeItems(props: { data: MailHome; zone: string }) {
           </p>
         </section>
       ) : null}
-      {waiting && waiting.total > 0 ? (
-        <section class="card home-section home-section--urgent" aria-labelledby="home-mail-replies">
-          <h2 id="home-mail-replies">
-            Customer replied <span class="home-count">{formatCount(waiting.total)}</span>
+      {replies && replies.total > 0 ? (
+        <section class="card home-section home-section--urgent" aria-labelledby="home-customer-replied">
+          <h2 id="home-customer-replied">
+            Customer replied <span class="home-count">{formatCount(replies.total)}</span>
           </h2>
-          <p class="muted">E-mail from customers on your cases, and our e-mail that bounced, waiting for someone to deal with it.</p>
-          <WaitingMailList items={waiting.items} zone={props.zone} />
+          <p class="muted">Customers writing about your cases, by e-mail or through a reporting app (Open311), waiting for someone to deal with it.</p>
+          <CustomerReplyList items={replies.items} zone={props.zone} />
+        </section>
+      ) : null}
+      {bounces && bounces.total > 0 ? (
+        <section class="card home-section home-section--urgent" aria-labelledby="home-mail-bounced">
+          <h2 id="home-mail-bounced">
+            E-mail to a customer bounced <span class="home-count">{formatCount(bounces.total)}</span>
+          </h2>
+          <p class="muted">Our e-mail never reached these customers: reach each one another way (phone, letter or a visit) and log it, then mark it dealt with (CSS §4.1).</p>
+          <WaitingMailList items={bounces.items} zone={props.zone} />
         </section>
       ) : null}
     </>

@@ -6,7 +6,6 @@ import { countQueues } from '../../cases/find-cases.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { listOverdueNow, listOpenEscalations, listReviewList, seesEscalations } from '../../escalation/list-escalations.js';
-import { listWaitingUpdates } from '../../open311/list-waiting-updates.js';
 import { Badge } from '../components.js';
 import { formatCount, formatDate, formatShortDateTime } from '../format.js';
 import { Layout } from '../layout.js';
@@ -46,8 +45,6 @@ interface HomeData {
   governance: GovernanceHomeData;
   /** Reports due or overdue (CSS §6.3): the Manager of Customer Service's and the Working Group's. */
   reportsDue: ReportDue[];
-  /** Residents saying (through an Open311 app) that a resolved request is not fixed. */
-  notFixed: Awaited<ReturnType<typeof listWaitingUpdates>>;
 }
 
 const breachWords: Record<string, string> = {
@@ -152,21 +149,6 @@ function HomePage(props: HomeData) {
 
       <div class="home-grid">
         <MailHomeItems data={props.mail} zone={zone} />
-        {props.notFixed && props.notFixed.total > 0 ? (
-          <Section id="home-not-fixed" title="Residents say it is not fixed" count={props.notFixed.total} urgent about="Sent through a reporting app (Open311) about a resolved request: reopen it, or answer the resident.">
-            <ul class="home-cases">
-              {props.notFixed.items.map((item) => (
-                <li>
-                  <a href={`/staff/cases/${item.reference}`} class="case-ref">
-                    {item.reference}
-                  </a>{' '}
-                  <span class="muted">{`via ${item.via}, ${formatDate(item.at, zone)}`}</span>
-                  <span class="case-summary">{item.text.length > 200 ? `${item.text.slice(0, 200)}…` : item.text || item.summary}</span>
-                </li>
-              ))}
-            </ul>
-          </Section>
-        ) : null}
         {props.escalations ? (
           <Section
             id="home-escalations"
@@ -336,7 +318,6 @@ export async function registerHomePage(app: FastifyInstance, services: CaseServi
       governance: await loadGovernanceHome(tx, staff, now, calendar.localDate(now.getTime())),
       reportsDue: await reportsDue(tx, directory, staff, calendar.localDate(now.getTime())),
       mail: await loadMailHome(tx, staff),
-      notFixed: await listWaitingUpdates(tx, staff, firstFew),
     };
     return sendPage(reply, HomePage(data));
   });
