@@ -29,7 +29,7 @@ interface Update {
 test('the status after each citydesk state is one of the extension’s statuses, and every state has one', () => {
   assert.deepEqual([...updateStatuses], extendedStatuses, 'the statuses are the extension’s status_extended');
   const byState = Object.fromEntries([null, ...statusEventTypes].map((state) => [String(state), updateStatus(state)]));
-  assert.deepEqual(byState, { null: 'open', acknowledged: 'investigating', updated: 'action_scheduled', resolved: 'closed', reopened: 'open' });
+  assert.deepEqual(byState, { null: 'open', acknowledged: 'investigating', updated: 'action_scheduled', resolved: 'closed', reopened: 'open', marked_duplicate: 'duplicate', duplicate_undone: 'open' });
 });
 
 for (const engine of testEngines()) {
