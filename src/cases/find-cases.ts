@@ -73,6 +73,16 @@ export function phoneDigits(phone: string): string {
 const phoneDigitsSql = sql<string>`right(regexp_replace(split_part(lower(c.customer_phone), 'x', 1), '[^0-9]', '', 'g'), 10)`;
 const referenceText = /^(SR|GI)-\d{4}-\d{1,12}$/i;
 
+/**
+ * A case as full-text search reads it: reference, customer and address weigh most, then the
+ * summary, then the description. The same expression as migration 065's index, so it is used.
+ */
+const caseDocument = sql`(setweight(to_tsvector('english', coalesce(c.reference, '') || ' ' || coalesce(c.customer_name, '') || ' ' || coalesce(c.address, '')), 'A') || setweight(to_tsvector('english', coalesce(c.summary, '')), 'B') || setweight(to_tsvector('english', coalesce(c.description, '')), 'C'))`;
+/** The words as a query: word forms match ("potholes" finds "pothole"); quotes and "or" work as on the web. */
+const wordsQuery = (text: string) => sql`websearch_to_tsquery('english', ${text})`;
+/** Words that are only stop words ("the") make an empty query: the plain match below still runs. */
+export const relevance = (text: string) => sql<number>`ts_rank(${caseDocument}, ${wordsQuery(text)})`;
+
 export interface FindContext {
   staff: StaffMember;
   now: Date;
@@ -130,20 +140,23 @@ async function conditions(tx: Tx, context: FindContext, filters: CaseFilters) {
       } else if (/^[+()\d\s.-]{7,}$/.test(text) && phoneDigits(text).length >= 7) {
         parts.push(eb(phoneDigitsSql, 'like', `%${phoneDigits(text)}`));
       } else {
-        // Every word must be found in one of the fields staff search by.
-        for (const word of text.split(/\s+/).slice(0, 8)) {
-          const pattern = `%${likeEscape(word)}%`;
-          parts.push(
-            eb.or([
+        // Full-text: every word in one of its forms (potholes, pothole). Or, as before, every word
+        // found as typed in one of the fields staff search by: a name's beginning, an e-mail address.
+        const plain = text
+          .split(/\s+/)
+          .slice(0, 8)
+          .map((word) => {
+            const pattern = `%${likeEscape(word)}%`;
+            return eb.or([
               eb('c.reference', 'ilike', pattern),
               eb('c.customer_name', 'ilike', pattern),
               eb('c.customer_email', 'ilike', pattern),
               eb('c.address', 'ilike', pattern),
               eb('c.summary', 'ilike', pattern),
               eb('c.description', 'ilike', pattern),
-            ]),
-          );
-        }
+            ]);
+          });
+        parts.push(eb.or([sql<boolean>`${caseDocument} @@ ${wordsQuery(text)}`, eb.and(plain)]));
       }
     }
     return eb.and(parts);
@@ -196,6 +209,9 @@ export async function findCases(tx: Tx, context: FindContext, filters: CaseFilte
     due: dueColumn,
   } as const;
   const sort = filters.sort ?? (filters.queue ? 'due' : 'received');
+  // Words searched with no sort chosen: the most relevant first.
+  const words = filters.text?.trim().slice(0, 200) ?? '';
+  const byRelevance = filters.sort === undefined && words !== '' && !referenceText.test(words);
   const direction = filters.direction ?? (sort === 'received' && !filters.queue ? 'desc' : 'asc');
 
   const [count, rows] = await Promise.all([
@@ -221,6 +237,7 @@ export async function findCases(tx: Tx, context: FindContext, filters: CaseFilte
         sql<string>`coalesce(ch.name, 'not recorded')`.as('channel'),
         'td.name as transfer_to',
       ])
+      .$if(byRelevance, (q) => q.orderBy(relevance(words), 'desc'))
       .orderBy(sortColumn[sort], (ob) => (direction === 'asc' ? ob.asc().nullsLast() : ob.desc().nullsLast()))
       .orderBy('c.id', direction)
       .limit(casePageSize)

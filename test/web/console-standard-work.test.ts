@@ -190,3 +190,41 @@ test('in Chromium: Traffic declines a transfer at 1366 px and on a phone, and Ro
   assert.match(await sender.locator('#case-page').innerText(), /Transfer declined by Traffic and Streetlights: it stays with Roads Operations\s+Reason: A pothole beside the signal: Roads fills potholes\./);
   await expectAccessible(sender, 'case back with the sender');
 });
+
+for (const engine of engines) {
+  test(`search understands word forms and ranks by relevance, and finds references, addresses and names (full-text search, ${engine.name})`, async (t) => {
+    const api = await startApi(engine, now);
+    t.after(() => api.close());
+    const rep = await api.as(demo.csRep);
+    const potholes = await pothole(rep, { summary: 'Two potholes on Kent St. W. near Victoria Ave.' });
+    const mentioned = await pothole(rep, {
+      requestType: 'sidewalk-hazard',
+      attributes: {},
+      summary: 'Raised slab at 20 Kent St. W.',
+      description: 'The slab was lifted when the pothole crew worked next to it.',
+      location: { address: '20 Kent St. W., Lindsay' },
+      customer: { name: 'Sam Walker', phone: '705 555 0177' },
+    });
+    const light = await pothole(rep, { requestType: 'streetlight', attributes: {}, summary: 'Streetlights flickering on Lindsay St.', description: 'Every night.', location: { address: '5 Lindsay St. S.' }, customer: { name: 'Ola Night', email: 'ola@example.org' } });
+    const flood = await pothole(rep, { requestType: 'sidewalk-hazard', attributes: {}, summary: 'Basement flooded after the storm drain backed up.', description: 'Water came in overnight.', location: { address: '12 Russell St.' }, customer: { name: 'Kim Lee' } });
+    const cs = await consoleAs(api, demo.csRep);
+    const found = async (q: string) => [...new Set([...(await cs.get(`/staff/search?q=${encodeURIComponent(q)}`)).body.matchAll(/href="\/staff\/cases\/((?:SR|GI)-\d{4}-\d{6,})"/g)].map((m) => m[1]!))];
+    const table: [query: string, expected: string[], why: string][] = [
+      ['pothole', [potholes, mentioned], 'the singular finds the plural, and the summary ranks above the description'],
+      ['potholes', [potholes, mentioned], 'the plural finds the singular'],
+      ['streetlight', [light], 'word forms: streetlights'],
+      ['flooding', [flood], 'flooding finds flooded'],
+      [light, [light], 'a reference number'],
+      ['20 Kent St', [mentioned], 'an address: the best match first (first)'],
+      ['Walker', [mentioned], 'a customer name'],
+      ['Sam Walk', [mentioned], 'the beginning of a name, as typed'],
+      ['ola@example.org', [light], 'an e-mail address'],
+      ['705 555 0177', [mentioned], 'a phone number however written'],
+      ['pothole Walker', [mentioned], 'every word must be found'],
+    ];
+    for (const [query, expected, why] of table) {
+      const got = await found(query);
+      assert.deepEqual(why.endsWith('(first)') ? got.slice(0, expected.length) : got, expected, `"${query}": ${why}`);
+    }
+  });
+}
