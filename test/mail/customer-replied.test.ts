@@ -77,5 +77,20 @@ for (const engine of testEngines()) {
       assert.doesNotMatch(page, /Residents say it is not fixed/);
       assert.doesNotMatch(await home(demo.trafficStaff), /id="home-customer-replied"/);
     });
+
+    test('administrators see the mailbox status (no message contents); division staff may not', async () => {
+      const open = async (email: string) => {
+        const session = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
+        return api.app.inject({ method: 'GET', url: '/staff/mailbox', cookies: { citydesk_session: JSON.parse(session.body).token } });
+      };
+      const page = await open(demo.admin);
+      assert.equal(page.statusCode, 200);
+      const body = page.body.replace(/<!-- -->/g, '');
+      assert.match(body, /Mailbox status/);
+      assert.match(body, /No mailbox is connected/, 'this server copy has no IMAP_URL');
+      assert.match(body, /<th scope="row">reply<\/th><td class="num">1<\/td>/);
+      assert.doesNotMatch(body, /When will it be fixed|dana@example\.org|Question about/, 'no sender, subject or text');
+      assert.equal((await open(demo.roadsStaff)).statusCode, 403);
+    });
   });
 }

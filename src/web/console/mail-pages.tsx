@@ -8,7 +8,7 @@ import type { StaffMember } from '../../directory/staff.js';
 import { readStoredFile } from '../../files/file-store.js';
 import { convertTriageItem, notContactReasons, setAsideTriageItem, type TriageDecision } from '../../mail/convert-triage-item.js';
 import type { MailboxStatus } from '../../mail/mailbox-reader.js';
-import { assertMayTriage, findMailItem, listTriage, type MailItem, type TriageFilter } from '../../mail/triage.js';
+import { assertMayTriage, mayTriage, findMailItem, listTriage, type MailItem, type TriageFilter } from '../../mail/triage.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { dueTimes } from '../../standard/due-times.js';
 import type { AttributeValues } from '../../standard/attributes.js';
@@ -77,6 +77,74 @@ const sender = (m: { fromName: string | null; fromAddress: string | null }): str
 export function registerMailPages(app: FastifyInstance, services: CaseServices): void {
   const auth = { onRequest: requireStaffPage(services) };
   registerCaseMailRoutes(app, services);
+
+  // The mailbox's state for administrators (and Customer Service): connection, last read, errors.
+  // Message counts only, never a message's sender, subject or text.
+  app.get('/staff/mailbox', auth, async (request, reply) => {
+    const staff = signedIn(request);
+    if (staff.role !== 'administrator' && !mayTriage(staff)) throw new AppError('FORBIDDEN', 'The mailbox status is for administrators and Customer Service.');
+    const directory = await services.directory.get();
+    const zone = directory.calendar.timeZone;
+    const s = services.mailbox?.status();
+    const counts = await services.db.kysely.selectFrom('inbound_mail').select(['kind', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('kind').orderBy('kind').execute();
+    const when = (d: Date | null) => (d ? formatShortDateTime(d, zone) : 'never');
+    const rows: [string, string][] = s
+      ? [
+          ['State', s.state === 'ok' ? 'Connected' : s.state === 'retrying' ? 'Cannot be reached: retrying' : s.state === 'starting' ? 'Starting' : 'Stopped'],
+          ['Mailbox', s.mailbox],
+          ['Server', s.server],
+          ['Last successful read', when(s.lastSuccessAt)],
+          ['Failures in a row', String(s.failures)],
+          ['Last error', s.lastError ?? 'none'],
+          ['Next try', when(s.nextAttemptAt)],
+          ['Messages taken by this server copy', formatCount(s.taken)],
+        ]
+      : [];
+    return sendPage(
+      reply,
+      <ConsolePage staff={staff} municipality={directory.municipality.name} path="/staff/mailbox" title="Mailbox status" crumbs={[{ label: 'Mailbox status' }]}>
+        <h1>Mailbox status</h1>
+        <MailboxBanner status={s} zone={zone} />
+        {rows.length > 0 ? (
+          <dl class="summary-list">
+            {rows.map(([term, value]) => (
+              <div>
+                <dt>{term}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+        ) : null}
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Messages read">
+          <table>
+            <caption>Messages read from the mailbox, by what they were</caption>
+            <thead>
+              <tr>
+                <th scope="col">Kind</th>
+                <th scope="col" class="num">
+                  Messages
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {counts.length === 0 ? (
+                <tr>
+                  <td colSpan={2}>None yet.</td>
+                </tr>
+              ) : (
+                counts.map((c) => (
+                  <tr>
+                    <th scope="row">{c.kind.replace('_', ' ')}</th>
+                    <td class="num">{formatCount(Number(c.n))}</td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+        </div>
+      </ConsolePage>,
+    );
+  });
 
   app.get<{ Querystring: { show?: string; page?: string; done?: string } }>('/staff/mail', auth, async (request, reply) => {
     const staff = signedIn(request);
