@@ -105,6 +105,7 @@ export async function acknowledgeCase(options: { services: CaseServices; staff: 
       respondBy: caseRow.kind === 'inquiry' && timeline ? timeline.getTime() : null,
       resolveBy: caseRow.kind === 'service_request' ? (timeline?.getTime() ?? resolveBy) : null,
       note: input.note?.trim() || null,
+      now: now.getTime(),
     });
     await recordMessage(trx, { caseRow, at: now, kind: 'acknowledgment', automated: false, method, sentBy: staff, ...message });
     return updated;

@@ -55,8 +55,10 @@ export function receiptMessage(c: MessageContext & { receivedAt: number; acknowl
 }
 
 export function acknowledgmentMessage(
-  c: MessageContext & { staffName: string; nextSteps: string; respondBy?: number | null; resolveBy?: number | null; note?: string | null },
+  c: MessageContext & { staffName: string; nextSteps: string; respondBy?: number | null; resolveBy?: number | null; note?: string | null; now?: number },
 ): Message {
+  // Issue 18: a date that has passed is never presented as a promise; an overdue case says so.
+  const overdue = c.resolveBy && c.now !== undefined && c.resolveBy <= c.now;
   return {
     subject: `${c.divisionName} has your ${c.what} [${c.reference}]`,
     body: [
@@ -64,7 +66,11 @@ export function acknowledgmentMessage(
       `This is to confirm that ${c.divisionName} has received your ${c.what}, reference ${c.reference}, and is handling it.`,
       `What happens next: ${c.nextSteps}`,
       c.respondBy ? `We will give you a full response by ${shortDate(c.respondBy, c.timeZone)}.` : null,
-      c.resolveBy ? `We aim to resolve it by ${longDate(c.resolveBy, c.timeZone)}.` : null,
+      c.resolveBy
+        ? overdue
+          ? `It is overdue: we aimed to resolve it by ${shortDate(c.resolveBy, c.timeZone)}, and we are sorry it is taking longer. We will tell you the new date as soon as we have it.`
+          : `We aim to resolve it by ${longDate(c.resolveBy, c.timeZone)}.`
+        : null,
       c.note ?? null,
       `If you have questions, contact ${c.contact} and quote ${c.reference}.`,
       signOff(c, c.staffName),

@@ -228,3 +228,16 @@ for (const engine of engines) {
     }
   });
 }
+
+test('an acknowledgment of an overdue case never presents its passed resolution date as a promise: it says overdue and that a new date follows', async (t) => {
+  const api = await startApi(engines[0]!, now);
+  t.after(() => api.close());
+  const rep = await api.as(demo.csRep);
+  // Back-dated a month: the pothole's resolution target has passed.
+  const reference = await pothole(rep, { receivedAt: '2026-01-20T10:00' });
+  const roads = await api.as(demo.roadsStaff);
+  assert.equal((await roads.post(`/api/v1/cases/${reference}/acknowledge`, { nextSteps: 'A crew will fill it.', contact: 'Roads Operations' })).status, 200);
+  const message = await api.db.kysely.selectFrom('case_message').select('body').where('kind', '=', 'acknowledgment').executeTakeFirstOrThrow();
+  assert.doesNotMatch(message.body, /We aim to resolve it by/);
+  assert.match(message.body, /It is overdue: we aimed to resolve it by \w+day \d+ \w+ 2026, and we are sorry/);
+});

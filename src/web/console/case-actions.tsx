@@ -221,6 +221,7 @@ function AcknowledgmentPreview(props: { m: CaseActionsModel }) {
     respondBy: c.kind === 'inquiry' ? (promised ?? null) : null,
     resolveBy: c.kind === 'service_request' ? (promised ?? (c.resolve_by ? new Date(c.resolve_by).getTime() : null)) : null,
     note: f.value('note').trim() || null,
+    now: m.now.getTime(),
   });
   return (
     <section class="case-preview" aria-labelledby="ack-preview-title">
