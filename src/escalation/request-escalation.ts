@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.js';
 import type { StaffMember } from '../directory/staff.js';
 import { loadMunicipality } from '../directory/municipality.js';
 import { AppError } from '../platform/errors.js';
-import { decideEscalationRequest, escalationRoles } from '../standard/escalation.js';
+import { decideEscalationRequest, escalationRoles, type Decision } from '../standard/escalation.js';
 import { longDate } from '../notify/templates.js';
 import { checkReference, loadCaseForChange, recordEvent, recordMessage, referencePattern } from '../cases/case-record.js';
 import type { CaseServices } from '../cases/case-services.js';
@@ -125,6 +125,17 @@ export const escalationCodeAnswer = `If that reference number is ours and we hav
  * Routes answer escalationCodeAnswer at once and run this in the background (RunInBackground), so
  * the answer's timing cannot tell a case with an address on file from one without, or from none.
  */
+/**
+ * Issue 19: whether a request could be escalated now for a missed target, said before anyone is
+ * asked for a one-time code (CSS §5.3: the same decision requestEscalation makes). Says nothing
+ * about the customer: only the request's targets and where it stands.
+ */
+export async function escalationEligibility(options: { db: Db; reference: string; now: Date; format: (ms: number) => string }): Promise<Decision | undefined> {
+  const caseRow = await options.db.kysely.selectFrom('service_case').selectAll().where('reference', '=', options.reference).executeTakeFirst();
+  if (!caseRow) return undefined;
+  return decideEscalationRequest(escalationState(caseRow), options.now.getTime(), 'missed_target', options.format);
+}
+
 export async function sendEscalationCode(options: { db: Db; reference: string; now: Date }): Promise<{ message: string }> {
   const { db, reference, now } = options;
   const message = escalationCodeAnswer;

@@ -125,7 +125,7 @@ test('a resident reports a pothole and asks a question, tracks both, with JavaSc
   await expectAccessible(page, 'track not found');
 
   await page.goto('/contact');
-  assert.match(await page.getByRole('main').innerText(), /Lindsay Service Centre\n26 Francis St\., Lindsay/);
+  assert.match(await page.getByRole('main').innerText(), /Lindsay Service Centre\nAddress\n26 Francis St\., Lindsay/);
   await expectAccessible(page, 'contact');
 
   // Escalation: after the acknowledgment target passes unacknowledged (Wednesday 4 March 16:30).

@@ -271,10 +271,10 @@ for (const engine of testEngines()) {
         'Monday to Friday, 8:30 am to 4:30 pm, except holidays',
         '24 hours a day, 7 days a week',
         '1-877-885-7337',
-        'Bobcaygeon Service Centre 123 East St. S., Bobcaygeon',
-        'Coboconk Service Centre 9 Grandy Rd., Coboconk',
-        'Lindsay Service Centre 26 Francis St., Lindsay',
-        'Omemee Service Centre 1 King St. W., Omemee',
+        'Bobcaygeon Service Centre Address 123 East St. S., Bobcaygeon Map of Bobcaygeon Service Centre Hours Monday to Friday',
+        'Coboconk Service Centre Address 9 Grandy Rd., Coboconk Map of Coboconk Service Centre Hours Monday to Friday',
+        'Lindsay Service Centre Address 26 Francis St., Lindsay Map of Lindsay Service Centre Hours Monday to Friday',
+        'Omemee Service Centre Address 1 King St. W., Omemee Map of Omemee Service Centre Hours Monday to Friday',
         'not an official way to report a problem',
       ]) {
         assert.ok(page.text.includes(words), `the contact page says ${words}`);

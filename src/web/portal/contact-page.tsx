@@ -42,7 +42,7 @@ function hoursWords(channel: DirectoryChannel, ctx: PortalContext): string {
     case 'administration':
       return administrationHours(ctx);
     case 'outside-administration':
-      return 'When our offices are closed: evenings, nights, weekends and holidays';
+      return 'For emergencies only, when our offices are closed: evenings, nights, weekends and holidays';
   }
 }
 
@@ -139,7 +139,19 @@ export function ContactPage(props: { ctx: PortalContext; centres: ServiceCentreA
         {centres.map((c) => (
           <li class="card">
             <h3>{c.name}</h3>
-            <address>{c.address}</address>
+            <dl class="facts">
+              <dt>Address</dt>
+              <dd>
+                <address>{c.address}</address>
+                <a href={`https://www.openstreetmap.org/search?query=${encodeURIComponent(c.address)}`}>Map of {c.name}</a>
+              </dd>
+              <dt>Hours</dt>
+              <dd>{administrationHours(ctx)}</dd>
+              <dt>Phone</dt>
+              <dd>
+                <Phones numbers={ctx.phones} />
+              </dd>
+            </dl>
           </li>
         ))}
       </ul>

@@ -13,8 +13,12 @@ function crumbs(reference: string, last: string) {
   return <Breadcrumbs items={[{ href: '/', label: 'Home' }, { href: '/track', label: 'Track a request' }, { href: `/track/${reference}`, label: reference }, { label: last }]} />;
 }
 
-export function EscalateStart(props: { ctx: PortalContext; found: PublicCase }) {
+/** Residents' words never cite the Standard's clauses: "(CSS §5.3)" is for staff. */
+export const withoutClauses = (text: string): string => text.replace(/\s*\((?:CSS )?§[^)]*\)/g, '');
+
+export function EscalateStart(props: { ctx: PortalContext; found: PublicCase; eligibility?: { escalate: boolean; reason: string } | undefined }) {
   const { ctx, found } = props;
+  const eligible = props.eligibility?.escalate !== false;
   return (
     <PortalLayout ctx={ctx} title={`Ask for an escalation: ${found.reference}`} path="/track">
       {crumbs(found.reference, 'Ask for an escalation')}
@@ -36,6 +40,25 @@ export function EscalateStart(props: { ctx: PortalContext; found: PublicCase }) 
             You can ask when we have not acknowledged your request by its target, or not resolved it by its target without giving you a revised date that is still ahead. If you disagree with how
             a request was resolved, tell us: we record it as feedback, but it is not grounds for an escalation.
           </p>
+          {eligible ? (
+            <div class="alert alert--ok" role="status">
+              <p>
+                <strong>{found.reference} can be escalated now:</strong> a target has been missed.
+              </p>
+            </div>
+          ) : (
+            <div class="alert alert--warn" role="status">
+              <h2>{found.reference} cannot be escalated now</h2>
+              <p>{withoutClauses(props.eligibility!.reason)}</p>
+              <p>
+                <a href={`/track/${found.reference}`}>Back to {found.reference}</a>
+              </p>
+            </div>
+          )}
+        </>
+      )}
+      {found.kind === 'service_request' && eligible ? (
+        <>
           <h2>1. Get a one-time code</h2>
           <p>
             So that only you can ask, we send a 6-digit code to the e-mail address you gave with the request. It works for 30 minutes.{' '}
@@ -52,7 +75,7 @@ export function EscalateStart(props: { ctx: PortalContext; found: PublicCase }) 
             </div>
           </form>
         </>
-      )}
+      ) : null}
     </PortalLayout>
   );
 }

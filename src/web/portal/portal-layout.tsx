@@ -102,17 +102,12 @@ function ClosedNotice(props: { ctx: PortalContext }) {
   const { ctx } = props;
   const closed = ctx.closed!;
   return (
-    <div class="portal-notice">
-      <p>
-        <strong>
-          Our offices are closed {closed.closureName ? `today for ${closed.closureName}` : 'now'}. They open again on {formatDateTime(closed.opensAt, ctx.zone)}.
-        </strong>{' '}
-        You can still report a problem or ask a question here; we answer when we open.
-      </p>
-      <p>
-        <EmergencyLines ctx={ctx} />
-      </p>
-    </div>
+    <p class="portal-notice">
+      <strong>
+        Our offices are closed {closed.closureName ? `today for ${closed.closureName}` : 'now'}. They open again on {formatDateTime(closed.opensAt, ctx.zone)}.
+      </strong>{' '}
+      <EmergencyLines ctx={ctx} />
+    </p>
   );
 }
 
@@ -124,6 +119,7 @@ function PortalFooter(props: { ctx: PortalContext }) {
         <h2 class="footer-heading">Contact the {ctx.municipality}</h2>
         <p>
           Phone <Phones numbers={ctx.phones} />
+          {ctx.closed ? ' (office hours)' : ''}
           <br />
           E-mail <a href={`mailto:${ctx.email}`}>{ctx.email}</a>
         </p>
@@ -131,12 +127,15 @@ function PortalFooter(props: { ctx: PortalContext }) {
           <a href="/contact">All the ways to reach us, with hours and Service Centres</a>
         </p>
       </div>
-      <div>
-        <h2 class="footer-heading">Emergencies</h2>
-        <p>
-          <EmergencyLines ctx={ctx} />
-        </p>
-      </div>
+      {ctx.closed ? null : (
+        // At night the notice at the top carries the emergency numbers: once a page.
+        <div>
+          <h2 class="footer-heading">Emergencies</h2>
+          <p>
+            <EmergencyLines ctx={ctx} />
+          </p>
+        </div>
+      )}
       <div>
         <h2 class="footer-heading">City staff</h2>
         <p>

@@ -3,7 +3,8 @@ import { registerAnswersPages } from './answers-pages.js';
 import type { CaseServices } from '../../cases/case-services.js';
 import { createCase } from '../../cases/create-case.js';
 import { findLatestEscalationAnswer, findPortalCaseByKey, findPublicCase, normalizeReference, type PublicCase } from '../../cases/find-public-case.js';
-import { requestEscalation, sendEscalationCode } from '../../escalation/request-escalation.js';
+import { escalationEligibility, requestEscalation, sendEscalationCode } from '../../escalation/request-escalation.js';
+import { longDate } from '../../notify/templates.js';
 import { backgroundWork } from '../../platform/background-work.js';
 import { activeRequestTypes, listOpen311Services } from '../../open311/list-open311-services.js';
 import { AppError, isAppError } from '../../platform/errors.js';
@@ -282,11 +283,17 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
 
   app.get<{ Params: { reference: string } }>('/track/:reference/escalate', async (request, reply) => {
     const { ctx, found } = await escalationCase(request.params.reference);
-    return page(reply, <EscalateStart ctx={ctx} found={found} />);
+    return page(reply, <EscalateStart ctx={ctx} found={found} eligibility={await eligibilityOf(ctx, found)} />);
   });
 
+  /** Issue 19: eligible or not, said before any code is asked for. */
+  const eligibilityOf = (ctx: PortalContext, found: PublicCase) =>
+    found.kind === 'service_request' ? escalationEligibility({ db: services.db, reference: found.reference, now: ctx.now, format: (t) => longDate(t, ctx.zone) }) : Promise.resolve(undefined);
+
   app.post<{ Params: { reference: string } }>('/track/:reference/escalate/code', { config: codeLimit }, async (request, reply) => {
-    const { found } = await escalationCase(request.params.reference);
+    const { ctx, found } = await escalationCase(request.params.reference);
+    // No code for a request whose targets have not been missed: the start page says why.
+    if ((await eligibilityOf(ctx, found))?.escalate === false) return reply.redirect(`/track/${found.reference}/escalate`, 303);
     if (isHoneypotHit(formOf(request))) {
       request.log.warn({ path: request.url }, 'portal honeypot filled: no code sent');
     } else if (found.kind === 'service_request') {

@@ -52,20 +52,15 @@ export function ReportTypeList(props: { ctx: PortalContext; types: PortalRequest
       <h1>Report a problem</h1>
       {props.error ? <ErrorSummary errors={{ _form: props.error }} /> : null}
       <p class="lede">Choose what you want to report. It takes about five minutes. You can report without giving your name.</p>
-      <div class="alert alert--warn">
-        <p>
-          <strong>Is someone in danger?</strong> Call <a href={`tel:${props.ctx.emergency.phone}`}>{props.ctx.emergency.phone}</a>. For a water main break or a tree blocking a road, phone us now:{' '}
-          {props.ctx.closed ? (
-            <>
-              the after-hours line is <Phones numbers={props.ctx.afterHours} />.
-            </>
-          ) : (
-            <>
-              <Phones numbers={props.ctx.phones} />.
-            </>
-          )}
-        </p>
-      </div>
+      {props.ctx.closed ? null : (
+        // At night the notice at the top gives the emergency numbers; the offices' lines are closed then.
+        <div class="alert alert--warn">
+          <p>
+            <strong>Is someone in danger?</strong> Call <a href={`tel:${props.ctx.emergency.phone}`}>{props.ctx.emergency.phone}</a>. For a water main break or a tree blocking a road, phone us now:{' '}
+            <Phones numbers={props.ctx.phones} />.
+          </p>
+        </div>
+      )}
       {sorted.map(([group, types]) => (
         <section aria-labelledby={`group-${slug(group)}`} class="type-group">
           <h2 id={`group-${slug(group)}`}>{group}</h2>
@@ -461,9 +456,11 @@ export function ReportSent(props: { ctx: PortalContext; found: PublicCase }) {
           Report another problem
         </a>
       </div>
-      <p class="muted">
-        If the problem becomes dangerous before we fix it, phone <Phones numbers={ctx.phones} />. <EmergencyLines ctx={ctx} />
-      </p>
+      {ctx.closed ? null : (
+        <p class="muted">
+          If the problem becomes dangerous before we fix it, phone <Phones numbers={ctx.phones} />. <EmergencyLines ctx={ctx} />
+        </p>
+      )}
     </PortalLayout>
   );
 }

@@ -168,7 +168,8 @@ export function TrackResult(props: { ctx: PortalContext; found: PublicCase; esca
           ) : null}
           {found.committedBy && found.status === 'open' ? (
             <p class="alert">
-              <strong>Answer expected:</strong> by {formatDateTime(found.committedBy, zone)}.
+              {/* Issue 19: a service request is fixed, not answered. */}
+              <strong>{found.kind === 'service_request' ? 'Expected to be done:' : 'Answer expected:'}</strong> by {formatDateTime(found.committedBy, zone)}.
             </p>
           ) : null}
           {found.escalation ? (

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testEngines } from '../helpers/db.js';
+import { expectAccessible, screenshot, startSite, viewports } from '../helpers/browser.js';
+import { potholeByPhone } from '../helpers/api.js';
+import { caseServices } from '../../src/cases/case-services.js';
+import { createCase, type IntakeInput } from '../../src/cases/create-case.js';
+import { portalOrigin } from '../../src/web/portal/portal-forms.js';
+
+const [engine] = testEngines();
+
+/** Issue 19, honest pages: what the portal tells residents is so, at night too, on a phone. */
+test('at night the closed notice gives the emergency numbers once and no closed line; escalation says "not eligible" before any code; the problem list starts with potholes in residents\' words; the contact page gives each Service Centre\'s hours, phone and map (CSS §3.2, §5.3)', async (t) => {
+  const site = await startSite(engine!, '2026-03-02T23:00:00-05:00'); // a Monday night
+  t.after(() => site.close());
+  const services = caseServices(site.db, site.clock);
+  const input = { ...potholeByPhone(), channel: 'web_portal', customer: { name: 'Dana Resident', email: 'dana@example.org', preferredContact: 'email' } } as unknown as IntakeInput;
+  const { reference } = (await createCase({ services, origin: portalOrigin, input, idempotencyKey: 'honest-1' })).caseRow;
+
+  for (const javaScript of [true, false]) {
+    const page = await (await site.context({ javaScript, viewport: viewports.phone })).newPage();
+    await page.goto('/report');
+    const text = await page.locator('body').innerText();
+    // §3.2: the emergency numbers once a page; the office line is not offered as help now.
+    assert.equal(text.split('1-877-885-7337').length - 1, 1, 'the after-hours line once');
+    assert.match(await page.locator('.portal-notice').innerText(), /Our offices are closed now\..*after-hours line 1-877-885-7337.*Call 911/s);
+    assert.doesNotMatch(text, /phone us now/);
+    // The most reported first, under residents' words.
+    assert.equal(await page.getByRole('heading', { level: 2 }).first().innerText(), 'Roads, sidewalks and signs');
+    assert.equal(await page.locator('.type-list a').first().locator('strong').innerText(), 'Pothole');
+    assert.doesNotMatch(text, /Roads Operations/);
+    if (javaScript) await expectAccessible(page, 'problem list at night');
+    await screenshot(page, `portal-problem-list-night-${javaScript ? 'js' : 'no-js'}`);
+
+    // §5.3: a request whose targets have not been missed: said at once, and no code is offered.
+    await page.goto(`/track/${reference}/escalate`);
+    const main = await page.getByRole('main').innerText();
+    assert.match(main, new RegExp(`${reference} cannot be escalated now`));
+    assert.doesNotMatch(main, /§/, 'no clause numbers in residents\' text');
+    assert.equal(await page.getByRole('button', { name: 'Send me a code' }).count(), 0);
+    if (javaScript) await expectAccessible(page, 'escalation not eligible');
+    await screenshot(page, `portal-escalation-not-eligible-${javaScript ? 'js' : 'no-js'}`);
+
+    await page.goto('/contact');
+    const contact = await page.getByRole('main').innerText();
+    assert.match(contact, /For emergencies only, when our offices are closed/);
+    assert.match(contact, /Lindsay Service Centre\s+Address\s+26 Francis St\., Lindsay[\s\S]*Hours\s+Monday to Friday, 8:30 am to 4:30 pm[\s\S]*Phone\s+705-324-9411/);
+    assert.match((await page.getByRole('link', { name: 'Map of Lindsay Service Centre' }).getAttribute('href')) ?? '', /openstreetmap\.org\/search\?query=26%20Francis/);
+    if (javaScript) await expectAccessible(page, 'contact at night');
+    await screenshot(page, `portal-contact-night-${javaScript ? 'js' : 'no-js'}`);
+  }
+  // Asking for a code anyway (a form posted by hand) sends none: back to the page that says why.
+  const posted = await fetch(`${site.baseUrl}/track/${reference}/escalate/code`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'website=' });
+  assert.equal(posted.status, 303);
+  assert.equal(posted.headers.get('location'), `/track/${reference}/escalate`);
+});
