@@ -21,7 +21,7 @@ export type UpdateStatus = (typeof updateStatuses)[number];
  * The public events that are updates, in the words of present-open311-request's noteOf, and the
  * division's answer to a resident who said a resolved request is not fixed (it stays resolved).
  */
-export const updateEventTypes = ['acknowledged', 'updated', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened', 'customer_update_answered', 'marked_duplicate', 'duplicate_undone'] as const;
+export const updateEventTypes = ['acknowledged', 'updated', 'progress_note', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened', 'customer_update_answered', 'marked_duplicate', 'duplicate_undone'] as const;
 /** The events that change what the status is. */
 export const statusEventTypes = ['acknowledged', 'updated', 'resolved', 'reopened', 'marked_duplicate', 'duplicate_undone'] as const;
 

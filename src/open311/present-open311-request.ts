@@ -49,9 +49,9 @@ export interface Open311CaseRow {
 }
 
 /** Events that show in `notes` (extensions=true), and how each reads; others (internal notes, assignments) never do. */
-export const publicEventTypes = ['received', 'acknowledged', 'updated', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened', 'marked_duplicate', 'duplicate_undone'] as const;
+export const publicEventTypes = ['received', 'acknowledged', 'updated', 'progress_note', 'transfer_confirmed', 'reclassified', 'escalated', 'resolved', 'reopened', 'marked_duplicate', 'duplicate_undone'] as const;
 /** Events whose text is written for the customer: status_notes comes from the latest. */
-export const noteEventTypes = ['acknowledged', 'updated', 'resolved', 'reopened'] as const;
+export const noteEventTypes = ['acknowledged', 'updated', 'progress_note', 'resolved', 'reopened'] as const;
 
 export type { Redact } from '../standard/redaction.js';
 
@@ -87,6 +87,9 @@ export function noteOf(type: string, data: Record<string, unknown>, directory: D
       return { type: 'acknowledged', summary: 'Acknowledged by the responsible division', description: str(data['nextSteps']) };
     case 'updated':
       return { type: 'updated', summary: 'Status update with a revised timeline', description: str(data['status']) };
+    case 'progress_note':
+      // CSS §3.3: where things stand, the date the customer holds unchanged.
+      return { type: 'updated', summary: 'Progress update', description: str(data['status']) };
     case 'transfer_confirmed':
       return { type: 'transferred', summary: str(data['to']) ? `Transferred to ${str(data['to'])}` : 'Transferred to another division', description: null };
     case 'reclassified': {

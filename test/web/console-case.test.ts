@@ -105,7 +105,8 @@ test('every action on the case page works without JavaScript: acknowledge, note,
   assert.match(await statusText(page), /Internal note added\./);
 
   await page.getByText('Send an update with a revised timeline').click();
-  await page.getByLabel('Where things stand').fill('Crew booked.');
+  // The progress note (no new date) asks "Where things stand" too: fill the update's own field.
+  await page.locator('#action-update').getByLabel('Where things stand').fill('Crew booked.');
   await page.getByLabel('Revised timeline').fill('2026-02-27');
   await page.getByLabel('Why the date changes').fill('Asphalt plant closed.');
   await page.getByRole('button', { name: 'Send the update' }).click();
