@@ -77,6 +77,9 @@ async function sweepBatch(trx: Tx, now: Date, links: SurveyLinks, batchSize: num
     where c.status = 'resolved' and c.resolved_at > ${oldest} and c.resolved_at <= ${now}
       -- Imported history (src/history) is never mailed.
       and c.import_source_id is null
+      -- A request closed as a duplicate (issue 18) was not resolved on its own: its customer
+      -- follows the parent, whose work is what a survey would ask about.
+      and c.duplicate_of_id is null
       and not exists (select 1 from survey_invitation i where i.case_id = c.id)
       and not exists (select 1 from survey_skip s where s.case_id = c.id)
     order by c.resolved_at, c.id

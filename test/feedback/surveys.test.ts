@@ -161,6 +161,21 @@ for (const engine of testEngines()) {
       assert.deepEqual([honest.satisfied.state, honest.satisfied.value, honest.satisfied.numerator, honest.satisfied.denominator, honest.mean], ['too_few', null, 1, 1, null]);
     });
 
+    test('a request closed as a duplicate of another is not surveyed: its customer follows the parent (issue 18)', async (t) => {
+      const api = await startApi(engine, '2026-11-23T15:00:00Z');
+      t.after(() => api.close());
+      const cs = await api.as(demo.csRep);
+      const roads = await api.as(demo.roadsStaff);
+      const parent = (await cs.post('/api/v1/cases', potholeByPhone())).body.case.reference as string;
+      const duplicate = (await cs.post('/api/v1/cases', potholeByPhone({ customer: { name: 'Sam Other', email: 'sam@example.org', phone: '705-555-0199', preferredContact: 'email' } }))).body.case.reference as string;
+      const marked = await roads.post(`/api/v1/cases/${duplicate}/duplicate`, { parent, reason: 'Same pothole' });
+      assert.equal(marked.status, 200, JSON.stringify(marked.body));
+      const resolved = await roads.post(`/api/v1/cases/${parent}/resolve`, { resolution: 'The crew filled the pothole on Kent St. W.' });
+      assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+      api.clock.set(new Date(at('2026-11-26 09:00')));
+      assert.deepEqual((await sweepSurveys({ db: api.db, now: api.clock.now(), links })).invited, [{ reference: parent, channel: 'email' }]);
+    });
+
     test('a damaged link shows nothing about any case; an expired one says it closed, with only reference and type', async (t) => {
       const api = await startApi(engine, '2026-11-23T15:00:00Z');
       t.after(() => api.close());
