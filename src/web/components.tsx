@@ -30,7 +30,10 @@ interface FieldBase {
   hint?: ComponentChildren;
   error?: string | undefined;
   required?: boolean;
-  /** Say "(optional)" beside the label of a field that is not required (default); a filter does not. */
+  /**
+   * Say "(optional)" beside the label of a field that is not required (default); a filter does not,
+   * nor a field required only in some cases (its hint says which), since it is not optional then.
+   */
   markOptional?: boolean;
 }
 
@@ -138,7 +141,7 @@ export function Choices(props: FieldBase & { options: Option[]; value?: string |
     <fieldset class={props.error ? 'field--error' : undefined} aria-describedby={describedBy(id, props)}>
       <legend>
         {props.label}
-        {props.required ? null : <span class="hint hint--inline"> (optional)</span>}
+        {props.required || props.markOptional === false ? null : <span class="hint hint--inline"> (optional)</span>}
       </legend>
       {props.hint ? (
         <span class="hint" id={`${id}-hint`}>

@@ -240,11 +240,12 @@ function StartPage(props: { staff: StaffMember; directory: Directory; now: Date;
         <Select
           name="type"
           label="Request type"
-          hint="For a service request: it decides the division and the targets."
+          hint="Needed for a service request: it decides the division and the targets."
           options={requestTypeOptions(props.directory, props.now)}
           value={props.type}
           placeholder="Choose the request type"
           error={props.errors['type']}
+          markOptional={false}
         />
         <div class="actions">
           <button type="submit">Continue</button>
@@ -367,11 +368,12 @@ function DetailsPage(props: { staff: StaffMember; directory: Directory; form: In
           <Select
             name="serviceCentre"
             label="Service Centre"
-            hint="Only for an in-person contact: where the customer came in."
+            hint="Needed for an in-person contact: where the customer came in."
             options={directory.serviceCentres.map((c) => ({ value: c.code, label: c.name }))}
             value={form.serviceCentre}
             placeholder="Not in person"
             error={errors['serviceCentre']}
+            markOptional={false}
           />
           <TextField
             name="receivedAt"

@@ -1,0 +1,53 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testEngines } from '../helpers/db.js';
+import { demo, startApi, type TestApi } from '../helpers/api.js';
+import { consoleAs, pageText } from '../helpers/console.js';
+
+/**
+ * Issue #18 point 6: the console says only what is true. The intake marks "(optional)" only on
+ * fields staff may leave empty; a field the Standard or the request type needs is never so marked.
+ */
+const [engine] = testEngines();
+// Monday 2 March 2026, 10:00 in Lindsay.
+const MONDAY_10AM = '2026-03-02T15:00:00Z';
+let api: TestApi;
+before(async () => {
+  api = await startApi(engine!, MONDAY_10AM);
+});
+after(() => api.close());
+
+/** The label words of each field the page marks "(optional)". */
+const markedOptional = (html: string): string[] =>
+  [...html.matchAll(/<(label|legend)[^>]*>([\s\S]*?)<\/\1>/g)].map((m) => pageText(m[2]!).trim()).filter((l) => l.endsWith('(optional)'));
+
+test('intake: "(optional)" only on fields that may be left empty; the request type, a pothole\'s address and the Service Centre of an in-person contact are not so marked (CSS §3.1, §3.3)', async () => {
+  const staff = await consoleAs(api, demo.csRep);
+  const start = await staff.get('/staff/intake');
+  assert.equal(start.status, 200);
+  assert.deepEqual(markedOptional(start.body), [], 'the request type is needed for a service request');
+  assert.match(pageText(start.body), /Request type Needed for a service request/);
+
+  const details = await staff.get('/staff/intake?kind=service_request&type=pothole');
+  assert.equal(details.status, 200);
+  const optional = markedOptional(details.body);
+  // What staff may leave empty: when it came in (now), the road class ("Not sure"), the point, the customer's contact.
+  assert.deepEqual(optional, [
+    'Received at (optional)',
+    'What kind of road is it? (optional)',
+    'Latitude (optional)',
+    'Longitude (optional)',
+    'Name (optional)',
+    'E-mail address (optional)',
+    'Phone number (optional)',
+    'How they would like to hear back (optional)',
+  ]);
+  assert.ok(!optional.some((l) => /Address or place|Service Centre|Summary|What the customer reported/.test(l)), optional.join('; '));
+  assert.match(pageText(details.body), /Service Centre Needed for an in-person contact/);
+
+  // And it is true: an in-person contact without its Service Centre is refused, saying what to fill.
+  const refused = await staff.post('/staff/intake/check', {
+    kind: 'service_request', requestType: 'pothole', channel: 'in_person', description: 'Pothole.', summary: 'Pothole on Kent St. W.', 'location[address]': '50 Kent St. W., Lindsay',
+  });
+  assert.match(pageText(refused.body), /An in-person contact needs the Service Centre where it was made/);
+});
