@@ -54,3 +54,44 @@ test('at night the closed notice gives the emergency numbers once and no closed 
   assert.equal(posted.status, 303);
   assert.equal(posted.headers.get('location'), `/track/${reference}/escalate`);
 });
+
+/** Issue 19, honest pages: a confirmation says only what applies, e-mail given or not. */
+test('the sent page says a confirmation was e-mailed only when an e-mail address was given, and otherwise how to track with the reference (CSS §3.3)', async (t) => {
+  const site = await startSite(engine!, '2026-03-02T10:00:00-05:00');
+  t.after(() => site.close());
+  const cases = [
+    { javaScript: true, viewport: viewports.phone, email: 'dana@example.org', says: /We have sent a confirmation with this reference number to the e-mail address you gave/ },
+    { javaScript: false, viewport: viewports.desktop, email: '', says: /You gave us no way to reach you, so no confirmation was sent\. Keep the reference number: with it you can see what happens on the Track a request page/ },
+  ];
+  for (const { javaScript, viewport, email, says } of cases) {
+    const page = await (await site.context({ javaScript, viewport })).newPage();
+    await page.goto('/report?type=pothole');
+    await page.getByLabel('Address or nearest intersection').fill('50 Kent St. W., Lindsay');
+    await page.getByLabel('Describe the problem').fill('Deep pothole in the eastbound lane.');
+    if (email) await page.getByLabel('E-mail address').fill(email);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Send report' }).click();
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Your report has been sent');
+    const main = await page.getByRole('main').innerText();
+    assert.match(main, says);
+    assert.doesNotMatch(main, /If you gave/);
+    if (email) assert.doesNotMatch(main, /no confirmation/);
+    else assert.doesNotMatch(main, /sent a confirmation|if you gave us a way to reach you/i);
+    assert.doesNotMatch(page.url(), /@/, 'the address is never put in the URL');
+    if (javaScript) await expectAccessible(page, 'report sent');
+    await screenshot(page, `portal-report-sent-${email ? 'email' : 'no-contact'}-${javaScript ? 'js' : 'no-js'}`);
+  }
+  // A question with only a phone number: no e-mail is claimed.
+  const page = await (await site.context({ javaScript: false, viewport: viewports.phone })).newPage();
+  await page.goto('/ask');
+  await page.getByLabel('Your question').fill('When does the spring leaf and yard waste collection start?');
+  await page.getByLabel('What is it about?').selectOption({ label: 'Environmental Services' });
+  await page.getByLabel('Phone number').fill('705-555-0199');
+  await page.getByRole('radio', { name: 'By phone' }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Send question' }).click();
+  const main = await page.getByRole('main').innerText();
+  assert.match(main, /We sent no e-mail, as you gave only a phone number/);
+  assert.doesNotMatch(main, /If you gave|sent a confirmation/);
+  await screenshot(page, 'portal-ask-sent-phone-only-no-js');
+});

@@ -4,7 +4,7 @@ import { Breadcrumbs, ErrorSummary, Select, TextArea, type FieldErrors, type Opt
 import { formatDateTime } from '../format.js';
 import { formatTarget } from '../../standard/targets.js';
 import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
-import { ContactFacts, ContactFields, ContactHidden, Honeypot, SentBanner, checkContact, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
+import { ContactFacts, ContactFields, ConfirmationStep, ContactHidden, Honeypot, SentBanner, type ReachedBy, checkContact, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
 
 /** Ask a question (a general inquiry, §3.3): the same care as a report. */
 
@@ -153,7 +153,7 @@ export function AskCheck(props: { ctx: PortalContext; answers: AskAnswers; error
 /** The general-inquiry target in words: "3 business days" (INTERPRETATION §2). */
 const targetWords = (ctx: PortalContext): string => formatTarget(ctx.directory.municipality.settings.generalInquiry.acknowledge);
 
-export function AskSent(props: { ctx: PortalContext; found: PublicCase }) {
+export function AskSent(props: { ctx: PortalContext; found: PublicCase; reached?: ReachedBy | undefined }) {
   const { ctx, found } = props;
   return (
     <PortalLayout ctx={ctx} title={`Question sent: ${found.reference}`} path="/ask">
@@ -163,10 +163,12 @@ export function AskSent(props: { ctx: PortalContext; found: PublicCase }) {
         <li>
           <strong>{found.division}</strong> will reply by <strong>{formatDateTime(found.acknowledgeBy, ctx.zone)}</strong> (within {targetWords(ctx)}) with the answer, or with when you will have it.
         </li>
-        <li>If you gave an e-mail address, we have sent this reference number to it.</li>
-        <li>
-          If you gave no e-mail address or phone number, we cannot reply to you: track the question here, or phone <Phones numbers={ctx.phones} />.
-        </li>
+        <ConfirmationStep reached={props.reached} what="question" />
+        {props.reached === 'none' ? (
+          <li>
+            As we cannot reply to you, track the question on the Track a request page, or phone <Phones numbers={ctx.phones} />.
+          </li>
+        ) : null}
       </ol>
       <div class="actions">
         <a class="button" href={`/track/${found.reference}`}>

@@ -89,6 +89,29 @@ export function checkContact(c: ContactAnswers, errors: FieldErrors): void {
   if (c.contact === 'phone' && c.phone === '') errors['phone'] ??= 'Enter your phone number, or choose another way for us to contact you';
 }
 
+/**
+ * How the sent page may reach the person who sent the form, carried on the redirect as a word, never
+ * the address itself (an address in a URL ends up in logs): 'email' (a receipt was sent), 'phone',
+ * 'none', or undefined when the page is opened later from a bare link.
+ */
+export type ReachedBy = 'email' | 'phone' | 'none';
+
+export const reachedBy = (c: ContactAnswers): ReachedBy => (c.email !== '' ? 'email' : c.phone !== '' ? 'phone' : 'none');
+
+export const readReachedBy = (query: unknown): ReachedBy | undefined => {
+  const value = (query as { contact?: unknown } | undefined)?.contact;
+  return value === 'email' || value === 'phone' || value === 'none' ? value : undefined;
+};
+
+/** What the sent page says about the confirmation: only what applies (issue 19). */
+export function ConfirmationStep(props: { reached: ReachedBy | undefined; what: string }) {
+  const { reached, what } = props;
+  if (reached === 'email') return <li>We have sent a confirmation with this reference number to the e-mail address you gave. We will tell you there when anything changes.</li>;
+  if (reached === 'phone') return <li>We sent no e-mail, as you gave only a phone number. Staff will phone you about your {what} if they need to; you can follow it any time with the reference number on the Track a request page.</li>;
+  if (reached === 'none') return <li>You gave us no way to reach you, so no confirmation was sent. Keep the reference number: with it you can see what happens on the Track a request page.</li>;
+  return <li>Keep the reference number: with it you can see what happens on the Track a request page.</li>;
+}
+
 export function customerInput(c: ContactAnswers) {
   return {
     name: c.name || undefined,

@@ -14,7 +14,7 @@ import { AskCheck, AskForm, AskSent, askFieldFor, askInput, checkAsk, readAsk } 
 import { ContactPage, serviceCentreAddresses } from './contact-page.js';
 import { EscalateAnswer, EscalateRequest, EscalateStart, type EscalationAnswers } from './escalation-pages.js';
 import { HomePage } from './home-page.js';
-import { formErrors, formKey, isHoneypotHit, newFormKey, portalOrigin, portalRateLimit, readContact, type Form } from './portal-forms.js';
+import { formErrors, formKey, isHoneypotHit, newFormKey, portalOrigin, portalRateLimit, reachedBy, readContact, readReachedBy, type Form } from './portal-forms.js';
 import { portalContext, type PortalContext } from './portal-layout.js';
 import { ReportCheck, ReportForm, ReportSent, ReportTypeList, ThanksWithoutReference, checkReport, readReport, reportFieldFor, reportInput, reportPoint, type PortalRequestType, type ReportAnswers } from './report-pages.js';
 import { findNearbyOpenRequests } from '../../cases/find-cases.js';
@@ -168,7 +168,7 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
       const { caseRow } = await createCase({ services, origin: portalOrigin, input: reportInput(answers, type), idempotencyKey: answers.key });
       // Sent again (a double click, a retry), the photos are already the case's: nothing to do.
       await attachFormPhotos(services.db.kysely, answers.key, caseRow.id);
-      return reply.redirect(`/report/sent/${caseRow.reference}`, 303);
+      return reply.redirect(`/report/sent/${caseRow.reference}?contact=${reachedBy(answers.contact)}`, 303);
     } catch (error) {
       const already = await alreadySent(error, answers.key);
       if (already) return page(reply, <ReportCheck ctx={ctx} type={type} answers={answers} photos={photos} nearby={[]} errors={already} />, 409);
@@ -197,7 +197,7 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
     const ctx = await portalContext(services);
     const found = await publicCase(ctx, request.params.reference);
     if (!found || found.kind !== 'service_request') throw new AppError('NOT_FOUND', 'There is no report with that reference number. Check the number, or track it from the Track a request page.');
-    return page(reply, <ReportSent ctx={ctx} found={found} />);
+    return page(reply, <ReportSent ctx={ctx} found={found} reached={readReachedBy(request.query)} />);
   });
 
   // ---- Ask a question ----
@@ -232,7 +232,7 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
     if (Object.keys(errors).length > 0) return page(reply, <AskForm ctx={ctx} answers={answers} errors={errors} />, 400);
     try {
       const { caseRow } = await createCase({ services, origin: portalOrigin, input: askInput(answers, ctx), idempotencyKey: answers.key });
-      return reply.redirect(`/ask/sent/${caseRow.reference}`, 303);
+      return reply.redirect(`/ask/sent/${caseRow.reference}?contact=${reachedBy(answers.contact)}`, 303);
     } catch (error) {
       const already = await alreadySent(error, answers.key);
       if (already) return page(reply, <AskCheck ctx={ctx} answers={answers} errors={already} />, 409);
@@ -244,7 +244,7 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
     const ctx = await portalContext(services);
     const found = await publicCase(ctx, request.params.reference);
     if (!found || found.kind !== 'inquiry') throw new AppError('NOT_FOUND', 'There is no question with that reference number. Check the number, or track it from the Track a request page.');
-    return page(reply, <AskSent ctx={ctx} found={found} />);
+    return page(reply, <AskSent ctx={ctx} found={found} reached={readReachedBy(request.query)} />);
   });
 
   // ---- Track a request ----

@@ -10,7 +10,7 @@ import type { RelatedCase } from '../../cases/find-cases.js';
 import { insideBoundary, outsideBoundaryMessage, type MunicipalBoundary } from '../../directory/map-settings.js';
 import { PointMap, mapAssets } from '../point-map.js';
 import { PortalLayout, Phones, EmergencyLines, type PortalContext } from './portal-layout.js';
-import { ContactFacts, ContactFields, ContactHidden, Honeypot, SentBanner, checkContact, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
+import { ContactFacts, ContactFields, ConfirmationStep, ContactHidden, Honeypot, SentBanner, type ReachedBy, checkContact, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
 
 /** Report a problem (issue #5): choose a type, answer its questions, check the answers, send. */
 
@@ -421,7 +421,7 @@ export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType
 }
 
 /** What happens next, with the targets in plain dates (§3.3, §4). */
-export function ReportSent(props: { ctx: PortalContext; found: PublicCase }) {
+export function ReportSent(props: { ctx: PortalContext; found: PublicCase; reached?: ReachedBy | undefined }) {
   const { ctx, found } = props;
   const zone = ctx.zone;
   return (
@@ -431,14 +431,14 @@ export function ReportSent(props: { ctx: PortalContext; found: PublicCase }) {
       <ol class="steps">
         <li>
           <strong>{found.division}</strong> will acknowledge your report by <strong>{formatDateTime(found.acknowledgeBy, zone)}</strong>: a member of staff confirms they have it and tells you the next
-          steps (if you gave us a way to reach you).
+          steps{props.reached === 'none' ? ' on the Track a request page' : ''}.
         </li>
         {found.resolveBy ? (
           <li>
             We aim to fix the problem by <strong>{formatDateTime(found.resolveBy, zone)}</strong>, the service target for {found.requestType?.name.toLowerCase() ?? 'this request'}.
           </li>
         ) : null}
-        <li>If you gave an e-mail address, we have sent this reference number to it. We will tell you if anything changes.</li>
+        <ConfirmationStep reached={props.reached} what="report" />
       </ol>
       <dl class="facts">
         <dt>Problem</dt>
