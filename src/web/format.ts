@@ -71,6 +71,14 @@ export function formatDateTime(at: string | Date | number, zone: string): string
   return `${p['weekday']} ${p['day']} ${p['month']} ${p['year']}, ${p['h12']}:${p['minute']} ${p['ampm']}`;
 }
 
+/**
+ * When a target is due, as its unit counts: a target in calendar days is a day ("Monday 9 March
+ * 2026"), not the hour of the receipt it happens to fall on ("3:22 am"); the others are a date and time.
+ */
+export function formatTargetDue(at: string | Date | number, zone: string, unit: string | undefined): string {
+  return unit === 'calendar_days' ? formatDate(at, zone) : formatDateTime(at, zone);
+}
+
 /** "Thursday 5 March, 4:30 pm": a near date and time, where the year goes without saying. */
 export function formatDayTime(at: string | Date | number, zone: string): string {
   const p = partsOf(at, zone);

@@ -80,8 +80,8 @@ test('intake walks staff through the Standard: kind and type, the type\'s questi
   const tell = await page.getByRole('region', { name: 'Tell the customer' }).innerText();
   assert.match(tell, new RegExp(`Your reference number is ${reference}`));
   assert.match(tell, /Roads Operations will contact you to acknowledge it by Wednesday 4 March 2026, 4:30 pm/);
-  // Class 3: 7 calendar days of 24 hours, across the change to daylight time on Sunday 8 March.
-  assert.match(tell, /The target to resolve it is Monday 9 March 2026, 11:00 am/);
+  // Class 3: 7 calendar days (of 24 hours, across the change to daylight time on Sunday 8 March), said as the day.
+  assert.match(tell, /The target to resolve it is Monday 9 March 2026\./);
   await expectAccessible(page, 'intake done');
 
   const row = await caseRow(site, reference);

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
-import { demo, startApi, type TestApi } from '../helpers/api.js';
+import { demo, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
 import { consoleAs, pageText } from '../helpers/console.js';
 
 /**
@@ -50,4 +50,17 @@ test('intake: "(optional)" only on fields that may be left empty; the request ty
     kind: 'service_request', requestType: 'pothole', channel: 'in_person', description: 'Pothole.', summary: 'Pothole on Kent St. W.', 'location[address]': '50 Kent St. W., Lindsay',
   });
   assert.match(pageText(refused.body), /An in-person contact needs the Service Centre where it was made/);
+});
+
+test('a resolution target in calendar days reads as a date to tell the customer, not the hour of the receipt ("3:22 am"); one in business days keeps its time (CSS §4, INTERPRETATION §1)', async () => {
+  const rep = await api.as(demo.csRep);
+  // A voicemail left at 3:22 this morning: a class 3 road has 7 calendar days, so Monday 9 March.
+  const recorded = await rep.post('/api/v1/cases', potholeByPhone({ receivedAt: '2026-03-02T03:22' }));
+  assert.equal(recorded.status, 201, JSON.stringify(recorded.body));
+  const staff = await consoleAs(api, demo.csRep);
+  const done = pageText((await staff.get(`/staff/intake/done/${recorded.body.case.reference}`)).body);
+  assert.match(done, /The target to resolve it is Monday 9 March 2026 \./);
+  assert.match(done, /Received Monday 2 March 2026, 3:22 am/, 'the receipt keeps its time');
+  // The acknowledgment target is in business days: a day and its closing time.
+  assert.match(done, /acknowledge it by Wednesday 4 March 2026, 4:30 pm/);
 });

@@ -7,6 +7,7 @@ import type { CaseServices } from '../../cases/case-services.js';
 import { getCase, type CaseView } from '../../cases/case-queries.js';
 import { assertTakesContacts } from '../../cases/case-policy.js';
 import { referencePattern } from '../../cases/case-record.js';
+import { resolutionTargetUnit } from '../../cases/resolution-target.js';
 import { checkIntake, createCase, type IntakeInput } from '../../cases/create-case.js';
 import { findCustomerCases, findNearbyOpenRequests, type RelatedCase } from '../../cases/find-cases.js';
 import type { PreferredContact } from '../../db/schema.js';
@@ -15,7 +16,7 @@ import type { StaffMember } from '../../directory/staff.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import type { AttributeDefinition } from '../../standard/attributes.js';
 import { Breadcrumbs, Choices, ErrorSummary, Select, TextArea, TextField, type FieldErrors, type Option } from '../components.js';
-import { formatDateTime, formatShortDateTime } from '../format.js';
+import { formatDateTime, formatShortDateTime, formatTargetDue } from '../format.js';
 import { Layout } from '../layout.js';
 import { sendPage } from '../render.js';
 import { requestTypeOptions, StatusBadge } from './c1-case-list.js';
@@ -692,7 +693,7 @@ function DonePage(props: { staff: StaffMember; directory: Directory; view: CaseV
               </li>
               {view.targets.resolveBy ? (
                 <li>
-                  The target to resolve it is <strong>{formatDateTime(view.targets.resolveBy, zone)}</strong>.
+                  The target to resolve it is <strong>{formatTargetDue(view.targets.resolveBy, zone, resolutionTargetUnit(props.directory, view))}</strong>.
                 </li>
               ) : null}
               {view.customer.email && view.customer.preferredContact === 'email' ? <li>A receipt with the reference is on its way to {view.customer.email}.</li> : null}
