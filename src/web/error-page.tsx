@@ -1,4 +1,5 @@
 import type { AppError } from '../platform/errors.js';
+import { withoutClauses } from './format.js';
 import { Layout } from './layout.js';
 
 const titles: Record<number, string> = {
@@ -20,7 +21,7 @@ export function ErrorPage(props: { error: AppError; municipality: string; path: 
   return (
     <Layout title={title} municipality={props.municipality} path={props.path} nav={staff ? [{ href: '/staff', label: 'Console home' }] : [{ href: '/', label: 'Home' }]}>
       <h1>{title}</h1>
-      <p class="lede">{props.error.message}</p>
+      <p class="lede">{staff ? props.error.message : withoutClauses(props.error.message)}</p>
       <p>
         <a href={staff ? '/staff' : '/'}>{staff ? 'Go to the console home page' : 'Go to the home page'}</a>
       </p>

@@ -84,3 +84,12 @@ export function formatDayTime(at: string | Date | number, zone: string): string 
   const p = partsOf(at, zone);
   return `${p['weekday']} ${p['day']} ${p['month']}, ${p['h12']}:${p['minute']} ${p['ampm']}`;
 }
+
+/**
+ * Residents' words never cite the Standard's clauses: "(CSS §5.3)" is for staff. Removes a clause in
+ * brackets and, failing that, a bare "CSS §3.2" or "§3.2" (issue 19).
+ */
+export const withoutClauses = (text: string): string =>
+  text
+    .replace(/\s*\((?:CSS )?§[^)]*\)/g, '')
+    .replace(/\s*(?:under |per |see )?(?:CSS )?§\s?\d+(?:\.\d+)*(?:\s?(?:and|,)\s?§?\d+(?:\.\d+)*)*/g, '');

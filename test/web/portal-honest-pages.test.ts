@@ -2,10 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
 import { expectAccessible, screenshot, startSite, viewports } from '../helpers/browser.js';
-import { potholeByPhone } from '../helpers/api.js';
+import { demo, inquiryByPhone, potholeByPhone } from '../helpers/api.js';
 import { caseServices } from '../../src/cases/case-services.js';
 import { createCase, type IntakeInput } from '../../src/cases/create-case.js';
 import { portalOrigin } from '../../src/web/portal/portal-forms.js';
+import { resolveCase } from '../../src/cases/resolve-case.js';
+import { loadStaffMember } from '../../src/directory/staff.js';
 
 const [engine] = testEngines();
 
@@ -94,4 +96,42 @@ test('the sent page says a confirmation was e-mailed only when an e-mail address
   assert.match(main, /We sent no e-mail, as you gave only a phone number/);
   assert.doesNotMatch(main, /If you gave|sent a confirmation/);
   await screenshot(page, 'portal-ask-sent-phone-only-no-js');
+});
+
+/** Issue 19, honest pages: residents see the status word staff see, and never a clause number. */
+test('a resolved report reads "Resolved" on the tracking page, as staff see it, and no portal page or error residents see cites a clause (CSS §3.1)', async (t) => {
+  const site = await startSite(engine!, '2026-03-02T10:00:00-05:00');
+  t.after(() => site.close());
+  const services = caseServices(site.db, site.clock);
+  const web = (input: Record<string, unknown>, key: string) =>
+    createCase({ services, origin: portalOrigin, input: { ...input, channel: 'web_portal', customer: { name: 'Dana Resident', email: 'dana@example.org', preferredContact: 'email' } } as unknown as IntakeInput, idempotencyKey: key });
+  const report = (await web(potholeByPhone(), 'honest-resolved')).caseRow.reference;
+  const question = (await web(inquiryByPhone(), 'honest-question')).caseRow.reference;
+  const row = await site.db.kysely.selectFrom('staff_user').select('id').where('email', '=', demo.roadsStaff).executeTakeFirstOrThrow();
+  const roads = (await loadStaffMember(site.db.kysely, row.id))!;
+  await resolveCase({ services, staff: roads, reference: report, input: { resolution: 'The pothole was filled this morning.', method: 'email' } });
+
+  for (const [javaScript, viewport] of [[true, viewports.phone], [false, viewports.desktop]] as const) {
+    const page = await (await site.context({ javaScript, viewport })).newPage();
+    await page.goto(`/track/${report}`);
+    const main = await page.getByRole('main').innerText();
+    assert.match(main, /Resolved/);
+    assert.doesNotMatch(main, /\bClosed\b|Completed/);
+    if (javaScript) await expectAccessible(page, 'tracking a resolved report');
+    await screenshot(page, `portal-track-resolved-${javaScript ? 'js' : 'no-js'}`);
+  }
+
+  // The portal's pages and the errors residents can reach: no "§" anywhere in them.
+  // The rule's reason (written for staff with its clause) is shown to residents without it.
+  const escalateText = await (await fetch(`${site.baseUrl}/track/${report}/escalate`)).text();
+  assert.match(escalateText, /This request was resolved on .*not grounds for escalation\./, 'the refusal is shown, in plain words');
+  const urls = ['/', '/report', '/report?type=pothole', '/ask', '/track', `/track/${report}`, `/track/${question}`, `/track/${report}/escalate`, '/contact', '/performance', '/track/SR-2026-999999', '/report/sent/SR-2026-999999', '/no-such-page'];
+  for (const url of urls) {
+    const body = await (await fetch(`${site.baseUrl}${url}`)).text();
+    assert.doesNotMatch(body, /§|&sect;|&#167;|&#xa7;/i, `${url} cites no clause`);
+  }
+  assert.doesNotMatch(escalateText, /§|&sect;|&#167;|&#xa7;/i);
+  // A form error from the rules of intake (a summary not confirmed) comes back without its clause.
+  const sent = await fetch(`${site.baseUrl}/report/send`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'type=nosuchtype&website=' });
+  assert.doesNotMatch(await sent.text(), /§|&sect;|&#167;/i);
 });

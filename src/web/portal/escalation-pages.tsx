@@ -1,6 +1,6 @@
 import type { PublicCase } from '../../cases/find-public-case.js';
 import { Alert, Breadcrumbs, Choices, ErrorSummary, TextArea, TextField, type FieldErrors } from '../components.js';
-import { formatDateTime } from '../format.js';
+import { formatDateTime, withoutClauses } from '../format.js';
 import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
 import { Honeypot } from './portal-forms.js';
 
@@ -13,8 +13,6 @@ function crumbs(reference: string, last: string) {
   return <Breadcrumbs items={[{ href: '/', label: 'Home' }, { href: '/track', label: 'Track a request' }, { href: `/track/${reference}`, label: reference }, { label: last }]} />;
 }
 
-/** Residents' words never cite the Standard's clauses: "(CSS §5.3)" is for staff. */
-export const withoutClauses = (text: string): string => text.replace(/\s*\((?:CSS )?§[^)]*\)/g, '');
 
 export function EscalateStart(props: { ctx: PortalContext; found: PublicCase; eligibility?: { escalate: boolean; reason: string } | undefined }) {
   const { ctx, found } = props;

@@ -27,7 +27,7 @@ export function FollowStart(props: { ctx: PortalContext; found: PublicCase; emai
         </div>
       ) : (
         <>
-          <p class="lede">We will e-mail you each time there is a public update on this request: when it is acknowledged, when its timeline changes, and when it is closed.</p>
+          <p class="lede">We will e-mail you each time there is a public update on this request: when it is acknowledged, when its timeline changes, and when it is resolved.</p>
           <p>
             Anyone can follow a request. We use your address only for these e-mails; nobody else who follows it, and not the person who reported it, sees it. Every e-mail has a link to stop them.
           </p>

@@ -4,6 +4,7 @@ import type { PreferredContact } from '../../db/schema.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { Choices, TextField, type FieldErrors } from '../components.js';
 import { isEmailAddress } from '../../standard/email-address.js';
+import { withoutClauses } from '../format.js';
 
 /** What the portal's forms share: reading the posted fields, the contact details, spam resistance. */
 
@@ -169,9 +170,9 @@ export function formErrors(error: unknown, fieldFor: (field: string) => string |
   const errors: FieldErrors = {};
   for (const detail of error.details) {
     const field = detail.field === undefined ? undefined : fieldFor(detail.field);
-    if (field !== undefined && errors[field] === undefined) errors[field] = plain(detail.message);
+    if (field !== undefined && errors[field] === undefined) errors[field] = plain(withoutClauses(detail.message));
   }
-  if (Object.keys(errors).length === 0) errors['_form'] = error.message;
+  if (Object.keys(errors).length === 0) errors['_form'] = withoutClauses(error.message);
   return errors;
 }
 

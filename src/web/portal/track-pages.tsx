@@ -55,7 +55,7 @@ export function TrackStart(props: { ctx: PortalContext; value?: string; errors?:
 
 function statusOf(c: PublicCase): { words: string; kind: 'open' | 'ok' | 'warn' } {
   if (c.duplicateOf) return { words: `Joined to ${c.duplicateOf}`, kind: 'ok' };
-  if (c.status === 'resolved') return { words: c.kind === 'inquiry' ? 'Answered' : 'Closed', kind: 'ok' };
+  if (c.status === 'resolved') return { words: 'Resolved', kind: 'ok' };
   if (c.transferringTo) return { words: `Being passed to ${c.transferringTo}`, kind: 'open' };
   if (c.acknowledgedAt === null) return { words: 'Received, waiting to be acknowledged', kind: 'open' };
   return { words: c.kind === 'inquiry' ? 'Being answered' : 'In progress', kind: 'open' };
@@ -135,7 +135,7 @@ export function TrackResult(props: { ctx: PortalContext; found: PublicCase; esca
             <dd>{formatDateTime(found.receivedAt, zone)}</dd>
             {found.resolvedAt ? (
               <>
-                <dt>{found.kind === 'inquiry' ? 'Answered' : 'Closed'}</dt>
+                <dt>Resolved</dt>
                 <dd>{formatDateTime(found.resolvedAt, zone)}</dd>
               </>
             ) : null}
