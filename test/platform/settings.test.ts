@@ -18,7 +18,13 @@ describe('settings are read once from the environment and a bad one is named', (
       imap: undefined,
       publicUrl: 'http://localhost:3000',
       surveyLinkSecret: undefined,
+      chromiumPath: '/usr/bin/chromium',
     });
+  });
+
+  test('CHROMIUM_PATH names the Chromium that prints reports to PDF (CSS §6.3); empty means the default', () => {
+    assert.equal(readSettings({ CHROMIUM_PATH: '/opt/chromium/chrome' }).chromiumPath, '/opt/chromium/chrome');
+    assert.equal(readSettings({ CHROMIUM_PATH: '' }).chromiumPath, '/usr/bin/chromium');
   });
 
   test('survey links: PUBLIC_URL must be a web address and SURVEY_LINK_SECRET at least 32 characters (issue 14)', () => {
