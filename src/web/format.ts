@@ -39,6 +39,9 @@ export function dueInWords(due: string | Date | number, now: Date): { overdue: b
   return ms < 0 ? { overdue: true, words: `overdue by ${formatSpan(-ms)}` } : { overdue: false, words: `due in ${formatSpan(ms)}` };
 }
 
+/** The words after an "Overdue" badge: "by 2 days 3 hours", so the page says "Overdue" once. */
+export const afterOverdueBadge = (words: string): string => words.replace(/^overdue /, '');
+
 /** A calendar date (YYYY-MM-DD, no time or zone: a closure day, an effective date) → "Wednesday 1 April 2026". */
 export function formatCalendarDate(date: string): string {
   return DateTime.fromISO(date, { zone: 'UTC' }).setLocale('en-CA').toFormat('cccc d LLLL yyyy');

@@ -50,7 +50,7 @@ test('the console home opens on what needs each person now: acknowledgments due 
   const rOverdue = section(roads, /^Acknowledgments overdue/);
   assert.match(await rOverdue.innerText(), new RegExp(overdue));
   assert.match(await rOverdue.innerText(), /Overdue/);
-  assert.match(await rOverdue.innerText(), /overdue by 2 days/);
+  assert.match(await rOverdue.innerText(), /Overdue by 2 days/);
   assert.match(await rOverdue.innerText(), new RegExp(tree));
   assert.equal(
     await rOverdue.getByRole('link', { name: /See all 2 in acknowledgments overdue/ }).getAttribute('href'),

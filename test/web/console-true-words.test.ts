@@ -64,3 +64,16 @@ test('a resolution target in calendar days reads as a date to tell the customer,
   // The acknowledgment target is in business days: a day and its closing time.
   assert.match(done, /acknowledge it by Wednesday 4 March 2026, 4:30 pm/);
 });
+
+test('an overdue target says "Overdue by 10 days 17 hours" once, on the case page and in the queue, not "Overdue overdue by" (CSS §4.1)', async () => {
+  const rep = await api.as(demo.csRep);
+  // Received two weeks ago, never acknowledged: due Thursday 19 February at 4:30 pm.
+  const recorded = await rep.post('/api/v1/cases', potholeByPhone({ receivedAt: '2026-02-16T10:00', summary: 'Pothole at 9 Kent St. W.' }));
+  assert.equal(recorded.status, 201, JSON.stringify(recorded.body));
+  const staff = await consoleAs(api, demo.csRep);
+  const page = pageText((await staff.get(`/staff/cases/${recorded.body.case.reference}`)).body);
+  assert.match(page, /Acknowledgment Thursday 19 February 2026, 4:30 pm Overdue by 10 days 17 hours/);
+  const queue = pageText((await (await consoleAs(api, demo.roadsStaff)).get('/staff/queues/overdue')).body);
+  assert.match(queue, new RegExp(`${recorded.body.case.reference}[^]*?Overdue by \\d+ days`));
+  for (const text of [page, queue]) assert.doesNotMatch(text, /overdue,? overdue/i);
+});

@@ -6,7 +6,7 @@ import { caseSortKeys, dueFilters, type CaseFilters, type CaseListItem, type Cas
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { Badge, Select, type FieldErrors, type Option } from '../components.js';
-import { dueInWords, formatCount, formatShortDateTime } from '../format.js';
+import { afterOverdueBadge, dueInWords, formatCount, formatShortDateTime } from '../format.js';
 
 /** The console's case lists: the queues and the search share their filters, table and paging. */
 
@@ -177,8 +177,18 @@ export function DueText(props: { dueAt: string | null; dueFor?: string | null; n
   const endOfDay = formatShortDateTime(props.dueAt, props.zone).slice(0, 15) === formatShortDateTime(props.now, props.zone).slice(0, 15);
   return (
     <>
-      {due.overdue ? <Badge kind="bad">Overdue</Badge> : endOfDay ? <Badge kind="warn">Due today</Badge> : null} {props.dueFor ? <span class="due-for">{props.dueFor}: </span> : null}
-      <span>{due.words}</span>
+      {due.overdue ? (
+        // "Overdue by 2 days (acknowledge)": the word once, the badge beginning the sentence.
+        <>
+          <Badge kind="bad">Overdue</Badge> <span>{afterOverdueBadge(due.words)}</span>
+          {props.dueFor ? <span class="due-for"> ({props.dueFor})</span> : null}
+        </>
+      ) : (
+        <>
+          {endOfDay ? <Badge kind="warn">Due today</Badge> : null} {props.dueFor ? <span class="due-for">{props.dueFor}: </span> : null}
+          <span>{due.words}</span>
+        </>
+      )}
       <br />
       <time dateTime={props.dueAt} class="muted">
         {formatShortDateTime(props.dueAt, props.zone)}

@@ -7,7 +7,7 @@ import { escalationReasonText } from '../../notify/templates.js';
 import type { BusinessCalendar } from '../../standard/calendar.js';
 import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
 import { Badge } from '../components.js';
-import { dueInWords, formatCalendarDate, formatDateTime, formatDayTime, formatSpan } from '../format.js';
+import { afterOverdueBadge, dueInWords, formatCalendarDate, formatDateTime, formatDayTime, formatSpan } from '../format.js';
 
 /** The read-only parts of the case page: what the case is, its targets and its timeline. */
 
@@ -76,7 +76,7 @@ function targetState(target: Date | null, doneAt: Date | null, open: boolean, no
   const left = timeLeftWords(target, now, calendar);
   return left.overdue ? (
     <>
-      <Badge kind="bad">Overdue</Badge> {left.words}
+      <Badge kind="bad">Overdue</Badge> {afterOverdueBadge(left.words)}
     </>
   ) : (
     <>{left.words.replace(/^./, (x) => x.toUpperCase())}</>
