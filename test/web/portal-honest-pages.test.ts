@@ -135,3 +135,33 @@ test('a resolved report reads "Resolved" on the tracking page, as staff see it, 
   const sent = await fetch(`${site.baseUrl}/report/send`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'type=nosuchtype&website=' });
   assert.doesNotMatch(await sent.text(), /§|&sect;|&#167;/i);
 });
+
+/** Issue 19, honest pages: the tracking page's dates stay readable on the narrowest phones. */
+test('on a 320 to 390 px phone the tracking page\'s dates are not cut off: no part of the page or its tables scrolls sideways (CSS §3.3)', async (t) => {
+  const site = await startSite(engine!, '2026-03-02T10:00:00-05:00');
+  t.after(() => site.close());
+  const services = caseServices(site.db, site.clock);
+  const input = { ...potholeByPhone(), channel: 'web_portal', customer: { name: 'Dana Resident', email: 'dana@example.org', preferredContact: 'email' } } as unknown as IntakeInput;
+  const { reference } = (await createCase({ services, origin: portalOrigin, input, idempotencyKey: 'honest-phone' })).caseRow;
+  for (const javaScript of [true, false]) {
+    const context = await site.context({ javaScript, viewport: viewports.phone });
+    const page = await context.newPage();
+    for (const width of [320, 360, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(`/track/${reference}`);
+      const overflow = await page.evaluate(() => {
+        const wide = [document.documentElement, ...Array.from(document.querySelectorAll('main *'))].filter((e) => !e.closest('.visually-hidden') && e.getBoundingClientRect().width > 2 && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible') // a visually hidden 1 px box is not content;
+        const past = Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+        return { page: document.documentElement.scrollWidth - document.documentElement.clientWidth, past, boxes: wide.map((e) => `${e.tagName.toLowerCase()}.${e.className}`) };
+      });
+      assert.equal(overflow.page, 0, `${width} px: the page does not scroll sideways (${overflow.past.join(', ')})`);
+      assert.deepEqual(overflow.boxes, [], `${width} px: nothing inside scrolls sideways`);
+      // Every date is inside the screen, whole.
+      const cut = await page.locator('main td, main dd').evaluateAll((cells) => cells.filter((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((c) => c.textContent));
+      assert.deepEqual(cut, [], `${width} px: no cell runs off the screen`);
+      assert.match(await page.getByRole('main').innerText(), /By Wednesday 4 March 2026, 4:30 pm/);
+      if (javaScript && width === 320) await expectAccessible(page, 'tracking at 320 px');
+      await screenshot(page, `portal-track-${width}px-${javaScript ? 'js' : 'no-js'}`);
+    }
+  }
+});

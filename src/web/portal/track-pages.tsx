@@ -146,7 +146,7 @@ export function TrackResult(props: { ctx: PortalContext; found: PublicCase; esca
 
           <h2>Service targets</h2>
           <div class="table-wrap" tabIndex={0} role="region" aria-label="Service targets">
-            <table>
+            <table class="targets-table">
               <caption class="visually-hidden">Targets for {found.reference} and whether they were met</caption>
               <thead>
                 <tr>
