@@ -73,6 +73,8 @@ test('an overdue target says "Overdue by 10 days 17 hours" once, on the case pag
   const staff = await consoleAs(api, demo.csRep);
   const page = pageText((await staff.get(`/staff/cases/${recorded.body.case.reference}`)).body);
   assert.match(page, /Acknowledgment Thursday 19 February 2026, 4:30 pm Overdue by 10 days 17 hours/);
+  // Its resolution target, 7 calendar days, is a day.
+  assert.match(page, /Resolution Monday 23 February 2026 Overdue by/);
   const queue = pageText((await (await consoleAs(api, demo.roadsStaff)).get('/staff/queues/overdue')).body);
   assert.match(queue, new RegExp(`${recorded.body.case.reference}[^]*?Overdue by \\d+ days`));
   for (const text of [page, queue]) assert.doesNotMatch(text, /overdue,? overdue/i);

@@ -1,3 +1,4 @@
+import type { TargetUnit } from '../../standard/targets.js';
 import { DateTime } from 'luxon';
 import type { MapSettings } from '../../directory/map-settings.js';
 import { PointLink, PointMap } from '../point-map.js';
@@ -7,7 +8,7 @@ import { escalationReasonText } from '../../notify/templates.js';
 import type { BusinessCalendar } from '../../standard/calendar.js';
 import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
 import { Badge } from '../components.js';
-import { afterOverdueBadge, dueInWords, formatCalendarDate, formatDateTime, formatDayTime, formatSpan } from '../format.js';
+import { afterOverdueBadge, dueInWords, formatCalendarDate, formatTargetDue, formatDateTime, formatDayTime, formatSpan } from '../format.js';
 
 /** The read-only parts of the case page: what the case is, its targets and its timeline. */
 
@@ -86,7 +87,7 @@ function targetState(target: Date | null, doneAt: Date | null, open: boolean, no
 const at = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
 
 /** §3.3, §4: the acknowledgment and resolution targets; revised timelines beside, never instead. */
-export function CaseTargets(props: { caseRow: CaseRow; view: CaseView; now: Date; calendar: BusinessCalendar }) {
+export function CaseTargets(props: { caseRow: CaseRow; view: CaseView; now: Date; calendar: BusinessCalendar; resolveUnit?: TargetUnit | undefined }) {
   const { caseRow: c, now, calendar } = props;
   const zone = calendar.timeZone;
   const open = c.status === 'open';
@@ -116,7 +117,7 @@ export function CaseTargets(props: { caseRow: CaseRow; view: CaseView; now: Date
             <tr>
               <th scope="row">{c.kind === 'inquiry' ? 'Full response' : 'Resolution'}</th>
               <td>
-                {c.resolve_by ? formatDateTime(c.resolve_by, zone) : c.kind === 'inquiry' ? <span class="muted">The timeline given at acknowledgment</span> : <span class="muted">None</span>}
+                {c.resolve_by ? formatTargetDue(c.resolve_by, zone, props.resolveUnit) : c.kind === 'inquiry' ? <span class="muted">The timeline given at acknowledgment</span> : <span class="muted">None</span>}
                 {revised ? (
                   <span class="case-revised">
                     <strong>Revised timeline:</strong> {formatDateTime(revised, zone)}

@@ -1,3 +1,4 @@
+import { resolutionTargetUnit } from '../../cases/resolution-target.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { allowMapTiles, mapAssets } from '../point-map.js';
 import { acknowledgeCase } from '../../cases/acknowledge-case.js';
@@ -217,7 +218,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
         <div class="columns case-columns">
           <div class="case-main">
             <CaseDuplicates duplicates={m.duplicates} zone={calendar.timeZone} />
-            <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} />
+            <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} resolveUnit={resolutionTargetUnit(m.directory, m.view)} />
             <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} map={m.directory.map} />
             <CasePublicView caseRow={c} photos={m.photos} followers={m.followers} form={m.form} zone={calendar.timeZone} />
             <CaseMail reference={c.reference} resolved={c.status === 'resolved'} entries={m.mail} undeliverable={m.undeliverable} zone={calendar.timeZone} />
