@@ -17,6 +17,7 @@ import { formatCount, formatDateTime, formatShortDateTime } from '../format.js';
 import { sendPage } from '../render.js';
 import { requireStaffPage } from './console-auth.js';
 import { AttributeField } from './intake-pages.js';
+import { PagedTable } from './paged-table.js';
 import { registerCaseMailRoutes } from './case-mail.js';
 import { ConsolePage, formErrors, idOf, signedIn, textOf } from './reference-layout.js';
 
@@ -171,51 +172,36 @@ export function registerMailPages(app: FastifyInstance, services: CaseServices):
             Dealt with
           </a>
         </nav>
-        {items.length === 0 ? (
-          <p>{filter === 'open' ? (page > 1 ? 'No more e-mail.' : 'No e-mail is waiting.') : 'No e-mail has been dealt with yet.'}</p>
-        ) : (
-          <div class="table-wrap" tabIndex={0} role="region" aria-label="E-mail">
-            <table>
-              <caption>{filter === 'open' ? 'E-mail waiting, oldest first' : 'E-mail dealt with, newest first'}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Arrived</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((item) => (
-                  <tr>
-                    <td>{formatShortDateTime(item.arrivedAt, zone)}</td>
-                    <td>{sender(item)}</td>
-                    <td>
-                      <a href={`/staff/mail/${item.id}`}>{item.subject.trim() === '' ? '(no subject)' : item.subject}</a>
-                      {item.attachments > 0 ? <span class="hint">{`${formatCount(item.attachments)} attachment${item.attachments === 1 ? '' : 's'}`}</span> : null}
-                    </td>
-                    <td>
-                      {statusBadge(item.status)}
-                      {item.caseReference ? (
-                        <>
-                          {' '}
-                          <a href={`/staff/cases/${item.caseReference}`}>{item.caseReference}</a>
-                        </>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {page > 1 || more ? (
-          <nav class="pagination" aria-label="Pages of e-mail">
-            {page > 1 ? <a href={link(page - 1)}>Previous page</a> : null}
-            <span>Page {page}</span>
-            {more ? <a href={link(page + 1)}>Next page</a> : null}
-          </nav>
-        ) : null}
+        <PagedTable
+          label="E-mail"
+          caption={filter === 'open' ? 'E-mail waiting, oldest first' : 'E-mail dealt with, newest first'}
+          columns={[{ label: 'Arrived' }, { label: 'From' }, { label: 'Subject' }, { label: 'State' }]}
+          rows={items}
+          row={(item) => (
+            <tr>
+              <td>{formatShortDateTime(item.arrivedAt, zone)}</td>
+              <td>{sender(item)}</td>
+              <td>
+                <a href={`/staff/mail/${item.id}`}>{item.subject.trim() === '' ? '(no subject)' : item.subject}</a>
+                {item.attachments > 0 ? <span class="hint">{`${formatCount(item.attachments)} attachment${item.attachments === 1 ? '' : 's'}`}</span> : null}
+              </td>
+              <td>
+                {statusBadge(item.status)}
+                {item.caseReference ? (
+                  <>
+                    {' '}
+                    <a href={`/staff/cases/${item.caseReference}`}>{item.caseReference}</a>
+                  </>
+                ) : null}
+              </td>
+            </tr>
+          )}
+          empty={filter === 'open' ? (page > 1 ? 'No more e-mail.' : 'No e-mail is waiting.') : 'No e-mail has been dealt with yet.'}
+          page={page}
+          more={more}
+          href={link}
+          pages={{ label: 'Pages of e-mail', previous: 'Previous page', next: 'Next page' }}
+        />
       </ConsolePage>,
     );
   });

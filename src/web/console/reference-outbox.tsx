@@ -12,6 +12,7 @@ import { Alert, Badge, Select } from '../components.js';
 import { formatShortDateTime } from '../format.js';
 import { sendPage } from '../render.js';
 import { requireStaffPage } from './console-auth.js';
+import { PagedTable } from './paged-table.js';
 import { ConsolePage, signedIn } from './reference-layout.js';
 
 /**
@@ -172,64 +173,38 @@ export function registerOutboxPage(app: FastifyInstance, services: CaseServices)
             Show
           </button>
         </form>
-        {entries.length === 0 ? (
-          <p>{page > 1 ? 'No more messages.' : 'No messages to show.'}</p>
-        ) : (
-          <div class="table-wrap" tabIndex={0} role="region" aria-label="Outbox messages">
-            <table>
-              <caption>
-                {states[filter].label}, page {page}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Case</th>
-                  <th scope="col">To</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">State</th>
-                  <th scope="col" class="num">Attempts</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Sent or next try</th>
-                </tr>
-              </thead>
-              <tbody>
-                {entries.map((e) => (
-                  <tr>
-                    <td>{e.caseReference ? <a href={`/staff/cases/${encodeURIComponent(e.caseReference)}`}>{e.caseReference}</a> : <span class="muted">None</span>}</td>
-                    <td>{e.to}</td>
-                    <td>{e.subject}</td>
-                    <td>
-                      {stateBadge(e)}
-                      {e.lastError ? <span class="hint">Last error: {e.lastError}</span> : null}
-                      {retrying && (e.status === 'failed' || (e.status === 'sending' && now.getTime() - e.nextAttemptAt.getTime() > stuckSendingMs)) ? (
-                        <form method="post" action={`/staff/outbox/${e.id}/retry`}>
-                          <button type="submit" class="button--secondary">
-                            Send again<span class="visually-hidden">{`: message ${e.id} to ${e.to}`}</span>
-                          </button>
-                        </form>
-                      ) : null}
-                    </td>
-                    <td class="num">{e.attempts}</td>
-                    <td>{formatShortDateTime(e.createdAt, zone)}</td>
-                    <td>
-                      {e.sentAt
-                        ? formatShortDateTime(e.sentAt, zone)
-                        : e.status === 'failed'
-                          ? 'Not sent'
-                          : `Next try ${formatShortDateTime(e.nextAttemptAt, zone)}`}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {page > 1 || more ? (
-          <nav class="pagination" aria-label="Pages of the outbox">
-            {page > 1 ? <a href={link(page - 1)}>Newer messages</a> : null}
-            <span>Page {page}</span>
-            {more ? <a href={link(page + 1)}>Older messages</a> : null}
-          </nav>
-        ) : null}
+        <PagedTable
+          label="Outbox messages"
+          caption={`${states[filter].label}, page ${page}`}
+          columns={[{ label: 'Case' }, { label: 'To' }, { label: 'Subject' }, { label: 'State' }, { label: 'Attempts', num: true }, { label: 'Created' }, { label: 'Sent or next try' }]}
+          rows={entries}
+          row={(e) => (
+            <tr>
+              <td>{e.caseReference ? <a href={`/staff/cases/${encodeURIComponent(e.caseReference)}`}>{e.caseReference}</a> : <span class="muted">None</span>}</td>
+              <td>{e.to}</td>
+              <td>{e.subject}</td>
+              <td>
+                {stateBadge(e)}
+                {e.lastError ? <span class="hint">Last error: {e.lastError}</span> : null}
+                {retrying && (e.status === 'failed' || (e.status === 'sending' && now.getTime() - e.nextAttemptAt.getTime() > stuckSendingMs)) ? (
+                  <form method="post" action={`/staff/outbox/${e.id}/retry`}>
+                    <button type="submit" class="button--secondary">
+                      Send again<span class="visually-hidden">{`: message ${e.id} to ${e.to}`}</span>
+                    </button>
+                  </form>
+                ) : null}
+              </td>
+              <td class="num">{e.attempts}</td>
+              <td>{formatShortDateTime(e.createdAt, zone)}</td>
+              <td>{e.sentAt ? formatShortDateTime(e.sentAt, zone) : e.status === 'failed' ? 'Not sent' : `Next try ${formatShortDateTime(e.nextAttemptAt, zone)}`}</td>
+            </tr>
+          )}
+          empty={page > 1 ? 'No more messages.' : 'No messages to show.'}
+          page={page}
+          more={more}
+          href={link}
+          pages={{ label: 'Pages of the outbox', previous: 'Newer messages', next: 'Older messages' }}
+        />
       </ConsolePage>,
     );
   });
