@@ -61,39 +61,50 @@ export const best = async (runs: number, fn: () => Promise<unknown>): Promise<nu
   return fastest;
 };
 
-async function dashboardP95(db: Db): Promise<number> {
+/** A signed-in dashboard request on its own app, to time it. */
+async function dashboardRequester(db: Db): Promise<{ request: () => Promise<void>; close: () => Promise<void> }> {
   const app = await benchApp(db);
+  const signIn = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'working.group@kawarthalakes.example', password: 'citydesk-demo-2025' } });
+  const cookies = { citydesk_session: signIn.json().token as string };
+  const url = '/staff/performance?from=2026-01-01&to=2026-12-31';
+  const request = async () => {
+    const answer = await app.inject({ method: 'GET', url, cookies });
+    if (answer.statusCode !== 200) throw new Error(`dashboard answered ${answer.statusCode}: ${answer.body.slice(0, 300)}`);
+  };
+  return { request, close: () => app.close() };
+}
+
+const p95 = (times: number[]): number => [...times].sort((a, b) => a - b)[Math.ceil(0.95 * times.length) - 1]!;
+
+/**
+ * The dashboard's p95 over both years, measured in alternating rounds of 10 requests each (small,
+ * big, big, small, …) so that whatever else the machine does weighs on both alike.
+ */
+async function dashboardP95s(small: Db, big: Db): Promise<{ small: number; big: number }> {
+  const pages = [await dashboardRequester(small), await dashboardRequester(big)];
   try {
-    const signIn = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'working.group@kawarthalakes.example', password: 'citydesk-demo-2025' } });
-    const cookies = { citydesk_session: signIn.json().token as string };
-    const url = '/staff/performance?from=2026-01-01&to=2026-12-31';
-    const first = await app.inject({ method: 'GET', url, cookies });
-    if (first.statusCode !== 200) throw new Error(`dashboard answered ${first.statusCode}: ${first.body.slice(0, 300)}`);
-    for (let i = 0; i < 10; i++) await app.inject({ method: 'GET', url, cookies });
-    const times: number[] = [];
-    for (let i = 0; i < 60; i++) {
-      const t = performance.now();
-      await app.inject({ method: 'GET', url, cookies });
-      times.push(performance.now() - t);
+    for (const page of pages) for (let i = 0; i < 10; i++) await page.request();
+    const times: [number[], number[]] = [[], []];
+    for (let round = 0; round < 8; round++) {
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      for (const which of order) {
+        for (let i = 0; i < 10; i++) {
+          const t = performance.now();
+          await pages[which]!.request();
+          times[which as 0 | 1].push(performance.now() - t);
+        }
+      }
     }
-    times.sort((a, b) => a - b);
-    return times[Math.ceil(0.95 * times.length) - 1]!;
+    return { small: p95(times[0]), big: p95(times[1]) };
   } finally {
-    await app.close();
+    for (const page of pages) await page.close();
   }
 }
 
 export async function benchKpi(): Promise<boolean> {
-  let smallP95 = 0;
-  const small = await withSampleDatabase(async (db) => {
-    await storeYear(db, smallYear);
-    smallP95 = await dashboardP95(db);
-    console.log(`dashboard over ${smallYear.toLocaleString('en-CA')} cases (${openCases.toLocaleString('en-CA')} open): p95 ${smallP95.toFixed(1)} ms`);
-    return true;
-  });
-  return (
-    small &&
-    withSampleDatabase(async (db, databaseUrl) => {
+  return withSampleDatabase(async (smallDb) => {
+    await storeYear(smallDb, smallYear);
+    return withSampleDatabase(async (db, databaseUrl) => {
       console.log(`database: ${redactUrl(databaseUrl)} (fresh, dropped after); storing ${bigYear.toLocaleString('en-CA')} cases`);
       const seconds = await storeYear(db, bigYear);
       console.log(`stored ${bigYear.toLocaleString('en-CA')} cases and their aggregates in ${seconds.toFixed(0)} s`);
@@ -105,12 +116,14 @@ export async function benchKpi(): Promise<boolean> {
         const { groups: tallies } = await findKpiTallies(db.kysely, directory, { from: '2026-01-01', to: '2026-12-31', periodRule: 'received', divisionIds: null, by: 'division-month' }, now);
         groups = [...tallies.values()].map((t) => performanceIndicators(t)).length;
       });
-      const bigP95 = await dashboardP95(db);
+      const dashboard = await dashboardP95s(smallDb, db);
       const kpiMet = kpis <= 3 * baseline;
-      const dashMet = bigP95 <= 1.5 * smallP95;
+      const dashMet = dashboard.big <= 1.5 * dashboard.small;
       console.log(`baseline group by division_id: ${baseline.toFixed(1)} ms; KPIs by division × month (${groups} groups): ${kpis.toFixed(1)} ms = ${(kpis / baseline).toFixed(2)} × baseline (target ≤ 3 ×): ${kpiMet ? 'met' : 'NOT met'}`);
-      console.log(`dashboard over ${bigYear.toLocaleString('en-CA')} cases: p95 ${bigP95.toFixed(1)} ms = ${(bigP95 / smallP95).toFixed(2)} × the ${smallYear.toLocaleString('en-CA')}-case page (target ≤ 1.5 ×): ${dashMet ? 'met' : 'NOT met'}`);
+      console.log(
+        `dashboard p95 (alternating rounds, ${openCases.toLocaleString('en-CA')} open cases in each): over ${smallYear.toLocaleString('en-CA')} cases ${dashboard.small.toFixed(1)} ms, over ${bigYear.toLocaleString('en-CA')} ${dashboard.big.toFixed(1)} ms = ${(dashboard.big / dashboard.small).toFixed(2)} × (target ≤ 1.5 ×): ${dashMet ? 'met' : 'NOT met'}`,
+      );
       return kpiMet && dashMet;
-    })
-  );
+    });
+  });
 }

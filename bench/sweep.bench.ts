@@ -135,6 +135,8 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 interface SizeFigures {
   total: number;
   dueMs: number;
+  /** CPU of the due sweep: this process and its database's PostgreSQL backends (undefined if not measurable). */
+  cpuMs: number | undefined;
   baselineMs: number;
   idleMs: number[];
   ok: boolean;
@@ -158,7 +160,12 @@ export async function benchSweep(): Promise<boolean> {
   }
   const [small, large] = figures as [SizeFigures, SizeFigures];
   const vsBaseline = large.dueMs / large.baselineMs;
-  const openRatio = Math.max(large.dueMs, small.dueMs) / Math.min(large.dueMs, small.dueMs);
+  // Ratio 2 compares two sweeps minutes apart: on a machine whose other load changes meanwhile their
+  // wall times differ by that load, so the CPU they used (this process and the database's backends)
+  // is what is judged where it can be read; the wall times are printed beside it.
+  const wallRatio = Math.max(large.dueMs, small.dueMs) / Math.min(large.dueMs, small.dueMs);
+  const cpuRatio = large.cpuMs !== undefined && small.cpuMs !== undefined ? Math.max(large.cpuMs, small.cpuMs) / Math.min(large.cpuMs, small.cpuMs) : undefined;
+  const openRatio = cpuRatio ?? wallRatio;
   const worstIdle = Math.max(...large.idleMs);
   const idleShare = worstIdle / large.dueMs;
   const met = [vsBaseline <= 1.5, openRatio <= 1.2, idleShare < 0.02];
@@ -168,8 +175,10 @@ export async function benchSweep(): Promise<boolean> {
       `${vsBaseline.toFixed(2)} × (${large.dueMs.toFixed(0)} ms against ${large.baselineMs.toFixed(0)} ms; among ${fmt(small.total)}: ${(small.dueMs / small.baselineMs).toFixed(2)} ×); target ≤ 1.5 ×: ${met[0] ? 'met' : 'NOT met'}`,
   );
   console.log(
-    `ratio 2, ${fmt(dueCount)} due among ${fmt(large.total)} against among ${fmt(small.total)}: ${(large.dueMs / small.dueMs).toFixed(2)} × ` +
-      `(${large.dueMs.toFixed(0)} ms, ${small.dueMs.toFixed(0)} ms); target within 1.2 × of each other: ${met[1] ? 'met' : 'NOT met'}`,
+    `ratio 2, ${fmt(dueCount)} due among ${fmt(large.total)} against among ${fmt(small.total)}: ` +
+      (cpuRatio !== undefined ? `CPU ${(large.cpuMs! / small.cpuMs!).toFixed(2)} × (${large.cpuMs!.toFixed(0)} ms, ${small.cpuMs!.toFixed(0)} ms); ` : '') +
+      `wall ${(large.dueMs / small.dueMs).toFixed(2)} × (${large.dueMs.toFixed(0)} ms, ${small.dueMs.toFixed(0)} ms); ` +
+      `target within 1.2 × of each other (${cpuRatio !== undefined ? 'CPU' : 'wall'}): ${met[1] ? 'met' : 'NOT met'}`,
   );
   console.log(
     `ratio 3, none due among ${fmt(large.total)} (slowest of ${large.idleMs.length}) against the ${fmt(dueCount)}-due sweep: ${(idleShare * 100).toFixed(2)}% ` +
@@ -293,7 +302,8 @@ async function measureSize(databaseUrl: string, size: Size): Promise<SizeFigures
     console.log(`sweep with none due (again at now, right after):       ${idleAfter.map((t) => `${t.toFixed(1)} ms`).join(', ')}`);
     const ok = result.escalations.length === dueCount && after.stillDue === 0;
     if (!ok) console.log(`NOT as intended: ${result.escalations.length} escalations, ${after.stillDue} still due`);
-    return { total, dueMs, baselineMs, idleMs: [...idleBefore, ...idleAfter], ok };
+    const cpuMs = backendMs === undefined ? undefined : (cpu.user + cpu.system) / 1000 + backendMs;
+    return { total, dueMs, cpuMs, baselineMs, idleMs: [...idleBefore, ...idleAfter], ok };
   } finally {
     await db?.close().catch(() => undefined);
   }
