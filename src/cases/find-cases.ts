@@ -294,6 +294,11 @@ export async function countQueues(tx: Tx, context: FindContext, division?: strin
   return Object.fromEntries(counts) as Record<QueueName, number>;
 }
 
+/** Whether any case has been recorded at all: an install without one greets staff with what to do first. */
+export async function hasAnyCase(tx: Tx): Promise<boolean> {
+  return (await tx.selectFrom('service_case').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
 export interface RelatedCase {
   reference: string;
   status: 'open' | 'resolved';

@@ -85,6 +85,35 @@ export async function expectAccessible(page: Page, what = page.url()): Promise<v
   assert.deepEqual(problems, [], `axe found accessibility violations on ${what}`);
 }
 
+/**
+ * Whether the page scrolls sideways: empty when it fits the window, else its width and up to five
+ * innermost elements past the right edge, each with its text and where it ends.
+ */
+export async function pastTheEdge(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const { scrollWidth, clientWidth } = document.documentElement;
+    if (scrollWidth <= clientWidth) return [];
+    const past = Array.from(document.querySelectorAll<HTMLElement>('body *'))
+      .filter((e) => e.children.length === 0 && e.getBoundingClientRect().right > clientWidth + 1)
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className} "${e.innerText.slice(0, 40)}" ends at ${Math.round(e.getBoundingClientRect().right)} px`);
+    return [`the page is ${scrollWidth} px wide in a ${clientWidth} px window`, ...past];
+  });
+}
+
+/**
+ * The keyboard alone (WCAG 2.1.1): presses Tab until the element matching `selector` has the
+ * focus, failing with what had it last when Tab never gets there in `limit` presses.
+ */
+export async function tabTo(page: Page, selector: string, limit = 150): Promise<void> {
+  for (let i = 0; i < limit; i += 1) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  const last = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120) ?? 'nothing');
+  assert.fail(`Tab never reached ${selector} (the focus was last on ${last})`);
+}
+
 /** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });

@@ -32,6 +32,7 @@ export function registerAdminPages(app: FastifyInstance, services: CaseServices)
       { href: '/staff/admin/closures', title: 'Closure days', text: 'Add a one-off closure or a holiday the defaults leave out; remove a default.' },
       { href: '/staff/admin/targets', title: 'Service targets', text: "Change a request type's targets: a new DST version from a date you choose." },
       { href: '/staff/admin/api-keys', title: 'Open311 API keys', text: 'Issue a key to an app that submits service requests; revoke one.' },
+      { href: '/staff/outbox', title: 'Outbox', text: 'Every message to a customer or to staff: sent, waiting or failed; send a failed one again.' },
       { href: '/staff/mailbox', title: 'Mailbox status', text: 'Whether citydesk can read the City\'s e-mail: connection, last read, errors.' },
       { href: '/staff/admin/import-mappings', title: 'Import mappings', text: "What another system's types, agencies and channels mean here, for imported history." },
     ];

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import type { CaseServices } from '../../cases/case-services.js';
 import { listQueue, type QueueName } from '../../cases/case-queries.js';
-import { countQueues } from '../../cases/find-cases.js';
+import { countQueues, hasAnyCase } from '../../cases/find-cases.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { listOverdueNow, listOpenEscalations, listReviewList, seesEscalations } from '../../escalation/list-escalations.js';
@@ -17,6 +17,7 @@ import { GovernanceHomeItems, loadGovernanceHome, type GovernanceHomeData } from
 import { DueReports } from './report-pages.js';
 import { reportsDue, type ReportDue } from '../../reports/reports-due.js';
 import { loadMailHome, MailHomeItems, type MailHome } from './case-mail.js';
+import { FirstLook } from './home-first-look.js';
 
 /** How many cases each section of the home page shows before "see all". */
 const firstFew = 5;
@@ -45,6 +46,8 @@ interface HomeData {
   governance: GovernanceHomeData;
   /** Reports due or overdue (CSS §6.3): the Manager of Customer Service's and the Working Group's. */
   reportsDue: ReportDue[];
+  /** No case has been recorded yet: the page says what to do first instead of counting zeros. */
+  firstLook: boolean;
 }
 
 const breachWords: Record<string, string> = {
@@ -110,6 +113,7 @@ function QueueList(props: { section: QueueSection; now: Date; zone: string }) {
 }
 
 function HomePage(props: HomeData) {
+  if (props.firstLook && props.staff.role !== 'working_group') return <FirstLookPage {...props} />;
   const { staff, directory, now } = props;
   const zone = directory.calendar.timeZone;
   const first = staff.name.split(' ')[0];
@@ -282,6 +286,22 @@ function HomePage(props: HomeData) {
   );
 }
 
+/** The home of an install without cases: what to do first, with what the person must read and e-mail already waiting. */
+function FirstLookPage(props: HomeData) {
+  const { staff, directory } = props;
+  const first = staff.name.split(' ')[0];
+  return (
+    <Layout title="Home" {...consoleLayout(staff, '/staff', directory.municipality.name)}>
+      <h1>Welcome to citydesk{first ? `, ${first}` : ''}</h1>
+      <p class="lede">citydesk keeps the promises of the Standard: every contact acknowledged on time and resolved within its Division Service Target.</p>
+      <FirstLook staff={staff} directory={directory} />
+      <GovernanceHomeItems data={props.governance} />
+      <DueReports due={props.reportsDue} />
+      {props.mail.triage ? <MailHomeItems data={props.mail} zone={directory.calendar.timeZone} /> : null}
+    </Layout>
+  );
+}
+
 /** The console's home: per role, what needs the person now (issue #6). */
 export async function registerHomePage(app: FastifyInstance, services: CaseServices): Promise<void> {
   app.get('/staff', { onRequest: requireStaffPage(services) }, async (request, reply) => {
@@ -295,8 +315,9 @@ export async function registerHomePage(app: FastifyInstance, services: CaseServi
     const scopeName =
       ownDivision?.name ?? (staff.role === 'department_head' ? "your department's divisions" : staff.role === 'working_group' ? 'the Working Group' : 'every division');
 
+    const firstLook = !(await hasAnyCase(tx));
     let queues: QueueSection[] = [];
-    if (staff.role !== 'working_group') {
+    if (staff.role !== 'working_group' && !firstLook) {
       const counts = await countQueues(tx, { staff, now, calendar }, division);
       queues = [];
       for (const queue of homeQueues(staff)) {
@@ -318,6 +339,7 @@ export async function registerHomePage(app: FastifyInstance, services: CaseServi
       governance: await loadGovernanceHome(tx, staff, now, calendar.localDate(now.getTime())),
       reportsDue: await reportsDue(tx, directory, staff, calendar.localDate(now.getTime())),
       mail: await loadMailHome(tx, staff),
+      firstLook,
     };
     return sendPage(reply, HomePage(data));
   });
