@@ -478,6 +478,27 @@ export interface ImportMappingTable {
   updated_at: Timestamp;
 }
 
+/** One run of `citydesk demo`, and the checkpoint of a run stopped part-way (src/history/demo-year.ts). */
+export interface DemoRunTable {
+  id: Generated<number>;
+  year: number;
+  seed: number;
+  cases_per_year: number;
+  until: Timestamp;
+  until_asked: Timestamp | null;
+  status: 'running' | 'stopped' | 'finished' | 'failed' | 'abandoned';
+  started_at: Timestamp;
+  updated_at: Timestamp;
+  own_cases_before: number;
+  reached_at: Timestamp | null;
+  random_state: number | null;
+  steps_done: Generated<number>;
+  agenda: Json<unknown> | null;
+  plans: Json<unknown> | null;
+  people: Json<unknown> | null;
+  summary: Json<unknown> | null;
+}
+
 export interface ImportedRowTable {
   case_id: number;
   source_id: number;
@@ -537,6 +558,7 @@ export interface Database extends GovernanceTables, FeedbackDatabase, ResidentTa
   import_run: ImportRunTable;
   import_mapping: ImportMappingTable;
   imported_row: ImportedRowTable;
+  demo_run: DemoRunTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -2,10 +2,12 @@
  * Issue 13: `citydesk demo` lives a (short) year of the sample City through citydesk's own use
  * cases and sweep with a moving clock. Afterwards every work queue and console list shows data,
  * the sweep finds nothing wrongly due, the figures count the cases, the same seed gives the same
- * year, and a database with cases of its own is refused.
+ * year, a database with cases of its own is refused, and a year stopped part-way (Ctrl-C)
+ * continues where it stopped into the year an uninterrupted run makes.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/connect.js';
 import { listQueue, queueNames } from '../../src/cases/case-queries.js';
@@ -13,7 +15,7 @@ import { loadDirectory } from '../../src/directory/directory-cache.js';
 import { loadStaffMember, type StaffMember } from '../../src/directory/staff.js';
 import { listOpenEscalations } from '../../src/escalation/list-escalations.js';
 import { sweep } from '../../src/escalation/sweep.js';
-import { describeDemoSummary, runDemoYear } from '../../src/history/demo-year.js';
+import { describeDemoSummary, runDemoYear, type DemoOptions, type DemoSummary } from '../../src/history/demo-year.js';
 import { findKpis } from '../../src/performance/find-kpis.js';
 import { testEngines } from '../helpers/db.js';
 
@@ -99,24 +101,111 @@ describe('The demo year is deterministic', () => {
 });
 
 describe('A demo year stopped part-way (Ctrl-C)', () => {
-  it('stops after the current step, says where it stopped and how to go on; a rerun is refused with the same advice, and adds nothing', async () => {
+  it('stops after the current step, says where it stopped and how to continue; options of another year are refused with what to do, and add nothing', { timeout: 600_000 }, async () => {
     const db = await testEngines()[0]!.open({ seed: true });
     try {
       const controller = new AbortController();
       // Three weeks of January: enough steps to stop in the middle of.
-      const stopped = await runDemoYear({ db, year: 2026, seed: 5, casesPerYear: 1000, until: new Date('2026-01-21T18:30:00Z'), password: 'demo-password-for-tests', signal: controller.signal, onProgress: () => controller.abort() });
+      const end = new Date('2026-01-21T18:30:00Z');
+      const stopped = await runDemoYear({ db, year: 2026, seed: 5, casesPerYear: 1000, until: end, password: 'demo-password-for-tests', signal: controller.signal, onProgress: () => controller.abort() });
       assert.equal(stopped.stopped, true);
       assert.ok(stopped.stoppedAt !== null && stopped.stoppedAt < stopped.until, `${stopped.stoppedAt} before ${stopped.until}`);
       const words = describeDemoSummary(stopped);
       assert.match(words, /STOPPED before the end/);
-      assert.match(words, /cannot be continued.*start again on a new database/);
-      const cases = await db.kysely.selectFrom('service_case').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      assert.equal(Number(cases.n), stopped.cases);
-      await assert.rejects(demo(db, 5, 1000), /already holds cases of its own.*A demo stopped part-way \(Ctrl-C\) cannot be continued/);
-      const again = await db.kysely.selectFrom('service_case').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      assert.equal(Number(again.n), stopped.cases);
+      assert.match(words, /run citydesk demo again \(without options, or with the same ones\) to continue it where it stopped/);
+      assert.doesNotMatch(words, /cannot be continued/);
+      const count = async () => Number((await db.kysely.selectFrom('service_case').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      assert.equal(await count(), stopped.cases);
+
+      // The checkpoint: one stopped run, where it stopped.
+      const runs = await db.kysely.selectFrom('demo_run').select(['status', 'reached_at', 'steps_done']).execute();
+      assert.equal(runs.length, 1);
+      assert.equal(runs[0]!.status, 'stopped');
+      assert.equal(runs[0]!.steps_done, 50);
+      assert.equal(new Date(runs[0]!.reached_at!).toISOString(), new Date(stopped.stoppedAt!).toISOString());
+
+      // Another seed, year, volume or end would be another year on top of it: refused, with what to do.
+      const stoppedAt = stopped.stoppedAt!.slice(0, 16);
+      await assert.rejects(runDemoYear({ db, seed: 6, password: 'demo-password-for-tests' }), (e: Error) => {
+        assert.match(e.message, new RegExp(`holds a demo year stopped at ${stoppedAt} \\(--year 2026 --seed 5 --cases 1000 --until 2026-01-21T13:30\\); --seed 6 \\(its seed is 5\\) would make another year on top of it`));
+        assert.match(e.message, /To continue it, run citydesk demo without this option/);
+        assert.match(e.message, /Or add --force/);
+        return true;
+      });
+      await assert.rejects(runDemoYear({ db, year: 2025, casesPerYear: 900, until: new Date('2025-06-30T12:00:00Z'), password: 'demo-password-for-tests' }), /--year 2025 \(it simulates 2026\), --cases 900 \(it makes 1000 a year\), --until 2025-06-30T08:00 \(it ends at 2026-01-21T13:30\) would make another year on top of it\. To continue it, run citydesk demo without these options/);
+      assert.equal(await count(), stopped.cases);
+      assert.equal((await db.kysely.selectFrom('demo_run').select('status').executeTakeFirstOrThrow()).status, 'stopped', 'the refused runs leave the checkpoint as it was');
+
+      // A run killed without its checkpoint cannot be continued: said so, not taken for a stopped one.
+      await db.kysely.updateTable('demo_run').set({ status: 'running' }).execute();
+      await assert.rejects(runDemoYear({ db, password: 'demo-password-for-tests' }), /did not stop cleanly .* it left no checkpoint to continue from\. For a new demo year from nothing, stop citydesk, move the data folder away/);
+      assert.equal(await count(), stopped.cases);
     } finally {
       await db.close();
     }
   });
 });
+
+/** Every case's type, status, targets met and history, one line a case, and the escalations. */
+async function canonicalDump(db: Db): Promise<string[]> {
+  const ms = (column: string) => sql.raw(`coalesce((extract(epoch from ${column}) * 1000)::bigint::text, '-')`);
+  const { rows } = await sql<{ line: string }>`
+    select c.reference || ' ' || c.kind || ' ' || coalesce(t.code, '-') || ' ' || coalesce(c.channel, '-') || ' ' || c.status || ' ' || d.code || ' level ' || c.escalation_level ||
+           ' acknowledged ' || ${ms('c.acknowledged_at')} || ' resolved ' || ${ms('c.resolved_at')} || ': ' ||
+           coalesce((select string_agg(e.type || '@' || ${ms('e.at')}, ' ' order by e.id) from case_event e where e.case_id = c.id), '') ||
+           coalesce((select ' escalations ' || string_agg(x.level || '@' || ${ms('x.escalated_at')}, ' ' order by x.id) from escalation x where x.case_id = c.id), '') as line
+    from service_case c join division d on d.id = c.division_id left join request_type t on t.id = c.request_type_id
+    order by c.reference`.execute(db.kysely);
+  return rows.map((r) => r.line);
+}
+
+for (const engine of testEngines()) {
+  describe(`A stopped demo year continued (${engine.name})`, () => {
+    it('stopped after any number of steps and continued, even twice, it ends with the same cases, statuses, events and summary as an uninterrupted run', { timeout: 1_200_000 }, async () => {
+      // Five weeks of a small year (120 cases a year: the 20 the demo always makes), stopped at
+      // two points fast-check draws; the second continuation is given no options at all.
+      const year = { year: 2026, seed: 11, casesPerYear: 120, until: new Date('2026-02-05T18:30:00Z'), password: 'demo-password-for-tests' };
+      const whole = await engine.open({ seed: true });
+      let expected: { summary: DemoSummary; dump: string[]; steps: number };
+      try {
+        let steps = 0;
+        const summary = await runDemoYear({ db: whole, ...year, progressEvery: 1, onProgress: () => void (steps += 1) });
+        expected = { summary, dump: await canonicalDump(whole), steps };
+        assert.ok(expected.dump.length >= 15 && steps > 60, `${expected.dump.length} cases in ${steps} steps`);
+      } finally {
+        await whole.close();
+      }
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: expected.steps - 20 }), fc.integer({ min: 1, max: 15 }), async (first, more) => {
+          const db = await engine.open({ seed: true });
+          try {
+            const stopAfter = async (n: number, options: Partial<DemoOptions>) => {
+              const controller = new AbortController();
+              let steps = 0;
+              return runDemoYear({ db, password: year.password, ...options, signal: controller.signal, progressEvery: 1, onProgress: () => void (++steps === n && controller.abort()) });
+            };
+            const a = await stopAfter(first, year);
+            assert.equal(a.stopped, true, `stopped after ${first} steps`);
+            let told: string | undefined;
+            const b = await stopAfter(more, { ...year, onContinue: (run) => (told = run.stoppedAt) });
+            assert.equal(told, a.stoppedAt, 'the second run says which stopped year it continues');
+            assert.equal(b.stopped, true);
+            assert.equal(b.continuedFrom, a.stoppedAt);
+            const c = await runDemoYear({ db, password: year.password });
+            assert.equal(c.stopped, false);
+            assert.equal(c.continuedFrom, b.stoppedAt);
+            assert.deepEqual(await canonicalDump(db), expected.dump);
+            assert.deepEqual({ ...c, continuedFrom: null }, expected.summary);
+            const runs = await db.kysely.selectFrom('demo_run').select(['status', 'agenda', 'plans']).execute();
+            assert.deepEqual(runs, [{ status: 'finished', agenda: null, plans: null }], 'a finished run clears its checkpoint');
+            // Finished, it is a database with cases of its own again.
+            await assert.rejects(runDemoYear({ db, password: year.password }), /already holds cases of its own/);
+          } finally {
+            await db.close();
+          }
+        }),
+        { numRuns: 2 },
+      );
+    });
+  });
+}
