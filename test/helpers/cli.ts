@@ -24,9 +24,9 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 }
 
 /** Runs `citydesk <args>` as a user would (npx citydesk …) and collects what it printed. */
-export function citydesk(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+export function citydesk(args: string[], env: NodeJS.ProcessEnv, timeout = 60_000): Promise<CliResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { env, timeout }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       done({ code, stdout, stderr });
     });
