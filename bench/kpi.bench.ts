@@ -47,6 +47,9 @@ export async function storeYear(db: Db, total: number): Promise<number> {
   }
   await sql`vacuum analyze service_case`.execute(db.kysely);
   await sql`vacuum analyze kpi_month`.execute(db.kysely);
+  // The deltas the set-based writes queued were folded and deleted: vacuumed, as autovacuum keeps
+  // that queue small on a running server (unvacuumed, its 2 × N dead rows slow every fold).
+  await sql`vacuum analyze kpi_delta`.execute(db.kysely);
   return (performance.now() - started) / 1000;
 }
 
