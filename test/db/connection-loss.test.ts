@@ -16,7 +16,8 @@ import { retryAfter, toAppError } from '../../src/platform/http-errors.js';
 import { buildApp } from '../../src/server.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { openFreshPostgres } from '../helpers/db.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
+import { demo, potholeByPhone } from '../helpers/api.js';
+import { sessionToken } from '../helpers/sessions.js';
 import { sampleConfig } from '../helpers/factories.js';
 import { migrate } from '../../src/db/migrate.js';
 import { seedMunicipality } from '../../src/directory/seed-municipality.js';
@@ -129,14 +130,14 @@ describe('connections whose backend is terminated on PostgreSQL', { skip: url ? 
     await seedMunicipality({ db, config: sampleConfig(), now: new Date('2025-01-01T12:00:00Z') });
     const relay = await Relay.to(db.url);
     const served = await openDatabase({ databaseUrl: relay.url, dataDir: 'unused' });
-    const app = await buildApp({ db: served, clock: fixedClock('2026-11-26T15:00:00Z') });
+    const clock = fixedClock('2026-11-26T15:00:00Z');
+    const app = await buildApp({ db: served, clock });
     t.after(async () => {
       await app.close();
       await served.close();
       await relay.close();
     });
-    const session = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: demoPassword } });
-    const headers = { authorization: `Bearer ${session.json().token as string}` };
+    const headers = { authorization: `Bearer ${await sessionToken({ db, clock }, demo.csRep)}` };
     const create = (summary: string) => app.inject({ method: 'POST', url: '/api/v1/cases', headers, payload: potholeByPhone({ summary }) });
     const stored = async (summary: string): Promise<string[]> =>
       (await sql<{ reference: string }>`select reference from service_case where summary = ${summary}`.execute(db.kysely)).rows.map((r) => r.reference);

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { testEngines } from '../helpers/db.js';
-import { demo, demoPassword, inquiryByPhone, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
+import { apiAs, demo, inquiryByPhone, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
 import { at, sampleConfig } from '../helpers/factories.js';
 import { buildApp } from '../../src/server.js';
 import { fixedClock } from '../../src/platform/clock.js';
@@ -35,13 +35,12 @@ for (const engine of testEngines()) {
     /** A second copy of the server on the same database, with its own clock. */
     let other: FastifyInstance;
     let otherClock: ReturnType<typeof fixedClock>;
-    let otherToken: string;
+    let otherRep: Client;
     before(async () => {
       api = await startApi(engine, MONDAY_10AM);
       otherClock = fixedClock(MONDAY_10AM);
       other = await buildApp({ db: api.db, clock: otherClock });
-      const signIn = await other.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: demoPassword } });
-      otherToken = signIn.json().token;
+      otherRep = await apiAs({ app: other, db: api.db, clock: otherClock }, demo.csRep);
     });
     after(async () => {
       await other.close();
@@ -49,9 +48,9 @@ for (const engine of testEngines()) {
     });
 
     const createOnOther = async (body: Record<string, unknown>) => {
-      const response = await other.inject({ method: 'POST', url: '/api/v1/cases', headers: { authorization: `Bearer ${otherToken}` }, payload: body });
-      assert.equal(response.statusCode, 201, response.body);
-      return response.json().case;
+      const response = await otherRep.post('/api/v1/cases', body);
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      return response.body.case;
     };
 
     test('what a create answers is what reading the case back shows', async () => {

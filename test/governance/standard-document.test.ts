@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { renderToString } from 'preact-render-to-string';
 import { demo, startApi, type TestApi } from '../helpers/api.js';
+import { consoleAs } from '../helpers/console.js';
 import { testEngines } from '../helpers/db.js';
 import { sampleConfig } from '../helpers/factories.js';
 import { seedMunicipality } from '../../src/directory/seed-municipality.js';
@@ -42,16 +43,15 @@ describe('the Standard as a document', () => {
   });
 
   test('every staff member reads the edition in the console: headings, lists and the §7 text', async () => {
-    const token = (await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.trafficStaff, password: 'citydesk-demo-2025' } })).json().token as string;
-    const page = await api.app.inject({ method: 'GET', url: '/staff/standard/2025', headers: { cookie: `citydesk_session=${token}` } });
-    assert.equal(page.statusCode, 200);
+    const traffic = await consoleAs(api, demo.trafficStaff);
+    const page = await traffic.get('/staff/standard/2025');
+    assert.equal(page.status, 200);
     assert.match(page.body, /<h1>Corporate Customer Service Standards 2025 Edition<\/h1>/);
     assert.match(page.body, /<h4 id="s-7-2-onboarding-and-staff-responsibilities">7.2 Onboarding and Staff Responsibilities<\/h4>/);
     assert.match(page.body, /all new staff will receive a review of the CSS/);
     assert.match(page.body, /<li><strong>Annual Review<\/strong>: The DST will undergo an annual review/);
     assert.match(page.body, /I have read the 2025 edition of the Standard/);
-    const missing = await api.app.inject({ method: 'GET', url: '/staff/standard/1999', headers: { cookie: `citydesk_session=${token}` } });
-    assert.equal(missing.statusCode, 404);
+    assert.equal((await traffic.get('/staff/standard/1999')).status, 404);
   });
 
   test('Markdown is rendered safely: HTML in the text is shown as text, and only safe links become links', () => {

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/server.js';
-import { fixedClock } from '../../src/platform/clock.js';
+import { fixedClock, type Clock } from '../../src/platform/clock.js';
 import type { Db } from '../../src/db/connect.js';
 import type { TestEngine } from './db.js';
 import { forgetSession, sessionToken } from './sessions.js';
@@ -51,8 +51,27 @@ export async function startApi(engine: TestEngine, now: string): Promise<TestApi
   const db = await engine.open({ seed: true });
   const clock = fixedClock(now);
   const app = await buildApp({ db, clock });
+  return {
+    app,
+    db,
+    clock,
+    as: (email) => apiAs({ app, db, clock }, email),
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * A client of the staff API signed in as `email` on any test app (startApi's, a browser site's):
+ * one session per account and clock day, shared with the console and browser helpers (see
+ * sessions.ts); a session signed out under the test (a 401) is replaced once. JSON answers come
+ * back parsed.
+ */
+export async function apiAs(site: { app: FastifyInstance; db: Db; clock: Clock }, email: string): Promise<Client> {
   const send = async (options: InjectOptions): Promise<ApiResponse> => {
-    const response = await app.inject(options);
+    const response = await site.app.inject(options);
     let body: unknown = response.body;
     try {
       body = response.body === '' ? undefined : JSON.parse(response.body);
@@ -61,32 +80,18 @@ export async function startApi(engine: TestEngine, now: string): Promise<TestApi
     }
     return { status: response.statusCode, body, headers: response.headers };
   };
+  await sessionToken(site, email);
+  const call = async (options: InjectOptions): Promise<ApiResponse> => {
+    const withToken = (token: string) => ({ ...options, headers: { authorization: `Bearer ${token}`, ...(options.headers ?? {}) } });
+    const response = await send(withToken(await sessionToken(site, email)));
+    if (response.status !== 401) return response;
+    forgetSession(site, email);
+    return send(withToken(await sessionToken(site, email)));
+  };
   return {
-    app,
-    db,
-    clock,
-    async as(email) {
-      // One session per account and clock day, shared with the console and browser helpers; a
-      // session signed out under the test (a 401) is replaced once.
-      const site = { db, clock };
-      await sessionToken(site, email);
-      const call = async (options: InjectOptions): Promise<ApiResponse> => {
-        const withToken = (token: string) => ({ ...options, headers: { authorization: `Bearer ${token}`, ...(options.headers ?? {}) } });
-        const response = await send(withToken(await sessionToken(site, email)));
-        if (response.status !== 401) return response;
-        forgetSession(site, email);
-        return send(withToken(await sessionToken(site, email)));
-      };
-      return {
-        get: (url) => call({ method: 'GET', url }),
-        post: (url, body, headers = {}) => call({ method: 'POST', url, payload: body as InjectOptions['payload'], headers }),
-        raw: (options) => call(options),
-      };
-    },
-    async close() {
-      await app.close();
-      await db.close();
-    },
+    get: (url) => call({ method: 'GET', url }),
+    post: (url, body, headers = {}) => call({ method: 'POST', url, payload: body as InjectOptions['payload'], headers }),
+    raw: (options) => call(options),
   };
 }
 

@@ -13,7 +13,7 @@ import { fixedClock } from '../../src/platform/clock.js';
 import type { Db } from '../../src/db/connect.js';
 import type { FastifyInstance } from 'fastify';
 import type { TestEngine } from './db.js';
-import { demo, demoPassword } from './api.js';
+import { apiAs, demo, demoPassword } from './api.js';
 import { sessionToken } from './sessions.js';
 import { sessionCookie } from '../../src/platform/staff-auth.js';
 
@@ -145,9 +145,8 @@ export async function signInThroughPage(page: Page, email: string): Promise<void
 }
 
 /** Records a contact through the staff API, as the intake page would, and returns its reference. */
-export async function recordContact(site: Pick<BrowserSite, 'app'>, body: Record<string, unknown>, email: string = demo.csRep): Promise<string> {
-  const session = await site.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
-  const created = await site.app.inject({ method: 'POST', url: '/api/v1/cases', payload: body, headers: { authorization: `Bearer ${JSON.parse(session.body).token}` } });
-  assert.equal(created.statusCode, 201, created.body);
-  return JSON.parse(created.body).case.reference as string;
+export async function recordContact(site: Pick<BrowserSite, 'app' | 'db' | 'clock'>, body: Record<string, unknown>, email: string = demo.csRep): Promise<string> {
+  const created = await (await apiAs(site, email)).post('/api/v1/cases', body);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body.case.reference as string;
 }

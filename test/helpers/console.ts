@@ -23,12 +23,18 @@ export interface ConsoleClient {
 
 export const formBody = (form: Record<string, string>): string => new URLSearchParams(form).toString();
 
-/** A page's words as a reader sees them: tags dropped, the entities the pages use decoded, spaces squeezed. */
+/**
+ * A page's words as a reader sees them: scripts and styles and the tags dropped, the entities the
+ * pages use decoded (&amp; last, so "&amp;lt;" stays "&lt;"), spaces squeezed.
+ */
 export const pageText = (html: string): string =>
   html
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1>/g, ' ')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&#x27;|&#39;/g, "'")
     .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ');
 

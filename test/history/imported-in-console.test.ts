@@ -14,17 +14,10 @@ import { resolveFormat } from '../../src/history/history-formats.js';
 import { importHistory } from '../../src/history/import-history.js';
 import { demo } from '../helpers/api.js';
 import { expectAccessible, signInAs, startSite, type BrowserSite } from '../helpers/browser.js';
-import { consoleAs, type ConsoleClient } from '../helpers/console.js';
+import { consoleAs, pageText, type ConsoleClient } from '../helpers/console.js';
 import { testEngines } from '../helpers/db.js';
 
 const baltimorePath = resolve(process.env['CITYDESK_SHARED_DATA'] ?? '../shared/data', '311/baltimore311_sample_2014-2018_city-of-baltimore.csv');
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 
 const [engine] = testEngines();
 
@@ -49,15 +42,15 @@ describe('Imported history in the console', () => {
   it("an imported case's reference opens its page, which says it is history and offers no change", async () => {
     assert.match(reference, /^BALTIMORE-\d\d-\d+$/);
     const page = await manager.get(`/staff/cases/${encodeURIComponent(reference)}`);
-    assert.equal(page.status, 200, text(page.body).slice(0, 300));
-    const words = text(page.body);
+    assert.equal(page.status, 200, pageText(page.body).slice(0, 300));
+    const words = pageText(page.body);
     assert.ok(words.includes(reference));
     assert.match(words, /Imported history This case was imported from another system's records \(baltimore\)/);
     assert.doesNotMatch(page.body, /action="\/staff\/cases\/[^"]+\/(acknowledge|resolve|transfer)"/);
     // A change posted anyway is refused in words, and changes nothing.
     const before = await site.db.kysely.selectFrom('service_case').select(['version', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow();
     const refused = await manager.post(`/staff/cases/${encodeURIComponent(reference)}/note`, { 'note.text': 'A note on history' });
-    assert.match(text(refused.body), /is history imported from another system: it cannot be changed in citydesk/);
+    assert.match(pageText(refused.body), /is history imported from another system: it cannot be changed in citydesk/);
     const after = await site.db.kysely.selectFrom('service_case').select(['version', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow();
     assert.deepEqual(after, before);
     // A reference of neither shape is still "no such case".
@@ -78,7 +71,7 @@ describe('Imported history in the console', () => {
     await page.getByRole('link', { name: /Import mappings/ }).click();
     await page.waitForURL('**/staff/admin/import-mappings');
     await page.getByRole('heading', { name: 'baltimore (baltimore format)' }).waitFor();
-    const list = text(await page.content());
+    const list = pageText(await page.content());
     assert.match(list, /Source types → request types/);
     assert.match(list, /Agencies → divisions/);
     // --organization from-data made a division per agency: the first agency of the sample is in the table.
@@ -90,16 +83,16 @@ describe('Imported history in the console', () => {
     await page.getByLabel('Division in this City').selectOption(roads.code);
     await page.getByRole('button', { name: 'Save the mapping' }).click();
     await page.waitForURL('**/staff/admin/import-mappings?done=changed**');
-    assert.match(text(await page.content()), /The mapping is saved\. The next import of baltimore uses it\./);
+    assert.match(pageText(await page.content()), /The mapping is saved\. The next import of baltimore uses it\./);
     const saved = await site.db.kysely.selectFrom('import_mapping').select('target_code').where('kind', '=', 'agency').where('source_value', '=', agency.source_value).executeTakeFirstOrThrow();
     assert.equal(saved.target_code, roads.code);
     await page.goto('/staff/admin');
-    assert.ok(text(await page.content()).includes(`Mapped the agency "${agency.source_value}" of baltimore to roads-operations (was ${agency.target_code})`));
+    assert.ok(pageText(await page.content()).includes(`Mapped the agency "${agency.source_value}" of baltimore to roads-operations (was ${agency.target_code})`));
     // A target that is not of this City is refused beside the field, and nothing changes.
     const admin = await consoleAs(site, demo.admin);
     const refused = await admin.post('/staff/admin/import-mappings/edit', { source: 'baltimore', kind: 'agency', value: agency.source_value, target: 'no-such-division' });
     assert.equal(refused.status, 400);
-    assert.match(text(refused.body), /There is a problem.*"no-such-division" is not a division of this City/);
+    assert.match(pageText(refused.body), /There is a problem.*"no-such-division" is not a division of this City/);
     // axe, with scripts on (it runs as one), on the list, the form and an imported case.
     const withJs = await site.context();
     const checked = await withJs.newPage();

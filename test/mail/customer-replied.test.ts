@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { demo, demoPassword, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { demo, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { consoleAs } from '../helpers/console.js';
 import { testEngines } from '../helpers/db.js';
 import { compose } from '../helpers/mail-messages.js';
 import { form, formHeaders } from '../open311/open311-client.js';
@@ -47,9 +48,8 @@ for (const engine of testEngines()) {
     after(() => api.close());
 
     const home = async (email: string) => {
-      const session = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
-      const page = await api.app.inject({ method: 'GET', url: '/staff', cookies: { citydesk_session: JSON.parse(session.body).token } });
-      assert.equal(page.statusCode, 200);
+      const page = await (await consoleAs(api, email)).get('/staff');
+      assert.equal(page.status, 200);
       return page.body.replace(/<!-- -->/g, '');
     };
 
@@ -79,18 +79,15 @@ for (const engine of testEngines()) {
     });
 
     test('administrators see the mailbox status (no message contents); division staff may not', async () => {
-      const open = async (email: string) => {
-        const session = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
-        return api.app.inject({ method: 'GET', url: '/staff/mailbox', cookies: { citydesk_session: JSON.parse(session.body).token } });
-      };
+      const open = async (email: string) => (await consoleAs(api, email)).get('/staff/mailbox');
       const page = await open(demo.admin);
-      assert.equal(page.statusCode, 200);
+      assert.equal(page.status, 200);
       const body = page.body.replace(/<!-- -->/g, '');
       assert.match(body, /Mailbox status/);
       assert.match(body, /No mailbox is connected/, 'this server copy has no IMAP_URL');
       assert.match(body, /<th scope="row">reply<\/th><td class="num">1<\/td>/);
       assert.doesNotMatch(body, /When will it be fixed|dana@example\.org|Question about/, 'no sender, subject or text');
-      assert.equal((await open(demo.roadsStaff)).statusCode, 403);
+      assert.equal((await open(demo.roadsStaff)).status, 403);
     });
   });
 }

@@ -2,7 +2,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sendAtRiskDigests } from '../../src/performance/at-risk.js';
 import { testEngines } from '../helpers/db.js';
-import { demo, demoPassword, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { demo, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { consoleAs } from '../helpers/console.js';
 
 /**
  * At risk before the breach, with a moving clock: a case enters the at-risk queue once it has used
@@ -77,9 +78,8 @@ for (const engine of testEngines()) {
     });
 
     test('the home page of division staff shows the at-risk queue', async () => {
-      const session = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.roadsStaff, password: demoPassword } });
-      const home = await api.app.inject({ method: 'GET', url: '/staff', cookies: { citydesk_session: JSON.parse(session.body).token } });
-      assert.equal(home.statusCode, 200);
+      const home = await (await consoleAs(api, demo.roadsStaff)).get('/staff');
+      assert.equal(home.status, 200);
       assert.match(home.body, /At risk/);
       assert.match(home.body, new RegExp(first));
     });

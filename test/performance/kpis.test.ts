@@ -10,7 +10,8 @@ import { changeServiceTargets } from '../../src/directory/change-service-targets
 import { loadStaffMember } from '../../src/directory/staff.js';
 import { hashPassword } from '../../src/platform/passwords.js';
 import { openFreshPostgres, type TestEngine } from '../helpers/db.js';
-import { demo, demoPassword, inquiryByPhone, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { demo, inquiryByPhone, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { consoleAs } from '../helpers/console.js';
 import { citydesk, cliEnv } from '../helpers/cli.js';
 import { sampleConfig } from '../helpers/factories.js';
 
@@ -226,9 +227,8 @@ for (const engine of engines()) {
     });
 
     const page = async (email: string, url: string) => {
-      const session = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
-      const response = await api.app.inject({ method: 'GET', url, cookies: { citydesk_session: JSON.parse(session.body).token } });
-      return { status: response.statusCode, body: response.body, type: String(response.headers['content-type']) };
+      const response = await (await consoleAs(api, email)).get(url);
+      return { status: response.status, body: response.body, type: String(response.headers['content-type']) };
     };
 
     test('§6.2 the same figures on /staff/performance, with charts as SVG and their data as tables', async () => {

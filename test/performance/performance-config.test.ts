@@ -7,7 +7,8 @@ import { sendAtRiskDigests } from '../../src/performance/at-risk.js';
 import { AppError } from '../../src/platform/errors.js';
 import { configCopy } from '../helpers/config-dir.js';
 import { testEngines } from '../helpers/db.js';
-import { demo, demoPassword, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { demo, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { consoleAs } from '../helpers/console.js';
 
 /**
  * The at-risk share and the minimum group size are the City's to choose (INTERPRETATION §7,
@@ -86,10 +87,8 @@ for (const engine of testEngines()) {
     });
 
     test('the queue page says 50%', async () => {
-      const session = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.roadsStaff, password: demoPassword } });
-      const cookie = JSON.parse(session.body).token as string;
-      const page = await api.app.inject({ method: 'GET', url: '/staff/queues/at-risk', cookies: { citydesk_session: cookie } });
-      assert.equal(page.statusCode, 200);
+      const page = await (await consoleAs(api, demo.roadsStaff)).get('/staff/queues/at-risk');
+      assert.equal(page.status, 200);
       assert.match(page.body, /Open cases that have used 50% of the time to their next target/);
     });
 

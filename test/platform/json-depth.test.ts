@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
 import { demo, startApi, type TestApi } from '../helpers/api.js';
+import { sessionToken } from '../helpers/sessions.js';
 import { createApiKey } from '../../src/open311/api-keys.js';
 import { jsonDepth } from '../../src/platform/json-body.js';
 import { unstorableText } from '../../src/platform/http-errors.js';
@@ -20,7 +21,7 @@ describe('deeply nested JSON bodies (issue #11 finding 6)', () => {
   let key: string;
   before(async () => {
     api = await startApi(engine!, '2026-11-23T15:00:00Z');
-    token = (await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: 'citydesk-demo-2025' } })).json().token;
+    token = await sessionToken(api, demo.csRep);
     key = (await createApiKey({ tx: api.db.kysely, name: 'Depth client', now: api.clock.now() })).key;
   });
   after(() => api.close());

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { testEngines } from '../helpers/db.js';
-import { demo, potholeByPhone } from '../helpers/api.js';
+import { apiAs, demo, potholeByPhone } from '../helpers/api.js';
 import { consoleAs } from '../helpers/console.js';
 import { buildApp } from '../../src/server.js';
 import { fixedClock } from '../../src/platform/clock.js';
@@ -95,10 +95,9 @@ for (const engine of testEngines()) {
       assert.equal(Number(count.n), 0, 'nothing half-written');
       assertNoPersonalData(log.lines);
       // The API says the same.
-      const token = (await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: 'citydesk-demo-2025' } })).json().token;
-      const api = await app.inject({ method: 'POST', url: '/api/v1/cases', headers: { authorization: `Bearer ${token}` }, payload: potholeByPhone({ location: { latitude: 95, longitude: -78.74 } }) });
-      assert.equal(api.statusCode, 400);
-      assert.match(api.body, /location\.latitude/);
+      const api = await (await apiAs({ app, db, clock }, demo.csRep)).post('/api/v1/cases', potholeByPhone({ location: { latitude: 95, longitude: -78.74 } }));
+      assert.equal(api.status, 400);
+      assert.match(JSON.stringify(api.body), /location\.latitude/);
     });
 
     test('finding 4: a database error\u2019s row ("Failing row contains") never reaches the log, through the error handler or logged directly', async () => {

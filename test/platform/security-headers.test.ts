@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
 import { demo, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
+import { sessionToken } from '../helpers/sessions.js';
 
 const [engine] = testEngines();
 
@@ -18,7 +19,7 @@ describe('security headers (issue #11 finding 8)', () => {
     api = await startApi(engine!, '2026-11-23T15:00:00Z');
     const cs = await api.as(demo.csRep);
     reference = (await cs.post('/api/v1/cases', potholeByPhone())).body.case.reference;
-    token = (await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: 'citydesk-demo-2025' } })).json().token;
+    token = await sessionToken(api, demo.csRep);
   });
   after(() => api.close());
 

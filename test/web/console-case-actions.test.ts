@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
-import { demo, demoPassword, potholeByPhone, inquiryByPhone, startApi, type TestApi } from '../helpers/api.js';
+import { demo, potholeByPhone, inquiryByPhone, startApi, type TestApi } from '../helpers/api.js';
+import { consoleAs, pageText, type ConsoleResponse } from '../helpers/console.js';
 import { sweep } from '../../src/escalation/sweep.js';
 
 /**
@@ -15,20 +16,6 @@ interface Page {
   location: string | undefined;
 }
 
-/** The words a person sees: the HTML without its tags, entities decoded, spaces collapsed. */
-function textOf(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&#x27;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 /** The text of the element with this id (nested elements of its kind are balanced). */
 function byId(html: string, id: string): string | undefined {
   const open = new RegExp(`<(\\w+)[^>]*\\sid="${id.replace(/[.[\]]/g, '\\$&')}"[^>]*>`).exec(html);
@@ -39,27 +26,17 @@ function byId(html: string, id: string): string | undefined {
   let depth = 1;
   for (let m = tags.exec(html); m; m = tags.exec(html)) {
     depth += m[1] ? -1 : 1;
-    if (depth === 0) return textOf(html.slice(open.index + open[0].length, m.index));
+    if (depth === 0) return pageText(html.slice(open.index + open[0].length, m.index));
   }
   return undefined;
 }
 
 async function staffConsole(api: TestApi, email: string) {
-  const signedIn = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
-  const token = signedIn.json().token as string;
-  const toPage = (r: { statusCode: number; body: string; headers: Record<string, unknown> }): Page => ({ status: r.statusCode, html: r.body, location: r.headers['location'] as string | undefined });
+  const client = await consoleAs(api, email);
+  const toPage = (r: ConsoleResponse): Page => ({ status: r.status, html: r.body, location: r.headers['location'] as string | undefined });
   return {
-    get: async (url: string) => toPage(await api.app.inject({ method: 'GET', url, cookies: { citydesk_session: token } })),
-    post: async (url: string, form: Record<string, string>) =>
-      toPage(
-        await api.app.inject({
-          method: 'POST',
-          url,
-          cookies: { citydesk_session: token },
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          payload: new URLSearchParams(form).toString(),
-        }),
-      ),
+    get: async (url: string) => toPage(await client.get(url)),
+    post: async (url: string, form: Record<string, string>) => toPage(await client.post(url, form)),
   };
 }
 
@@ -82,12 +59,12 @@ for (const engine of testEngines()) {
     assert.equal(page.status, 200);
     assert.match(byId(page.html, 'f-acknowledge-contact-hint') ?? '', /Prefilled with the division's contact/);
     assert.match(page.html, /id="f-acknowledge-contact"[^>]*value="Roads Operations at [^"]+"/);
-    assert.match(textOf(page.html), /Roads Operations has received your service request \(Pothole\)/, 'the preview names the responsible division');
-    assert.match(textOf(page.html), /Acknowledgment Wednesday 4 March 2026, 4:30 pm Due in 2 business days \(Wednesday 4 March, 4:30 pm\)/);
+    assert.match(pageText(page.html), /Roads Operations has received your service request \(Pothole\)/, 'the preview names the responsible division');
+    assert.match(pageText(page.html), /Acknowledgment Wednesday 4 March 2026, 4:30 pm Due in 2 business days \(Wednesday 4 March, 4:30 pm\)/);
 
     const preview = await roads.post(`/staff/cases/${reference}/acknowledge/preview`, { 'acknowledge.nextSteps': 'A crew will fill it within a week.', 'acknowledge.contact': 'Sam at 705-555-0100' });
     assert.equal(preview.status, 200);
-    assert.match(textOf(preview.html), /What happens next: A crew will fill it within a week\./);
+    assert.match(pageText(preview.html), /What happens next: A crew will fill it within a week\./);
     assert.equal((await caseRow(api, reference)).acknowledged_at, null, 'a preview sends nothing');
 
     const sent = await roads.post(`/staff/cases/${reference}/acknowledge`, {
@@ -99,7 +76,7 @@ for (const engine of testEngines()) {
     assert.equal(sent.location, `/staff/cases/${reference}?done=acknowledged`);
     const after = await roads.get(sent.location!);
     assert.match(byId(after.html, 'case-status') ?? '', /Acknowledged\./);
-    assert.match(textOf(after.html), /Met Acknowledged on Monday 2 March 2026, 10:00 am/);
+    assert.match(pageText(after.html), /Met Acknowledged on Monday 2 March 2026, 10:00 am/);
     assert.doesNotMatch(after.html, /id="action-acknowledge"/, 'acknowledged once: the form is gone');
     const message = await api.db.kysely.selectFrom('case_message').selectAll().where('kind', '=', 'acknowledgment').executeTakeFirstOrThrow();
     assert.equal(message.automated, false);
@@ -136,7 +113,7 @@ for (const engine of testEngines()) {
     const reference = await newCase(api);
     const roads = await staffConsole(api, demo.roadsStaff);
     const page = await roads.get(`/staff/cases/${reference}`);
-    const text = textOf(page.html);
+    const text = pageText(page.html);
     assert.match(text, /Receipt to the customer by e-mail Automated — does not count as acknowledgment/);
     assert.match(text, /Not acknowledged yet/);
     const refused = await roads.post(`/staff/cases/${reference}/acknowledge`, { 'acknowledge.nextSteps': 'Auto', 'acknowledge.contact': 'Roads', 'acknowledge.automated': 'true' });
@@ -153,7 +130,7 @@ for (const engine of testEngines()) {
       const other = await staffConsole(api, email);
       const page = await other.get(`/staff/cases/${reference}`);
       assert.equal(page.status, 404, email);
-      assert.match(textOf(page.html), new RegExp(`There is no case ${reference} that you can see`));
+      assert.match(pageText(page.html), new RegExp(`There is no case ${reference} that you can see`));
       assert.doesNotMatch(page.html, /Dana Resident|dana@example\.org|705-555-0142/);
       const acknowledged = await other.post(`/staff/cases/${reference}/acknowledge`, { 'acknowledge.nextSteps': 'Mine now', 'acknowledge.contact': 'Traffic' });
       assert.equal(acknowledged.status, 404);
@@ -167,7 +144,7 @@ for (const engine of testEngines()) {
     assert.equal(page.status, 200);
     for (const action of ['acknowledge', 'update', 'resolve', 'assign', 'reclassify', 'transfer', 'reopen']) assert.doesNotMatch(page.html, new RegExp(`id="action-${action}"`), action);
     assert.match(page.html, /id="action-note"/);
-    assert.match(textOf(page.html), /Your role cannot change this case; you can add an internal note\./);
+    assert.match(pageText(page.html), /Your role cannot change this case; you can add an internal note\./);
   });
 
   test(`[${engine.name}] §3.1 a transfer waits for the receiving division: Traffic may only confirm, acting before confirming is refused inline, confirming hands it over`, async (t) => {
@@ -184,7 +161,7 @@ for (const engine of testEngines()) {
     const sent = await roads.post(`/staff/cases/${reference}/transfer`, { 'transfer.toDivision': 'traffic-streetlights', 'transfer.note': 'It is a streetlight, not a pothole.' });
     assert.equal(sent.status, 303);
     const pending = await roads.get(sent.location!);
-    assert.match(textOf(pending.html), /Transfer pending to Traffic and Streetlights/);
+    assert.match(pageText(pending.html), /Transfer pending to Traffic and Streetlights/);
     assert.match(pending.html, /id="action-transfer-withdraw"/);
     assert.doesNotMatch(pending.html, /id="action-resolve"/);
 
@@ -231,8 +208,8 @@ for (const engine of testEngines()) {
     const updated = await roads.post(`${url}/update`, { 'update.status': 'Crew booked.', 'update.timeline': '2026-03-20', 'update.reason': 'Asphalt plant closed.', 'update.method': 'email' });
     assert.equal(updated.status, 303);
     let page = await roads.get(updated.location!);
-    assert.match(textOf(page.html), /Resolution .* Friday 20 March 2026, 4:30 pm/, 'the revised timeline shows beside the original target');
-    assert.match(textOf(page.html), /Update sent with a revised timeline Status: Crew booked\./);
+    assert.match(pageText(page.html), /Resolution .* Friday 20 March 2026, 4:30 pm/, 'the revised timeline shows beside the original target');
+    assert.match(pageText(page.html), /Update sent with a revised timeline Status: Crew booked\./);
 
     const head = await api.db.kysely.selectFrom('staff_user').select('id').where('email', '=', demo.roadsHead).executeTakeFirstOrThrow();
     const trafficStaff = await api.db.kysely.selectFrom('staff_user').select('id').where('email', '=', demo.trafficStaff).executeTakeFirstOrThrow();
@@ -243,21 +220,21 @@ for (const engine of testEngines()) {
     assert.equal((await caseRow(api, reference)).owner_id, head.id);
 
     page = await roads.get(url);
-    assert.match(textOf(page.html), /The targets are recomputed for the new type from the original receipt/);
+    assert.match(pageText(page.html), /The targets are recomputed for the new type from the original receipt/);
     const reclassified = await roads.post(`${url}/reclassify`, { 'reclassify.requestType': 'sidewalk-hazard', 'reclassify.reason': 'It is on the sidewalk.' });
     assert.equal(reclassified.status, 303, reclassified.html.slice(0, 200));
-    assert.match(textOf((await roads.get(reclassified.location!)).html), /Reclassified from pothole to sidewalk-hazard Reason: It is on the sidewalk\. Targets recomputed from the original receipt/);
+    assert.match(pageText((await roads.get(reclassified.location!)).html), /Reclassified from pothole to sidewalk-hazard Reason: It is on the sidewalk\. Targets recomputed from the original receipt/);
 
     assert.equal((await roads.post(`${url}/note`, { 'note.text': 'Customer called twice.' })).status, 303);
     page = await roads.get(url);
-    assert.match(textOf(page.html), /Internal note Internal: the customer never sees it Customer called twice\./);
+    assert.match(pageText(page.html), /Internal note Internal: the customer never sees it Customer called twice\./);
 
     const empty = await roads.post(`${url}/resolve`, { 'resolve.resolution': '' });
     assert.equal(empty.status, 400);
     assert.match(byId(empty.html, 'f-resolve-resolution-error') ?? '', /Write the resolution message/);
     assert.equal((await roads.post(`${url}/resolve`, { 'resolve.resolution': 'The sidewalk was repaired.', 'resolve.method': 'email' })).status, 303);
     page = await roads.get(url);
-    assert.match(textOf(page.html), /Resolved/);
+    assert.match(pageText(page.html), /Resolved/);
     assert.match(page.html, /id="action-reopen"/);
     assert.equal((await roads.post(`${url}/reopen`, { 'reopen.reason': 'The customer says the crack is still there.' })).status, 303);
     const row = await caseRow(api, reference);
@@ -275,9 +252,9 @@ for (const engine of testEngines()) {
     await sweep({ db: api.db, now: api.clock.now() });
     const roads = await staffConsole(api, demo.roadsStaff);
     let page = await roads.get(`/staff/cases/${reference}`);
-    assert.match(textOf(page.html), /Escalated: level 1, Division Head/);
-    assert.match(textOf(page.html), /Acknowledgment target missed/);
-    assert.match(textOf(page.html), /Overdue by 16 hours 30 minutes/);
+    assert.match(pageText(page.html), /Escalated: level 1, Division Head/);
+    assert.match(pageText(page.html), /Acknowledgment target missed/);
+    assert.match(pageText(page.html), /Overdue by 16 hours 30 minutes/);
     assert.doesNotMatch(page.html, /id="action-review"/, 'division staff do not review escalations');
 
     const head = await staffConsole(api, demo.roadsHead);
@@ -308,7 +285,7 @@ for (const engine of testEngines()) {
     const decided = await manager.post(`/staff/cases/${reference}/escalation/decision`, { 'decision.decision': 'keep', 'decision.reason': 'Within the revised timeline; the crew is booked.' });
     assert.equal(decided.status, 303);
     page = await manager.get(decided.location!);
-    assert.match(textOf(page.html), /Review list: kept at this level Reason: Within the revised timeline/);
+    assert.match(pageText(page.html), /Review list: kept at this level Reason: Within the revised timeline/);
     assert.doesNotMatch(page.html, /id="action-decision"/);
   });
 
@@ -329,8 +306,8 @@ for (const engine of testEngines()) {
     assert.equal(early.status, 303);
     assert.match(early.location!, /done=escalation-declined/);
     page = await cs.get(early.location!);
-    assert.match(textOf(page.html), /Escalation declined: the reason and the dates are in the timeline/);
-    assert.match(textOf(page.html), /Escalation requested \(a target was missed\): declined/);
+    assert.match(pageText(page.html), /Escalation declined: the reason and the dates are in the timeline/);
+    assert.match(pageText(page.html), /Escalation requested \(a target was missed\): declined/);
     assert.equal((await api.db.kysely.selectFrom('escalation').selectAll().execute()).length, 0);
 
     // Thursday: the acknowledgment target was missed, so the request goes to the Division Head.
@@ -342,6 +319,6 @@ for (const engine of testEngines()) {
     const escalations = await api.db.kysely.selectFrom('escalation').select(['level', 'initiated_by']).execute();
     assert.deepEqual(escalations, [{ level: 1, initiated_by: 'staff' }]);
     page = await nextDay.get(late.location!);
-    assert.match(textOf(page.html), /Escalated: level 1, Division Head/);
+    assert.match(pageText(page.html), /Escalated: level 1, Division Head/);
   });
 }

@@ -1,34 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { testEngines } from '../helpers/db.js';
 import { expectAccessible, screenshot, signInAs, startSite, viewports, type BrowserSite } from '../helpers/browser.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
+import { apiAs, demo, potholeByPhone } from '../helpers/api.js';
 import { sweep } from '../../src/escalation/sweep.js';
 
 /** The case page in Chromium: every state accessible (axe), the actions without JavaScript, by keyboard alone. */
 
 const [engine] = testEngines();
 
-async function apiAs(app: FastifyInstance, email: string) {
-  const token = (await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } })).json().token as string;
+/** Posts to the staff API as `email` (the shared session, see sessions.ts); anything but a success fails the test. */
+async function poster(site: BrowserSite, email: string) {
+  const client = await apiAs(site, email);
   return async (url: string, payload: Record<string, unknown>) => {
-    const response = await app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${token}` } });
-    assert.ok(response.statusCode < 300, `${url}: ${response.body}`);
-    return response.body === '' ? undefined : response.json();
+    const response = await client.post(url, payload);
+    assert.ok(response.status < 300, `${url}: ${JSON.stringify(response.body)}`);
+    return response.body;
   };
 }
 
 /** Cases in each state the page must show, as the API makes them. */
 async function casesInEveryState(site: BrowserSite) {
-  const create = async () => (await (await apiAs(site.app, demo.csRep))('/api/v1/cases', potholeByPhone())).case.reference as string;
+  const create = async () => (await (await poster(site, demo.csRep))('/api/v1/cases', potholeByPhone())).case.reference as string;
   // Received last week and never acknowledged: the sweep escalates it to the Division Head.
   site.clock.set('2026-02-23T11:00:00-05:00');
   const escalated = await create();
   site.clock.set('2026-03-02T10:00:00-05:00');
   await sweep({ db: site.db, now: site.clock.now() });
-  const roads = await apiAs(site.app, demo.roadsStaff);
+  const roads = await poster(site, demo.roadsStaff);
   const fresh = await create();
   const acknowledged = await create();
   await roads(`/api/v1/cases/${acknowledged}/acknowledge`, { nextSteps: 'A crew will fill it this week.', contact: 'Roads Operations at 705-324-9411' });
@@ -139,7 +139,7 @@ test('every action on the case page works without JavaScript: acknowledge, note,
 test('§4.1 a keyboard alone acknowledges a case: tab to the next steps, type, tab to the button, press Enter', async (t) => {
   const site = await startSite(engine!, '2026-03-02T10:00:00-05:00');
   t.after(() => site.close());
-  const reference = (await (await apiAs(site.app, demo.csRep))('/api/v1/cases', potholeByPhone())).case.reference as string;
+  const reference = (await (await poster(site, demo.csRep))('/api/v1/cases', potholeByPhone())).case.reference as string;
   const page = await (await site.context()).newPage();
   await signInAs(page, demo.roadsStaff);
   await page.goto(`/staff/cases/${reference}`);

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { testEngines } from '../helpers/db.js';
-import { expectAccessible, signInAs, startSite, type BrowserSite } from '../helpers/browser.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
+import { expectAccessible, recordContact, signInAs, startSite, type BrowserSite } from '../helpers/browser.js';
+import { demo, potholeByPhone } from '../helpers/api.js';
 import { sweep } from '../../src/escalation/sweep.js';
 
 /**
@@ -43,15 +43,7 @@ async function playTheDay(site: BrowserSite, javaScript: boolean): Promise<void>
 
   // Logged on Friday: a pothole nobody acknowledged (recorded through the API before the day starts).
   site.clock.set('2026-02-27T09:00:00-05:00');
-  const session = await site.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: demoPassword } });
-  const created = await site.app.inject({
-    method: 'POST',
-    url: '/api/v1/cases',
-    payload: potholeByPhone({ summary: 'Pothole on Angeline St. S. at the bridge.', location: { address: '12 Angeline St. S., Lindsay' } }),
-    headers: { authorization: `Bearer ${session.json().token}` },
-  });
-  assert.equal(created.statusCode, 201, created.body);
-  const forgotten = created.json().case.reference as string;
+  const forgotten = await recordContact(site, potholeByPhone({ summary: 'Pothole on Angeline St. S. at the bridge.', location: { address: '12 Angeline St. S., Lindsay' } }));
 
   // Monday 2 March 2026, 9:00: the Customer Service representative takes two calls.
   site.clock.set('2026-03-02T09:00:00-05:00');

@@ -2,20 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { testEngines } from '../helpers/db.js';
-import { expectAccessible, screenshot, signInAs, startSite, type BrowserSite } from '../helpers/browser.js';
-import { demo, demoPassword, inquiryByPhone, potholeByPhone } from '../helpers/api.js';
+import { expectAccessible, recordContact, screenshot, signInAs, startSite } from '../helpers/browser.js';
+import { demo, inquiryByPhone, potholeByPhone } from '../helpers/api.js';
 import { sweep } from '../../src/escalation/sweep.js';
 
 const [engine] = testEngines();
-
-/** Records a contact through the staff API, as the intake page would, and returns its reference. */
-async function record(site: BrowserSite, email: string, body: Record<string, unknown>): Promise<string> {
-  const session = await site.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
-  const token = JSON.parse(session.body).token as string;
-  const created = await site.app.inject({ method: 'POST', url: '/api/v1/cases', payload: body, headers: { authorization: `Bearer ${token}` } });
-  assert.equal(created.statusCode, 201, created.body);
-  return JSON.parse(created.body).case.reference as string;
-}
 
 const section = (page: Page, name: string | RegExp) => page.getByRole('region', { name });
 
@@ -27,17 +18,16 @@ test('the console home opens on what needs each person now: acknowledgments due 
   // Roads: one pothole whose acknowledgment is overdue (received Wednesday, due Friday 16:30), one due
   // today (received Thursday, due Monday 16:30), and a fallen tree reported at 07:00 today with a
   // two-hour acknowledgment target that the sweep has found missed at 09:00.
-  const overdue = await record(site, demo.csRep, potholeByPhone({ receivedAt: '2026-02-25T10:00', summary: 'Pothole on Kent St. W., eastbound lane.' }));
-  const dueToday = await record(site, demo.csRep, potholeByPhone({ receivedAt: '2026-02-26T11:00', summary: 'Pothole at 12 Lindsay St. S.', location: { address: '12 Lindsay St. S., Lindsay' } }));
-  const tree = await record(
+  const overdue = await recordContact(site, potholeByPhone({ receivedAt: '2026-02-25T10:00', summary: 'Pothole on Kent St. W., eastbound lane.' }));
+  const dueToday = await recordContact(site, potholeByPhone({ receivedAt: '2026-02-26T11:00', summary: 'Pothole at 12 Lindsay St. S.', location: { address: '12 Lindsay St. S., Lindsay' } }));
+  const tree = await recordContact(
     site,
-    demo.csRep,
     potholeByPhone({ requestType: 'tree-on-road', attributes: {}, receivedAt: '2026-03-02T07:00', summary: 'Tree across Pigeon Lake Rd.', location: { address: 'Pigeon Lake Rd. at Hwy 36' } }),
   );
   // Customer Service: a general inquiry received Wednesday, due today (3 business days).
-  const inquiry = await record(site, demo.csRep, inquiryByPhone({ division: undefined, receivedAt: '2026-02-25T09:00', summary: 'Asks when the Lindsay pool reopens.' }));
+  const inquiry = await recordContact(site, inquiryByPhone({ division: undefined, receivedAt: '2026-02-25T09:00', summary: 'Asks when the Lindsay pool reopens.' }));
   // Traffic: a streetlight, which Roads staff never see.
-  const streetlight = await record(site, demo.csRep, potholeByPhone({ requestType: 'streetlight', attributes: {}, receivedAt: '2026-02-25T10:00', summary: 'Streetlight out on Kent St. W.' }));
+  const streetlight = await recordContact(site, potholeByPhone({ requestType: 'streetlight', attributes: {}, receivedAt: '2026-02-25T10:00', summary: 'Streetlight out on Kent St. W.' }));
   const swept = await sweep({ db: site.db, now: site.clock.now() });
   assert.ok(swept.escalations.some((e) => e.reference === tree), 'the tree is escalated to the Division Head');
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
 import { testEngines } from '../helpers/db.js';
-import { demo, demoPassword, inquiryByPhone, potholeByPhone, startApi } from '../helpers/api.js';
-import { expectAccessible, screenshot, signInAs, startSite } from '../helpers/browser.js';
+import { demo, inquiryByPhone, potholeByPhone, startApi } from '../helpers/api.js';
+import { expectAccessible, recordContact, screenshot, signInAs, startSite } from '../helpers/browser.js';
+import { consoleAs } from '../helpers/console.js';
 import { listQueue, queueNames } from '../../src/cases/case-queries.js';
 import { findCases } from '../../src/cases/find-cases.js';
 import { loadStaffMember } from '../../src/directory/staff.js';
@@ -11,17 +11,6 @@ import { caseServices } from '../../src/cases/case-services.js';
 
 const engines = testEngines();
 const now = '2026-03-02T10:00:00-05:00';
-
-/** A console session cookie for a demo account. */
-async function cookieFor(app: FastifyInstance, email: string): Promise<string> {
-  const session = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
-  return `citydesk_session=${JSON.parse(session.body).token}`;
-}
-
-async function page(app: FastifyInstance, cookie: string, url: string) {
-  const response = await app.inject({ method: 'GET', url, headers: { cookie } });
-  return { status: response.statusCode, html: response.body, location: response.headers.location };
-}
 
 /** The case references a page links to, in order, once each. */
 const referencesIn = (html: string): string[] => [...new Set([...html.matchAll(/href="\/staff\/cases\/((?:SR|GI)-\d{4}-\d{6,})"/g)].map((m) => m[1]!))];
@@ -62,13 +51,13 @@ test("INTERPRETATION §9, CSS §3.1: a search never shows a case the person may 
   const api = await startApi(engines[0]!, now);
   t.after(() => api.close());
   const { pothole, sidewalk, streetlight, inquiry } = await recordMix(api);
-  const roads = await cookieFor(api.app, demo.roadsStaff);
+  const roads = await consoleAs(api, demo.roadsStaff);
 
-  const byWord = await page(api.app, roads, '/staff/search?q=Kent');
+  const byWord = await roads.get('/staff/search?q=Kent');
   assert.equal(byWord.status, 200);
-  assert.deepEqual(referencesIn(byWord.html).sort(), [pothole, sidewalk].sort());
-  assert.match(byWord.html, /Showing 1–2 of 2/);
-  assert.doesNotMatch(byWord.html, /Ola Night|ola@example\.org|Streetlight out on Kent/);
+  assert.deepEqual(referencesIn(byWord.body).sort(), [pothole, sidewalk].sort());
+  assert.match(byWord.body, /Showing 1–2 of 2/);
+  assert.doesNotMatch(byWord.body, /Ola Night|ola@example\.org|Streetlight out on Kent/);
   // Not by its reference, nor by asking for Traffic's division, type or queues.
   for (const url of [
     `/staff/search?q=${streetlight}`,
@@ -78,27 +67,27 @@ test("INTERPRETATION §9, CSS §3.1: a search never shows a case the person may 
     '/staff/queues/division?division=traffic-streetlights',
     '/staff/queues/acknowledge-due-today?type=streetlight',
   ]) {
-    const result = await page(api.app, roads, url);
+    const result = await roads.get(url);
     assert.equal(result.status, 200, url);
-    assert.deepEqual(referencesIn(result.html), [], url);
-    assert.match(result.html, /No cases match/, url);
+    assert.deepEqual(referencesIn(result.body), [], url);
+    assert.match(result.body, /No cases match/, url);
   }
-  const queuesOfTraffic = await page(api.app, roads, '/staff/queues?division=traffic-streetlights');
+  const queuesOfTraffic = await roads.get('/staff/queues?division=traffic-streetlights');
   assert.equal(queuesOfTraffic.status, 404);
 
   // Customer Service takes contacts for every division and sees them all.
-  const rep = await cookieFor(api.app, demo.csRep);
-  assert.deepEqual(referencesIn((await page(api.app, rep, '/staff/search?q=Kent')).html).sort(), [pothole, sidewalk, streetlight].sort());
-  assert.deepEqual(referencesIn((await page(api.app, rep, `/staff/search?q=${streetlight.toLowerCase()}`)).html), [streetlight]);
+  const rep = await consoleAs(api, demo.csRep);
+  assert.deepEqual(referencesIn((await rep.get('/staff/search?q=Kent')).body).sort(), [pothole, sidewalk, streetlight].sort());
+  assert.deepEqual(referencesIn((await rep.get(`/staff/search?q=${streetlight.toLowerCase()}`)).body), [streetlight]);
   // By customer: e-mail, phone however written, name.
-  assert.deepEqual(referencesIn((await page(api.app, rep, '/staff/search?q=ola%40example.org')).html), [streetlight]);
-  assert.deepEqual(referencesIn((await page(api.app, rep, '/staff/search?q=(705)%20555-0177')).html), [sidewalk]);
-  assert.deepEqual(referencesIn((await page(api.app, rep, '/staff/search?q=lee%20taxpayer')).html), [inquiry]);
+  assert.deepEqual(referencesIn((await rep.get('/staff/search?q=ola%40example.org')).body), [streetlight]);
+  assert.deepEqual(referencesIn((await rep.get('/staff/search?q=(705)%20555-0177')).body), [sidewalk]);
+  assert.deepEqual(referencesIn((await rep.get('/staff/search?q=lee%20taxpayer')).body), [inquiry]);
 
   // Working Group members see reports, not cases.
-  const group = await cookieFor(api.app, demo.workingGroup);
-  assert.equal((await page(api.app, group, '/staff/search?q=Kent')).status, 403);
-  assert.equal((await page(api.app, group, '/staff/queues')).status, 403);
+  const group = await consoleAs(api, demo.workingGroup);
+  assert.equal((await group.get('/staff/search?q=Kent')).status, 403);
+  assert.equal((await group.get('/staff/queues')).status, 403);
 });
 
 for (const engine of engines) {
@@ -142,24 +131,24 @@ test('a queue is filterable by type, channel, status and due date, sortable by e
   }
   const byEmail = (await rep.post('/api/v1/cases', potholeByPhone({ requestType: 'sidewalk-hazard', attributes: {}, channel: 'email', summary: 'Sidewalk by e-mail' }))).body.case.reference;
   const resolved = (await rep.post('/api/v1/cases', inquiryByPhone({ division: 'roads-operations', resolveAtFirstContact: { answer: 'Plowing starts at 4 am.' } }))).body.case.reference;
-  const roads = await cookieFor(api.app, demo.roadsStaff);
+  const roads = await consoleAs(api, demo.roadsStaff);
 
-  const first = await page(api.app, roads, '/staff/queues/division');
+  const first = await roads.get('/staff/queues/division');
   assert.equal(first.status, 200);
-  assert.match(first.html, /Showing 1–50 of 54/);
-  assert.equal(referencesIn(first.html).length, 50);
-  assert.match(first.html, /aria-sort="ascending"[^>]*><a href="\/staff\/queues\/division\?sort=due&amp;dir=desc">Next due/);
-  assert.match(first.html, /href="\/staff\/queues\/division\?page=2" rel="next">Next page/);
-  const second = await page(api.app, roads, '/staff/queues/division?page=2');
-  assert.match(second.html, /Showing 51–54 of 54/);
-  assert.equal(referencesIn(second.html).length, 4);
-  assert.deepEqual(new Set([...referencesIn(first.html), ...referencesIn(second.html)]).size, 54);
+  assert.match(first.body, /Showing 1–50 of 54/);
+  assert.equal(referencesIn(first.body).length, 50);
+  assert.match(first.body, /aria-sort="ascending"[^>]*><a href="\/staff\/queues\/division\?sort=due&amp;dir=desc">Next due/);
+  assert.match(first.body, /href="\/staff\/queues\/division\?page=2" rel="next">Next page/);
+  const second = await roads.get('/staff/queues/division?page=2');
+  assert.match(second.body, /Showing 51–54 of 54/);
+  assert.equal(referencesIn(second.body).length, 4);
+  assert.deepEqual(new Set([...referencesIn(first.body), ...referencesIn(second.body)]).size, 54);
 
   // Overdue is said in words and with a badge, not by colour alone.
-  assert.match(first.html, /<span class="badge badge--bad">Overdue<\/span>/);
-  assert.match(first.html, /Overdue<\/span>[^]*?<span>by \d+ days?/);
+  assert.match(first.body, /<span class="badge badge--bad">Overdue<\/span>/);
+  assert.match(first.body, /Overdue<\/span>[^]*?<span>by \d+ days?/);
 
-  const filtered = async (query: string) => referencesIn((await page(api.app, roads, `/staff/queues/division?${query}`)).html);
+  const filtered = async (query: string) => referencesIn((await roads.get(`/staff/queues/division?${query}`)).body);
   assert.deepEqual(await filtered('type=sidewalk-hazard'), [byEmail]);
   assert.deepEqual(await filtered('channel=email'), [byEmail]);
   const overdue = await filtered('due=overdue');
@@ -167,31 +156,29 @@ test('a queue is filterable by type, channel, status and due date, sortable by e
   assert.ok(thisWeek.includes(byEmail) && !overdue.includes(byEmail), 'the new sidewalk is due this week, not overdue');
   assert.equal(overdue.length + thisWeek.length, 54, 'every open case is either overdue or due within the week');
   assert.ok(overdue.includes(references[0]!));
-  assert.deepEqual(referencesIn((await page(api.app, roads, '/staff/search?status=resolved')).html), [resolved]);
-  const unknownType = await page(api.app, roads, '/staff/queues/division?type=no-such-type');
+  assert.deepEqual(referencesIn((await roads.get('/staff/search?status=resolved')).body), [resolved]);
+  const unknownType = await roads.get('/staff/queues/division?type=no-such-type');
   assert.equal(unknownType.status, 400);
-  assert.match(unknownType.html, /Choose a request type from the list/);
+  assert.match(unknownType.body, /Choose a request type from the list/);
 
   // Sorted by receipt, newest first, the 18 Feb 16:15 pothole is ahead of the 10 Feb 08:15 one.
-  const newest = await page(api.app, roads, '/staff/queues/division?sort=received&dir=desc');
-  assert.match(newest.html, /aria-sort="descending"/);
-  assert.equal(referencesIn(newest.html)[0], byEmail);
-  const oldest = referencesIn((await page(api.app, roads, '/staff/queues/division?sort=received&dir=asc')).html);
+  const newest = await roads.get('/staff/queues/division?sort=received&dir=desc');
+  assert.match(newest.body, /aria-sort="descending"/);
+  assert.equal(referencesIn(newest.body)[0], byEmail);
+  const oldest = referencesIn((await roads.get('/staff/queues/division?sort=received&dir=asc')).body);
   assert.equal(oldest[0], references[0]);
 
   // The queue list counts each queue.
-  const queues = await page(api.app, roads, '/staff/queues');
-  assert.match(queues.html, new RegExp(`Acknowledgments overdue</a></th><td>[^<]*</td><td class="num"><strong>${overdue.length}</strong>`));
-  assert.equal((await page(api.app, roads, '/staff/queues/no-such-queue')).status, 404);
+  const queues = await roads.get('/staff/queues');
+  assert.match(queues.body, new RegExp(`Acknowledgments overdue</a></th><td>[^<]*</td><td class="num"><strong>${overdue.length}</strong>`));
+  assert.equal((await roads.get('/staff/queues/no-such-queue')).status, 404);
 });
 
 test('the queue and search pages are accessible, work with htmx filtering, and look the part (screenshot console-queue.png)', async (t) => {
   const site = await startSite(engines[0]!, now);
   t.after(() => site.close());
-  const cookie = await cookieFor(site.app, demo.csRep);
   for (const body of [potholeByPhone({ receivedAt: '2026-02-25T10:00' }), potholeByPhone({ requestType: 'streetlight', attributes: {}, summary: 'Streetlight out on Kent St. W.' }), inquiryByPhone({ receivedAt: '2026-02-27T09:00' })]) {
-    const created = await site.app.inject({ method: 'POST', url: '/api/v1/cases', payload: body, headers: { cookie } });
-    assert.equal(created.statusCode, 201, created.body);
+    await recordContact(site, body);
   }
   const browser = await (await site.context()).newPage();
   await signInAs(browser, demo.csRep);

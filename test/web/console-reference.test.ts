@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
-import { expectAccessible, screenshot, signInAs, startSite, viewports } from '../helpers/browser.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
+import { expectAccessible, recordContact, screenshot, signInAs, startSite, viewports } from '../helpers/browser.js';
+import { demo, potholeByPhone } from '../helpers/api.js';
 import { changeServiceTargets } from '../../src/directory/change-service-targets.js';
 import { loadStaffMember } from '../../src/directory/staff.js';
 
@@ -26,11 +26,8 @@ test('reference and administration pages: every page passes axe; the DST page sh
   });
 
   // Mail in the outbox: the receipt e-mail of a pothole reported by phone.
-  const session = await (await fetch(`${site.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: demo.csRep, password: demoPassword }) })).json();
   site.clock.advance(1_100);
-  const created = await fetch(`${site.baseUrl}/api/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` }, body: JSON.stringify(potholeByPhone()) });
-  assert.equal(created.status, 201);
-  const reference = (await created.json()).case.reference as string;
+  const reference = await recordContact(site, potholeByPhone());
 
   // An administrator schedules new pothole targets through the form, with JavaScript off.
   const plain = await (await site.context({ javaScript: false })).newPage();

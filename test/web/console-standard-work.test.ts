@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
-import { demo, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
-import { consoleAs } from '../helpers/console.js';
+import { apiAs, demo, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
+import { consoleAs, pageText } from '../helpers/console.js';
 import { expectAccessible, screenshot, signInAs, startSite } from '../helpers/browser.js';
 
 /**
@@ -16,16 +16,6 @@ const engines = testEngines();
 const now = '2026-03-02T10:00:00-05:00';
 const desktop = { width: 1366, height: 900 };
 const phone = { width: 390, height: 844 };
-
-const textOf = (html: string): string =>
-  html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/\s+/g, ' ')
-    .trim();
 
 async function pothole(client: Client, overrides: Record<string, unknown> = {}): Promise<string> {
   const created = await client.post('/api/v1/cases', potholeByPhone(overrides));
@@ -85,13 +75,13 @@ test('CSS §3.3: a progress note tells the customer where things stand without a
 
   const form = await consoleAs(api, demo.roadsStaff);
   const page = await form.get(`/staff/cases/${reference}`);
-  assert.match(textOf(page.body), /Send a progress note \(no new date\)/);
+  assert.match(pageText(page.body), /Send a progress note \(no new date\)/);
   const sent = await form.post(`/staff/cases/${reference}/progress`, { 'progress.status': 'The crew is booked for this week.', 'progress.method': 'email' });
   assert.equal(sent.status, 303, sent.body.slice(0, 300));
   const after = await caseOf(api, reference);
   assert.equal(new Date(after.resolve_by!).getTime(), new Date(before.resolve_by!).getTime(), 'the date is unchanged');
   assert.equal(after.committed_by, null);
-  const shown = textOf((await form.get(String(sent.headers['location']))).body);
+  const shown = pageText((await form.get(String(sent.headers['location']))).body);
   assert.match(shown, /Progress note sent \(no new date\) Status: The crew is booked for this week\./);
   const message = await api.db.kysely.selectFrom('case_message').select(['subject', 'body']).where('kind', '=', 'update').executeTakeFirstOrThrow();
   assert.match(message.body, /Where things stand: The crew is booked for this week\./);
@@ -113,13 +103,13 @@ test('reclassifying to a request type of another division transfers the case wit
   const page = await roads.get(`/staff/cases/${reference}`);
   assert.match(page.body, /<option value="streetlight"[^>]*>Streetlight out \(Traffic and Streetlights\)<\/option>/, 'every request type is offered, with its division');
   const moved = await roads.post(`/staff/cases/${reference}/reclassify`, { 'reclassify.requestType': 'streetlight', 'reclassify.reason': 'It is the light, not the road.' });
-  assert.equal(moved.status, 303, textOf(moved.body).slice(0, 400));
+  assert.equal(moved.status, 303, pageText(moved.body).slice(0, 400));
   const row = await caseOf(api, reference);
   const streetlight = await api.db.kysely.selectFrom('request_type').select('id').where('code', '=', 'streetlight').executeTakeFirstOrThrow();
   const traffic = await api.db.kysely.selectFrom('division').select('id').where('code', '=', 'traffic-streetlights').executeTakeFirstOrThrow();
   assert.equal(row.request_type_id, streetlight.id);
   assert.equal(row.transfer_to_division_id, traffic.id, 'the case is on its way to Traffic and Streetlights');
-  const shown = textOf((await roads.get(String(moved.headers['location']))).body);
+  const shown = pageText((await roads.get(String(moved.headers['location']))).body);
   assert.match(shown, /Transfer from Roads Operations to Traffic and Streetlights requested Note for Traffic and Streetlights: Reclassified as Streetlight out, which Traffic and Streetlights handles: It is the light, not the road\./);
 });
 
@@ -134,30 +124,27 @@ test("the Manager of Customer Service has a city-wide overdue queue: every divis
   const manager = await consoleAs(api, demo.csManager);
   const queue = await manager.get('/staff/queues/overdue');
   assert.equal(queue.status, 200);
-  const text = textOf(queue.body);
+  const text = pageText(queue.body);
   assert.match(text, /Overdue now/);
   assert.ok(text.includes(roadsLate) && text.includes(trafficLate), 'both divisions’ overdue cases');
   assert.ok(!text.includes(onTime), 'a case within its targets is not overdue');
-  const home = textOf((await manager.get('/staff')).body);
+  const home = pageText((await manager.get('/staff')).body);
   assert.match(home, /Overdue now across divisions 2 /);
   assert.match(home, /Roads Operations 1 0 Traffic and Streetlights 1 0/, 'counted though first missed on Friday, not today');
   // Division staff see only their own division's in the same queue.
-  const roads = textOf((await (await consoleAs(api, demo.roadsStaff)).get('/staff/queues/overdue')).body);
+  const roads = pageText((await (await consoleAs(api, demo.roadsStaff)).get('/staff/queues/overdue')).body);
   assert.ok(roads.includes(roadsLate) && !roads.includes(trafficLate));
 });
 
 test('in Chromium: Traffic declines a transfer at 1366 px and on a phone, and Roads sees it back with the reason; without JavaScript too; axe finds nothing', async (t) => {
   const site = await startSite(engines[0]!, now);
   t.after(() => site.close());
-  const api = { app: site.app };
-  const signIn = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.roadsStaff, password: 'citydesk-demo-2025' } });
-  const token = JSON.parse(signIn.body).token as string;
-  const post = async (url: string, body: unknown) => api.app.inject({ method: 'POST', url, payload: body as Record<string, unknown>, headers: { authorization: `Bearer ${token}` } });
+  const roads = await apiAs(site, demo.roadsStaff);
   const refs: string[] = [];
   for (const summary of ['Pothole by the signal on Kent St.', 'Second pothole by the signal on Kent St.']) {
-    const created = await post('/api/v1/cases', potholeByPhone({ summary }));
-    const reference = JSON.parse(created.body).case.reference as string;
-    assert.equal((await post(`/api/v1/cases/${reference}/transfer`, { toDivision: 'traffic-streetlights', note: 'Looks like a signal base.' })).statusCode, 200);
+    const created = await roads.post('/api/v1/cases', potholeByPhone({ summary }));
+    const reference = created.body.case.reference as string;
+    assert.equal((await roads.post(`/api/v1/cases/${reference}/transfer`, { toDivision: 'traffic-streetlights', note: 'Looks like a signal base.' })).status, 200);
     refs.push(reference);
   }
 

@@ -1,17 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
-import { signInAs, startSite, viewports } from '../helpers/browser.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
+import { recordContact, signInAs, startSite, viewports } from '../helpers/browser.js';
+import { demo, potholeByPhone } from '../helpers/api.js';
 
 const [engine] = testEngines();
 
 test('on a phone no page scrolls sideways: wide tables scroll inside their own box', async (t) => {
   const site = await startSite(engine!, '2026-03-02T10:00:00-05:00');
   t.after(() => site.close());
-  const token = (await site.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: demoPassword } })).json().token as string;
-  const created = await site.app.inject({ method: 'POST', url: '/api/v1/cases', payload: potholeByPhone(), headers: { authorization: `Bearer ${token}` } });
-  const reference = created.json().case.reference as string;
+  const reference = await recordContact(site, potholeByPhone());
   const page = await (await site.context({ viewport: viewports.phone })).newPage();
   const sideways = async (url: string) => {
     await page.goto(url);

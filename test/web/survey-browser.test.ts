@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { testEngines } from '../helpers/db.js';
 import { at } from '../helpers/factories.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
-import { expectAccessible, screenshot, signInAs, startSite, viewports, type BrowserSite } from '../helpers/browser.js';
+import { apiAs, demo, potholeByPhone } from '../helpers/api.js';
+import { expectAccessible, screenshot, signInAs, startSite, viewports } from '../helpers/browser.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 import { deliverOutbox, smtpTransport } from '../../src/notify/deliver-outbox.js';
 import { sweepSurveys } from '../../src/feedback/sweep-surveys.js';
@@ -16,16 +16,6 @@ import { sweepSurveys } from '../../src/feedback/sweep-surveys.js';
  * one without; axe finds nothing on any survey page; screenshots at phone and desktop widths.
  */
 const [engine] = testEngines();
-
-async function api(site: BrowserSite, email: string) {
-  const signedIn = await site.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password: demoPassword } });
-  const token = JSON.parse(signedIn.body).token as string;
-  return async (url: string, payload: Record<string, unknown>) => {
-    const response = await site.app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${token}` } });
-    assert.ok(response.statusCode < 300, response.body);
-    return JSON.parse(response.body);
-  };
-}
 
 async function checkAccessible(page: Page, what: string, axePage: Page | undefined): Promise<void> {
   if (!axePage) return expectAccessible(page, what);
@@ -42,13 +32,15 @@ test('a resolved request brings a survey e-mail after 2 business days; the custo
   t.after(() => transport.close());
   const links = { publicUrl: site.baseUrl };
 
-  const cs = await api(site, demo.csRep);
-  const roads = await api(site, demo.roadsStaff);
+  const cs = await apiAs(site, demo.csRep);
+  const roads = await apiAs(site, demo.roadsStaff);
   const references: string[] = [];
   for (const [name, email] of [['Dana Resident', 'dana@example.org'], ['Sam Driver', 'sam@example.org']] as const) {
-    const created = await cs('/api/v1/cases', potholeByPhone({ customer: { name, email, preferredContact: 'email' } }));
-    references.push(created.case.reference);
-    await roads(`/api/v1/cases/${created.case.reference}/resolve`, { resolution: 'The crew filled the pothole.' });
+    const created = await cs.post('/api/v1/cases', potholeByPhone({ customer: { name, email, preferredContact: 'email' } }));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    references.push(created.body.case.reference);
+    const resolved = await roads.post(`/api/v1/cases/${created.body.case.reference}/resolve`, { resolution: 'The crew filled the pothole.' });
+    assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
   }
 
   site.clock.set(new Date(at('2026-11-25 16:00')));

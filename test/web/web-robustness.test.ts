@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
 import { buildApp } from '../../src/server.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
+import { sessionCookie } from '../../src/platform/staff-auth.js';
+import { apiAs, demo, potholeByPhone } from '../helpers/api.js';
+import { sessionToken } from '../helpers/sessions.js';
 
 /**
  * Every page and form of the portal and the console, sent malformed input by people of every kind
@@ -32,20 +34,17 @@ const queries = ['', '?page=abc&sort=zzz&direction=up&division[]=1&year=abc&stat
 
 test('no page or form of the portal or the console answers malformed input with a server error', async (t) => {
   const db = await engine!.open({ seed: true });
-  const app = await buildApp({ db, clock: fixedClock('2026-03-02T10:00:00-05:00') });
+  const clock = fixedClock('2026-03-02T10:00:00-05:00');
+  const app = await buildApp({ db, clock });
   t.after(async () => {
     await app.close();
     await db.close();
   });
-  const token = (await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: demo.csRep, password: demoPassword } })).json().token as string;
-  const created = await app.inject({ method: 'POST', url: '/api/v1/cases', payload: potholeByPhone(), headers: { authorization: `Bearer ${token}` } });
-  const reference = created.json().case.reference as string;
-  const signIn = async (email: string): Promise<string> => {
-    const r = await app.inject({ method: 'POST', url: '/staff/sign-in', payload: `email=${encodeURIComponent(email)}&password=${demoPassword}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    assert.equal(r.statusCode, 303);
-    return String(r.headers['set-cookie']).split(';')[0]!;
-  };
-  const cookies = ['', await signIn(demo.roadsStaff), await signIn(demo.roadsHead), await signIn(demo.csManager), await signIn(demo.admin)];
+  const created = await (await apiAs({ app, db, clock }, demo.csRep)).post('/api/v1/cases', potholeByPhone());
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const reference = created.body.case.reference as string;
+  const cookieOf = async (email: string): Promise<string> => `${sessionCookie}=${await sessionToken({ db, clock }, email)}`;
+  const cookies = ['', await cookieOf(demo.roadsStaff), await cookieOf(demo.roadsHead), await cookieOf(demo.csManager), await cookieOf(demo.admin)];
 
   // Every route of the pages, read from the router itself, with its parameters filled in.
   const routes = app
