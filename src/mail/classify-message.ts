@@ -1,4 +1,5 @@
 import type { Tx } from '../db/connect.js';
+import { peopleWhoCanAct } from '../cases/people-who-can-act.js';
 import { enqueueMails } from '../notify/outbox.js';
 import type { InboundMailKind } from '../db/schema.js';
 import { readOwnMessageId } from '../notify/message-ids.js';
@@ -172,14 +173,12 @@ export async function classifyMessage(trx: Tx, options: { parsed: ParsedMessage;
 
 /**
  * CSS §4.1: the acknowledgment must reach the customer another way, so the people who can act
- * (the case's owner, else its division's staff and Division Head) get an e-mail besides the home
+ * (peopleWhoCanAct: the case's owner, else its division's staff and Division Head) get an e-mail besides the home
  * page's "E-mail to a customer bounced". It names the case, never the customer's address.
  */
 async function tellDivisionOfBounce(tx: Tx, found: CaseFound, now: Date): Promise<void> {
   const c = await tx.selectFrom('service_case').select(['division_id', 'owner_id', 'summary']).where('id', '=', found.id).executeTakeFirstOrThrow();
-  const people = await tx.selectFrom('staff_user').select(['id', 'email', 'role']).where('active', '=', true).where('division_id', '=', c.division_id).execute();
-  const owner = people.find((p) => p.id === c.owner_id);
-  const recipients = owner ? [owner] : people.filter((p) => p.role === 'division_staff' || p.role === 'division_head');
+  const [recipients = []] = await peopleWhoCanAct(tx, [{ divisionId: c.division_id, ownerId: c.owner_id }]);
   await enqueueMails(
     tx,
     recipients.map((p) => ({

@@ -1,5 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db, Tx } from '../db/connect.js';
+import { peopleWhoCanAct } from '../cases/people-who-can-act.js';
 import { enqueueMails } from '../notify/outbox.js';
 import { defaultPerformanceRules } from '../standard/performance-indicators.js';
 import { loadMunicipality, performanceRulesOf } from '../directory/municipality.js';
@@ -32,9 +33,10 @@ export interface AtRiskDigest {
 }
 
 /**
- * Warns the people who can act when cases enter the at-risk queue: the case's owner, or, with no
- * owner, the division's staff and Division Head. One e-mail per person per run, listing every case
- * newly at risk; each case is warned once per target (at_risk_warning), however often this runs.
+ * Warns the people who can act when cases enter the at-risk queue (peopleWhoCanAct: the case's
+ * owner, or, with no owner, the division's staff and Division Head). One e-mail per person per
+ * run, listing every case newly at risk; each case is warned once per target (at_risk_warning),
+ * however often this runs.
  */
 export async function sendAtRiskDigests(options: { db: Db; now: Date; share?: number; siteUrl?: string }): Promise<{ warned: number; digests: AtRiskDigest[] }> {
   const { db, now } = options;
@@ -57,18 +59,11 @@ export async function sendAtRiskDigests(options: { db: Db; now: Date; share?: nu
       order by w.due, r.reference
     `.execute(trx);
     if (fresh.rows.length === 0) return { warned: 0, digests: [] };
-    const divisionIds = [...new Set(fresh.rows.map((r) => r.division_id))];
-    const people = await trx
-      .selectFrom('staff_user')
-      .select(['id', 'email', 'role', 'division_id'])
-      .where('active', '=', true)
-      .where((eb) => eb.or([eb('division_id', 'in', divisionIds), eb('id', 'in', fresh.rows.map((r) => r.owner_id ?? 0))]))
-      .execute();
+    const told = await peopleWhoCanAct(trx, fresh.rows.map((r) => ({ divisionId: r.division_id, ownerId: r.owner_id })));
     const byPerson = new Map<string, string[]>();
     const lines = new Map<string, string>();
-    for (const r of fresh.rows) {
-      const owner = r.owner_id === null ? undefined : people.find((p) => p.id === r.owner_id && (p.division_id === r.division_id));
-      const recipients = owner ? [owner] : people.filter((p) => p.division_id === r.division_id && (p.role === 'division_staff' || p.role === 'division_head'));
+    for (const [i, r] of fresh.rows.entries()) {
+      const recipients = told[i]!;
       lines.set(r.reference, `${r.reference}: ${r.summary.slice(0, 120)} (${r.target} due ${new Date(r.due).toISOString().slice(0, 16).replace('T', ' ')} UTC)`);
       for (const p of recipients) byPerson.set(p.email, [...(byPerson.get(p.email) ?? []), r.reference]);
     }
