@@ -2,7 +2,7 @@ import { sql, type Updateable } from 'kysely';
 import type { Tx } from '../db/connect.js';
 import type { MessageKind, MessageMethod, Row, ServiceCaseTable } from '../db/schema.js';
 import type { StaffMember } from '../directory/staff.js';
-import { enqueueMail } from '../notify/outbox.js';
+import { enqueueMail, type MailThread } from '../notify/outbox.js';
 import { parentNewsMessage } from '../notify/templates.js';
 import { AppError } from '../platform/errors.js';
 
@@ -114,7 +114,7 @@ export async function recordMessage(
  * them answers: In-Reply-To names it and References carry its own parent and it, so their mail
  * client threads the answer under what they wrote (issue 17).
  */
-export async function customerThread(trx: Tx, caseId: number, customerEmail: string): Promise<{ inReplyTo: string; references: string[] } | undefined> {
+export async function customerThread(trx: Tx, caseId: number, customerEmail: string): Promise<MailThread | undefined> {
   const last = await trx
     .selectFrom('inbound_mail')
     .select(['message_id', 'in_reply_to'])
@@ -126,7 +126,12 @@ export async function customerThread(trx: Tx, caseId: number, customerEmail: str
     .orderBy('id', 'desc')
     .executeTakeFirst();
   if (!last?.message_id) return undefined;
-  return { inReplyTo: last.message_id, references: [...(last.in_reply_to ? [last.in_reply_to] : []), last.message_id] };
+  return threadAnswering({ messageId: last.message_id, inReplyTo: last.in_reply_to });
+}
+
+/** The threading of our answer to a customer's e-mail: In-Reply-To names it; References carry its parent and it (RFC 5322 §3.6.4). */
+export function threadAnswering(mail: { messageId: string; inReplyTo: string | null }): MailThread {
+  return { inReplyTo: mail.messageId, references: [...(mail.inReplyTo ? [mail.inReplyTo] : []), mail.messageId] };
 }
 
 /** The messages whose news the customers of a case's duplicates follow (issue 18). */

@@ -8,6 +8,7 @@ import type { Directory } from '../directory/directory-cache.js';
 import type { StaffMember } from '../directory/staff.js';
 import { receiptMessage, resolutionMessage, type Message } from '../notify/templates.js';
 import { domainOf, newNonce } from '../notify/message-ids.js';
+import type { MailThread } from '../notify/outbox.js';
 import { AppError } from '../platform/errors.js';
 import { checkAttributeValues, type AttributeValues } from '../standard/attributes.js';
 import { dueTimes } from '../standard/due-times.js';
@@ -72,6 +73,8 @@ export async function createCase(options: {
   origin: IntakeOrigin;
   input: IntakeInput;
   idempotencyKey?: string | undefined;
+  /** The customer's e-mail the contact came in by (the triage queue's): the receipt or answer mailed to them threads under it. */
+  thread?: MailThread | undefined;
 }): Promise<{ caseRow: CaseRow; replayed: boolean; names: CaseNames | null }> {
   const { services, origin, input } = options;
   const staff = 'staff' in origin ? origin.staff : null;
@@ -198,7 +201,7 @@ export async function createCase(options: {
       events,
       message,
       // Mail goes out only to an address on file, as recordMessage does.
-      mail: message?.method === 'email' && email ? { nonce: newNonce(), domain: domainOf(directory.municipality.settings), to: email } : null,
+      mail: message?.method === 'email' && email ? { nonce: newNonce(), domain: domainOf(directory.municipality.settings), to: email, thread: options.thread } : null,
     });
     return { caseRow, replayed: false, names: directoryCaseNames(directory, caseRow, staff?.name ?? null) };
   } catch (error) {

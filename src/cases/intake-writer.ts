@@ -6,6 +6,7 @@ import { isAppError } from '../platform/errors.js';
 import { isDatabaseUnavailable } from '../platform/http-errors.js';
 import type { CaseRow } from './case-record.js';
 import { messageIdSql } from '../notify/message-ids.js';
+import type { MailThread } from '../notify/outbox.js';
 
 /**
  * Writing new cases: each case, its events, its message and that message's mail, in one
@@ -120,8 +121,11 @@ export interface NewCase {
   actor: { id: number | null; label: string };
   events: IntakeEvent[];
   message: IntakeMessage | null;
-  /** The message's e-mail: its Message-ID is signed in the statement, naming the reference it draws (notify/message-ids.ts). */
-  mail: { nonce: string; domain: string; to: string } | null;
+  /**
+   * The message's e-mail: its Message-ID is signed in the statement, naming the reference it draws
+   * (notify/message-ids.ts); `thread`, the customer's e-mail it answers (a contact that came by e-mail).
+   */
+  mail: { nonce: string; domain: string; to: string; thread?: MailThread | undefined } | null;
 }
 
 /** One value per case for each of these, passed as arrays: the statement unnests them side by side. */
@@ -142,6 +146,8 @@ const perCase = [
   ['mail_nonce', 'text'],
   ['mail_domain', 'text'],
   ['mail_to', 'text'],
+  ['mail_in_reply_to', 'text'],
+  ['mail_reference_ids', 'text'],
 ] as const;
 /** The events of all the cases, one array entry each: which case (1, 2, … in the order given), type and data. */
 const perEvent = [
@@ -176,7 +182,7 @@ const statement = `
   ), written as materialized (
     select c.*, n.ord, n.at, n.actor_id, n.actor_label, n.message_kind, n.message_automated, n.message_method, n.message_sent_by,
            replace(n.message_subject, n.marker, c.reference) as message_subject, replace(n.message_body, n.marker, c.reference) as message_body,
-           n.mail_nonce, n.mail_domain, n.mail_to, n.next_check_at
+           n.mail_nonce, n.mail_domain, n.mail_to, n.mail_in_reply_to, n.mail_reference_ids, n.next_check_at
     from c join numbered n on n.reference = c.reference
   ), e as (
     insert into case_event (case_id, at, actor_id, actor_label, type, data)
@@ -191,8 +197,8 @@ const statement = `
     order by w.ord
     returning id, case_id
   ), o as (
-    insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at)
-    select ${messageIdSql('w.reference', 'w.mail_nonce', 'w.mail_domain')}, m.id, w.mail_to, null, null, w.at, w.at
+    insert into outbox (message_id, case_message_id, to_address, subject, body, next_attempt_at, created_at, in_reply_to, reference_ids)
+    select ${messageIdSql('w.reference', 'w.mail_nonce', 'w.mail_domain')}, m.id, w.mail_to, null, null, w.at, w.at, w.mail_in_reply_to, w.mail_reference_ids
     from m join written w on w.id = m.case_id
     where w.mail_to is not null
   ), d as (
@@ -225,6 +231,8 @@ function caseValues(c: NewCase): unknown[] {
     mail_nonce: c.message && c.mail ? c.mail.nonce : null,
     mail_domain: c.message && c.mail ? c.mail.domain : null,
     mail_to: c.message && c.mail ? c.mail.to : null,
+    mail_in_reply_to: c.message && c.mail?.thread ? c.mail.thread.inReplyTo : null,
+    mail_reference_ids: c.message && c.mail?.thread ? c.mail.thread.references.join(' ') : null,
   };
   return perCase.map(([name]) => (name in intakeColumnTypes ? c.row[name as IntakeColumn] : extra[name as keyof typeof extra]));
 }

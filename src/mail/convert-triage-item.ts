@@ -1,5 +1,5 @@
 import { createCase, type IntakeInput } from '../cases/create-case.js';
-import type { CaseRow } from '../cases/case-record.js';
+import { threadAnswering, type CaseRow } from '../cases/case-record.js';
 import type { CaseServices } from '../cases/case-services.js';
 import type { StaffMember } from '../directory/staff.js';
 import { AppError } from '../platform/errors.js';
@@ -18,7 +18,7 @@ export type TriageDecision =
  * at first contact. Its receipt is the message's arrival in the mailbox (INTERPRETATION §1), so
  * its targets count from then, however long it waited in the queue or citydesk was stopped; the
  * back-dated receipt is audited as any. The automatic receipt reply goes out as for any contact
- * (and never counts as the acknowledgment, CSS §4.1).
+ * (and never counts as the acknowledgment, CSS §4.1), threaded under the customer's e-mail.
  *
  * One person converts an item once: it is claimed first, so two staff pressing at once make one
  * case, and a retry after a failure finds the same case (the create's idempotency key).
@@ -64,7 +64,9 @@ export async function convertTriageItem(options: { services: CaseServices; staff
 
   let caseRow: CaseRow;
   try {
-    ({ caseRow } = await createCase({ services, origin: { staff }, input, idempotencyKey: `email-triage-${id}` }));
+    // The receipt (or the answer) is our reply to the customer's e-mail: their mail client shows it in the same conversation.
+    const thread = email && claimed.message_id ? threadAnswering({ messageId: claimed.message_id, inReplyTo: claimed.in_reply_to }) : undefined;
+    ({ caseRow } = await createCase({ services, origin: { staff }, input, idempotencyKey: `email-triage-${id}`, thread }));
   } catch (error) {
     // Nothing was recorded: the item goes back to the queue as it was.
     await db.updateTable('inbound_mail').set({ triage_status: 'open', decided_by: null, decided_at: null }).where('id', '=', id).where('triage_status', '=', 'converting').where('decided_by', '=', staff.id).execute();

@@ -2,6 +2,12 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/connect.js';
 import { mailSigner, messageIdFor } from './message-ids.js';
 
+/** The message a mail answers: its Message-ID and the References to carry (RFC 5322 §3.6.4). */
+export interface MailThread {
+  inReplyTo: string;
+  references: string[];
+}
+
 /**
  * Puts an e-mail in the outbox, in the caller's transaction: it goes out only if the change that
  * caused it commits. Each message gets its Message-ID here, once, naming its case with a signature
@@ -17,8 +23,7 @@ export async function enqueueMail(
     now: Date;
     reference?: string | null;
     ownText?: boolean;
-    /** The message this one answers: its Message-ID and the References to carry (RFC 5322 §3.6.4). */
-    thread?: { inReplyTo: string; references: string[] } | undefined;
+    thread?: MailThread | undefined;
   },
 ): Promise<{ id: number; messageId: string }> {
   // A case message's text is the mail's unless the mail says more than the record may (a one-time code).

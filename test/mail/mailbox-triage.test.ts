@@ -13,6 +13,10 @@ import { at } from '../helpers/factories.js';
 import { demo } from '../helpers/api.js';
 import { isAppError } from '../../src/platform/errors.js';
 import { readStoredFile } from '../../src/files/file-store.js';
+import { acknowledgeCase } from '../../src/cases/acknowledge-case.js';
+import { deliverOutbox, smtpTransport } from '../../src/notify/deliver-outbox.js';
+import { startSmtpServer } from '../helpers/smtp.js';
+import type { ParsedMail } from 'mailparser';
 
 const skip = dovecotMissing();
 if (skip) console.log(`# skipped: ${skip}`);
@@ -193,6 +197,51 @@ for (const engine of testEngines()) {
       const roads = await staffByEmail(db, demo.roadsStaff);
       const latin1 = await db.kysely.selectFrom('inbound_mail').select('id').where('message_id', '=', '<latin1-1@example.fr>').executeTakeFirstOrThrow();
       await assert.rejects(setAsideTriageItem({ services, staff: roads, id: latin1.id, reason: 'spam', note: '' }), (e: unknown) => isAppError(e) && e.code === 'FORBIDDEN');
+    });
+
+    test("the receipt, an answer at first contact and the acknowledgment of an e-mailed contact reply in the customer's own conversation: In-Reply-To and References name their e-mail, as the SMTP server receives them (RFC 5322 §3.6.4; the receipt is not the acknowledgment, CSS §4.1)", async (t) => {
+      const smtp = await startSmtpServer();
+      t.after(() => smtp.close());
+      const transport = smtpTransport(smtp.url);
+      t.after(() => transport.close());
+      // Sam's mail client wrote a new message; Lee answered a neighbour's e-mail (not ours), so it carries that one's ID.
+      clock.set('2026-03-09T11:00:00-04:00');
+      await dovecot.deliver(await compose({ from: 'Sam Driver <sam@example.org>', subject: 'Pothole outside my house', text: 'A deep pothole at 12 Peel St.', messageId: '<pothole-sam@example.org>' }), new Date(at('2026-03-09 10:40')));
+      await dovecot.deliver(
+        await compose({ from: 'Lee Walker <lee@example.org>', subject: 'Re: garbage day', text: 'When is garbage day on Peel St.?', messageId: '<garbage-lee@example.org>', inReplyTo: '<neighbour-1@example.net>', references: ['<neighbour-1@example.net>'] }),
+        new Date(at('2026-03-09 10:45')),
+      );
+      assert.equal((await new MailboxReader({ db, clock, settings: dovecot.settings() }).pollOnce()).taken, 2);
+      const services = caseServices(db, clock);
+      const cs = await staffByEmail(db, demo.csRep);
+      const idOf = async (messageId: string) => (await db.kysely.selectFrom('inbound_mail').select('id').where('message_id', '=', messageId).executeTakeFirstOrThrow()).id;
+      const { caseRow: pothole } = await convertTriageItem({
+        services,
+        staff: cs,
+        id: await idOf('<pothole-sam@example.org>'),
+        decision: { as: 'service_request', requestType: 'pothole', summary: 'Pothole at 12 Peel St.', location: { address: '12 Peel St., Lindsay' }, attributes: { road_class: '3' } },
+      });
+      await convertTriageItem({ services, staff: cs, id: await idOf('<garbage-lee@example.org>'), decision: { as: 'answer', summary: 'Garbage day on Peel St.', answer: 'Garbage on Peel St. is collected on Tuesdays.' } });
+      clock.advance(60_000);
+      await acknowledgeCase({ services, staff: await staffByEmail(db, demo.roadsStaff), reference: pothole.reference, input: { nextSteps: 'A crew will fill it this week.', contact: 'Roads Operations, 705-324-9411', method: 'email' } } as never);
+      await deliverOutbox({ db, transport, now: clock.now(), from: 'City of Kawartha Lakes <inquiries@kawarthalakes.ca>' });
+
+      const arrived = (to: string, subject: RegExp) => {
+        const found = smtp.arrivals.filter((a) => a.envelopeTo.includes(to) && subject.test(a.mail.subject ?? ''));
+        assert.equal(found.length, 1, `one message to ${to} with a subject like ${subject}`);
+        return found[0]!.mail;
+      };
+      const threading = (mail: ParsedMail) => ({ inReplyTo: mail.headers.get('in-reply-to'), references: mail.headers.get('references') });
+      const receipt = arrived('sam@example.org', /^We received your service request/);
+      assert.deepEqual(threading(receipt), { inReplyTo: '<pothole-sam@example.org>', references: '<pothole-sam@example.org>' });
+      const acknowledgment = arrived('sam@example.org', /has your service request/);
+      assert.match(acknowledgment.text ?? '', /A crew will fill it this week/);
+      assert.deepEqual(threading(acknowledgment), { inReplyTo: '<pothole-sam@example.org>', references: '<pothole-sam@example.org>' });
+      assert.notEqual(acknowledgment.messageId, receipt.messageId, 'two messages, each with its own Message-ID');
+      // References carry the customer's own parent, then their message.
+      const answer = arrived('lee@example.org', /./);
+      assert.match(answer.text ?? '', /collected on Tuesdays/);
+      assert.deepEqual(threading(answer), { inReplyTo: '<garbage-lee@example.org>', references: ['<neighbour-1@example.net>', '<garbage-lee@example.org>'] });
     });
 
     test('a mailbox that cannot be reached is retried with back-off and reported, and the server keeps running', async () => {
