@@ -16,7 +16,7 @@ import { queueConditions, queueDivisionColumn, queueDueColumn } from './queue-ru
  */
 
 
-export const caseSortKeys = ['reference', 'type', 'division', 'status', 'customer', 'received', 'due'] as const;
+export const caseSortKeys = ['reference', 'type', 'division', 'status', 'owner', 'customer', 'received', 'due'] as const;
 export type CaseSortKey = (typeof caseSortKeys)[number];
 export const dueFilters = ['overdue', 'today', 'week'] as const;
 export type DueFilter = (typeof dueFilters)[number];
@@ -39,7 +39,7 @@ export interface CaseFilters {
 
 export const casePageSize = 50;
 
-type CaseTables = Database & { c: Database['service_case']; d: Database['division']; t: Database['request_type']; ch: Database['channel'] };
+type CaseTables = Database & { c: Database['service_case']; d: Database['division']; t: Database['request_type']; ch: Database['channel']; o: Database['staff_user'] };
 type Eb = ExpressionBuilder<CaseTables, 'c'>;
 
 /** The deadline that makes a case urgent in each queue (as listQueue sorts it). */
@@ -169,7 +169,8 @@ function baseQuery(tx: Tx) {
     .innerJoin('division as d', 'd.id', 'c.division_id')
     .leftJoin('channel as ch', 'ch.code', 'c.channel')
     .leftJoin('request_type as t', 't.id', 'c.request_type_id')
-    .leftJoin('division as td', 'td.id', 'c.transfer_to_division_id');
+    .leftJoin('division as td', 'td.id', 'c.transfer_to_division_id')
+    .leftJoin('staff_user as o', 'o.id', 'c.owner_id');
 }
 
 export interface CaseListItem {
@@ -189,6 +190,8 @@ export interface CaseListItem {
   dueFor: string | null;
   acknowledged: boolean;
   transferTo: string | null;
+  /** Who the case is assigned to (INTERPRETATION §5), or null: nobody yet. */
+  owner: string | null;
 }
 
 const iso = (calendar: BusinessCalendar, d: Date | string | null): string | null => (d === null ? null : calendar.format(new Date(d).getTime()));
@@ -204,6 +207,7 @@ export async function findCases(tx: Tx, context: FindContext, filters: CaseFilte
     type: 't.name',
     division: 'd.name',
     status: 'c.status',
+    owner: 'o.name',
     customer: 'c.customer_name',
     received: 'c.received_at',
     due: dueColumn,
@@ -236,6 +240,7 @@ export async function findCases(tx: Tx, context: FindContext, filters: CaseFilte
         't.name as request_type',
         sql<string>`coalesce(ch.name, 'not recorded')`.as('channel'),
         'td.name as transfer_to',
+        'o.name as owner',
       ])
       .$if(byRelevance, (q) => q.orderBy(relevance(words), 'desc'))
       .orderBy(sortColumn[sort], (ob) => (direction === 'asc' ? ob.asc().nullsLast() : ob.desc().nullsLast()))
@@ -266,6 +271,7 @@ export async function findCases(tx: Tx, context: FindContext, filters: CaseFilte
         dueFor: due === null ? null : deadlineKind(r),
         acknowledged: r.acknowledged_at !== null,
         transferTo: r.transfer_to,
+        owner: r.owner,
       };
     }),
   };

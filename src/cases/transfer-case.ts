@@ -1,3 +1,4 @@
+import type { Tx } from '../db/connect.js';
 import type { StaffMember } from '../directory/staff.js';
 import { transferMessage } from '../notify/templates.js';
 import { AppError } from '../platform/errors.js';
@@ -9,6 +10,20 @@ import type { BusinessCalendar } from '../standard/calendar.js';
 
 /** A case no longer waiting for a transfer. */
 const clearedTransfer = { transfer_to_division_id: null, transfer_requested_at: null, transfer_requested_by: null, transfer_follow_up_by: null } as const;
+
+/**
+ * What every transfer needs whatever the case (CSS §3.1): a note for the receiving division and a
+ * division that exists. Returns that division, or a field error.
+ */
+export async function transferTarget(tx: Tx, input: { toDivision: string; note: string }): Promise<{ id: number; name: string }> {
+  if (!input.note?.trim()) throw new AppError('VALIDATION_FAILED', 'A transfer needs a note for the receiving division (CSS §3.1).', [{ field: 'note', message: 'required' }]);
+  const target = await tx.selectFrom('division').select(['id', 'name']).where('code', '=', input.toDivision).executeTakeFirst();
+  if (!target) {
+    const codes = (await tx.selectFrom('division').select('code').orderBy('code').execute()).map((d) => d.code);
+    throw new AppError('VALIDATION_FAILED', `"${input.toDivision}" is not a division; divisions: ${codes.join(', ')}.`, [{ field: 'toDivision', message: 'unknown division' }]);
+  }
+  return target;
+}
 
 /**
  * CSS §3.1, INTERPRETATION §5: a case outside the sender's responsibility goes to the correct
@@ -30,12 +45,7 @@ export async function transferCase(options: {
     if (caseRow.transfer_to_division_id) {
       throw new AppError('CONFLICT', `${reference} is already being transferred to ${await divisionName(caseRow.transfer_to_division_id)}; withdraw that transfer first.`);
     }
-    if (!input.note?.trim()) throw new AppError('VALIDATION_FAILED', 'A transfer needs a note for the receiving division (CSS §3.1).', [{ field: 'note', message: 'required' }]);
-    const target = await trx.selectFrom('division').select(['id', 'name']).where('code', '=', input.toDivision).executeTakeFirst();
-    if (!target) {
-      const codes = (await trx.selectFrom('division').select('code').orderBy('code').execute()).map((d) => d.code);
-      throw new AppError('VALIDATION_FAILED', `"${input.toDivision}" is not a division; divisions: ${codes.join(', ')}.`, [{ field: 'toDivision', message: 'unknown division' }]);
-    }
+    const target = await transferTarget(trx, input);
     if (target.id === caseRow.division_id) throw new AppError('VALIDATION_FAILED', `${reference} is already with ${from}.`, [{ field: 'toDivision', message: 'same division' }]);
     const updated = await saveCase(trx, caseRow, transferRequest(target.id, staff, now, calendar));
     await recordEvent(trx, transferRequestedEvent({ caseRow: updated, staff, now, calendar, from, to: target.name, note: input.note.trim() }));

@@ -319,6 +319,15 @@ export interface CaseEventTable {
   data: Json<Record<string, unknown>>;
 }
 
+/** One bulk assign or transfer from a queue, and what it did and refused, case by case (issue 18). */
+export interface BulkCaseWorkTable {
+  id: Generated<number>;
+  staff_id: number;
+  at: Timestamp;
+  action: 'assign' | 'transfer';
+  outcome: Json<{ done: { reference: string; what: string }[]; refused: { reference: string; why: string }[] }>;
+}
+
 export interface CaseMessageTable {
   id: Generated<number>;
   case_id: number;
@@ -534,6 +543,7 @@ export interface Database extends GovernanceTables, FeedbackDatabase, ResidentTa
   sign_in_throttle: SignInThrottleTable;
   service_case: ServiceCaseTable;
   case_event: CaseEventTable;
+  bulk_case_work: BulkCaseWorkTable;
   case_message: CaseMessageTable;
   outbox: OutboxTable;
   /** View: outbox rows with their text filled in from the case message. */

@@ -34,6 +34,7 @@ const sortLabels: Record<CaseSortKey, string> = {
   type: 'Type',
   division: 'Division',
   status: 'Status',
+  owner: 'Owner',
   customer: 'Customer',
   received: 'Received',
   due: 'Next due',
@@ -204,8 +205,24 @@ export function StatusBadge(props: { item: Pick<CaseListItem, 'status' | 'acknow
   return item.acknowledged ? <Badge kind="open">Open, acknowledged</Badge> : <Badge kind="open">Open, not acknowledged</Badge>;
 }
 
-/** The cases as a table, each column header a sort link that says how it is sorted. */
-export function CaseTable(props: { path: string; filters: CaseFilters; items: CaseListItem[]; now: Date; zone: string; caption: string; defaultSort: CaseSortKey; defaultDirection: 'asc' | 'desc' }) {
+/**
+ * The cases as a table, each column header a sort link that says how it is sorted. The next due
+ * time and the owner are always shown (issue 18 point 5): at 1366 px every column fits without
+ * scrolling sideways, and on a phone (citydesk.css) each row stacks into a card whose cells carry
+ * their own labels, the sort links above as a row of choices. With `select`, each case has a
+ * checkbox (name "cases") for the bulk form around the table.
+ */
+export function CaseTable(props: {
+  path: string;
+  filters: CaseFilters;
+  items: CaseListItem[];
+  now: Date;
+  zone: string;
+  caption: string;
+  defaultSort: CaseSortKey;
+  defaultDirection: 'asc' | 'desc';
+  select?: { selected: ReadonlySet<string> } | undefined;
+}) {
   const sort = props.filters.sort ?? props.defaultSort;
   const direction = props.filters.direction ?? props.defaultDirection;
   const header = (key: CaseSortKey) => {
@@ -221,51 +238,88 @@ export function CaseTable(props: { path: string; filters: CaseFilters; items: Ca
       </th>
     );
   };
+  // The label a stacked row shows before a cell's value; screen readers have the column header.
+  const label = (key: CaseSortKey) => (
+    <span class="cell-label" aria-hidden="true">
+      {`${sortLabels[key]}:`}
+    </span>
+  );
   return (
-    <div class="table-wrap">
-      <table class="case-table">
+    <div class="table-wrap case-list">
+      <table class={`case-table${props.select ? ' case-table--select' : ''}`}>
         <caption>{props.caption}</caption>
         <thead>
           <tr>
+            {props.select ? (
+              <th scope="col" class="case-select">
+                <span class="visually-hidden">Select</span>
+              </th>
+            ) : null}
             {header('reference')}
             {header('type')}
-            {header('division')}
             {header('status')}
+            {header('owner')}
+            {header('due')}
+            {header('division')}
             {header('customer')}
             {header('received')}
-            {header('due')}
           </tr>
         </thead>
         <tbody>
-          {props.items.map((item) => (
-            <tr>
-              <td>
-                <a href={`/staff/cases/${encodeURIComponent(item.reference)}`} class="case-ref">
-                  {item.reference}
-                </a>
-                <span class="case-summary">{item.summary}</span>
-              </td>
-              <td>
-                {item.requestType ?? 'General inquiry'}
-                {item.address ? <span class="muted case-address">{item.address}</span> : null}
-              </td>
-              <td>
-                {item.division}
-                {item.transferTo ? <span class="muted case-address">to {item.transferTo}</span> : null}
-              </td>
-              <td>
-                <StatusBadge item={item} />
-              </td>
-              <td>{item.customerName ?? <span class="muted">Not given</span>}</td>
-              <td>
-                <time dateTime={item.receivedAt}>{formatShortDateTime(item.receivedAt, props.zone)}</time>
-                <span class="muted case-address">{item.channel}</span>
-              </td>
-              <td>
-                <DueText dueAt={item.dueAt} dueFor={item.dueFor} now={props.now} zone={props.zone} status={item.status} />
-              </td>
-            </tr>
-          ))}
+          {props.items.map((item) => {
+            const box = `select-${item.reference}`;
+            return (
+              <tr>
+                {props.select ? (
+                  <td class="case-select">
+                    <input type="checkbox" id={box} name="cases" value={item.reference} checked={props.select.selected.has(item.reference)} aria-describedby={`${box}-summary`} />
+                    <label for={box} class="visually-hidden">{`Select ${item.reference}`}</label>
+                  </td>
+                ) : null}
+                <td class="case-cell--reference">
+                  <a href={`/staff/cases/${encodeURIComponent(item.reference)}`} class="case-ref">
+                    {item.reference}
+                  </a>
+                  <span class="case-summary" id={props.select ? `${box}-summary` : undefined}>
+                    {item.summary}
+                  </span>
+                </td>
+                <td class="case-cell--type">
+                  {label('type')}
+                  {item.requestType ?? 'General inquiry'}
+                  {item.address ? <span class="muted case-address">{item.address}</span> : null}
+                </td>
+                <td class="case-cell--status">
+                  {label('status')}
+                  <StatusBadge item={item} />
+                </td>
+                <td class="case-cell--owner">
+                  {label('owner')}
+                  {item.owner ?? <span class="muted">Unassigned</span>}
+                </td>
+                <td class="case-cell--due">
+                  {label('due')}
+                  <span class="case-due">
+                    <DueText dueAt={item.dueAt} dueFor={item.dueFor} now={props.now} zone={props.zone} status={item.status} />
+                  </span>
+                </td>
+                <td class="case-cell--division">
+                  {label('division')}
+                  {item.division}
+                  {item.transferTo ? <span class="muted case-address">to {item.transferTo}</span> : null}
+                </td>
+                <td class="case-cell--customer">
+                  {label('customer')}
+                  {item.customerName ?? <span class="muted">Not given</span>}
+                </td>
+                <td class="case-cell--received">
+                  {label('received')}
+                  <time dateTime={item.receivedAt}>{formatShortDateTime(item.receivedAt, props.zone)}</time>
+                  <span class="muted case-address">{item.channel}</span>
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CaseServices } from '../../cases/case-services.js';
 import { queueNames, type QueueName } from '../../cases/case-queries.js';
 import { referencePattern } from '../../cases/case-record.js';
 import { countQueues, findCases, type CaseFilters } from '../../cases/find-cases.js';
+import { bulkAssign, bulkTransfer, findBulkOutcome, type BulkOutcome } from '../../cases/bulk-case-work.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { AppError, isAppError } from '../../platform/errors.js';
@@ -10,24 +11,61 @@ import { Breadcrumbs, ErrorSummary, type FieldErrors } from '../components.js';
 import { formatCount } from '../format.js';
 import { Layout } from '../layout.js';
 import { sendPage } from '../render.js';
-import { CaseTable, FilterForm, Pagination, ResultCount, queueAbout, queueTitles, readFilters, visibleDivisions } from './c1-case-list.js';
+import { CaseTable, FilterForm, Pagination, ResultCount, listHref, queueAbout, queueTitles, readFilters, visibleDivisions } from './c1-case-list.js';
+import { BulkControls, BulkOutcomeNotice, bulkOffer, bulkQueues, type BulkFormModel } from './queue-bulk.js';
 import { performanceRulesOf } from '../../directory/municipality.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
 import { registerSearchPage } from './search-page.js';
 
 export type ListResult = Awaited<ReturnType<typeof findCases>>;
 
-/** The results of a list: the count, the table, the pages. htmx swaps this element alone. */
-export function CaseResults(props: { path: string; filters: CaseFilters; result: ListResult | null; now: Date; zone: string; caption: string; defaultSort: 'due' | 'received'; defaultDirection: 'asc' | 'desc' }) {
-  const { result } = props;
+/**
+ * The results of a list: the count, the table, the pages. htmx swaps this element alone. With
+ * `bulk`, the table is a form: a checkbox per case and the bulk controls under it (queue-bulk.tsx).
+ */
+export function CaseResults(props: {
+  path: string;
+  filters: CaseFilters;
+  result: ListResult | null;
+  now: Date;
+  zone: string;
+  caption: string;
+  defaultSort: 'due' | 'received';
+  defaultDirection: 'asc' | 'desc';
+  bulk?: { model: BulkFormModel; division: string | null } | undefined;
+}) {
+  const { result, bulk } = props;
+  const withForm = Boolean(bulk && result && result.items.length > 0 && (bulk.model.owners.length > 0 || bulk.model.divisions.length > 0));
+  const table = result && result.items.length > 0 ? (
+    <CaseTable
+      path={props.path}
+      filters={props.filters}
+      items={result.items}
+      now={props.now}
+      zone={props.zone}
+      caption={props.caption}
+      defaultSort={props.defaultSort}
+      defaultDirection={props.defaultDirection}
+      select={withForm ? { selected: bulk!.model.selected } : undefined}
+    />
+  ) : null;
   return (
     <div id="case-results">
       {result ? (
         <>
           <ResultCount page={result.page} pageSize={result.pageSize} total={result.total} shown={result.items.length} />
-          {result.items.length > 0 ? (
-            <CaseTable path={props.path} filters={props.filters} items={result.items} now={props.now} zone={props.zone} caption={props.caption} defaultSort={props.defaultSort} defaultDirection={props.defaultDirection} />
-          ) : null}
+          {withForm ? (
+            // The list's filters and page come back with the form, so the page after it is the same list.
+            <form method="post" action={listHref(`${props.path}/bulk`, props.filters, {})} class="bulk-form" aria-label="Work several cases at once">
+              <div id="f-cases" tabIndex={-1} class={bulk!.model.errors['cases'] ? 'field--error bulk-cases' : 'bulk-cases'}>
+                {bulk!.model.errors['cases'] ? <p class="error-message">{bulk!.model.errors['cases']}</p> : null}
+                {table}
+              </div>
+              <BulkControls bulk={bulk!.model} division={bulk!.division} />
+            </form>
+          ) : (
+            table
+          )}
           <Pagination path={props.path} filters={props.filters} page={result.page} pageSize={result.pageSize} total={result.total} />
         </>
       ) : null}
@@ -117,7 +155,20 @@ function QueuesPage(props: { staff: StaffMember; directory: Directory; counts: R
   );
 }
 
-function QueuePage(props: { staff: StaffMember; directory: Directory; queue: QueueName; filters: CaseFilters; result: ListResult | null; errors: FieldErrors; now: Date; notice?: string | undefined }) {
+interface QueuePageProps {
+  staff: StaffMember;
+  directory: Directory;
+  queue: QueueName;
+  filters: CaseFilters;
+  result: ListResult | null;
+  errors: FieldErrors;
+  now: Date;
+  notice?: string | undefined;
+  bulk?: BulkFormModel | undefined;
+  outcome?: BulkOutcome | undefined;
+}
+
+function QueuePage(props: QueuePageProps) {
   const { directory, staff, queue, filters } = props;
   const path = `/staff/queues/${queue}`;
   const title = queueTitles[queue];
@@ -131,9 +182,20 @@ function QueuePage(props: { staff: StaffMember; directory: Directory; queue: Que
           <p>{props.notice}</p>
         </div>
       ) : null}
+      {props.outcome ? <BulkOutcomeNotice outcome={props.outcome} /> : null}
       <ErrorSummary errors={props.errors} />
       <FilterForm action={path} now={props.now} filters={filters} directory={directory} staff={staff} errors={props.errors} />
-      <CaseResults path={path} filters={filters} result={props.result} now={props.now} zone={directory.calendar.timeZone} caption={title.title} defaultSort="due" defaultDirection="asc" />
+      <CaseResults
+        path={path}
+        filters={filters}
+        result={props.result}
+        now={props.now}
+        zone={directory.calendar.timeZone}
+        caption={title.title}
+        defaultSort="due"
+        defaultDirection="asc"
+        bulk={props.bulk ? { model: props.bulk, division: staff.divisionName } : undefined}
+      />
     </Layout>
   );
 }
@@ -153,17 +215,62 @@ export async function registerQueuePages(app: FastifyInstance, services: CaseSer
     return sendPage(reply, QueuesPage({ staff, directory, counts, division }));
   });
 
-  app.get<{ Params: { queue: string }; Querystring: Record<string, unknown> }>('/staff/queues/:queue', { onRequest }, async (request: FastifyRequest<{ Params: { queue: string }; Querystring: Record<string, unknown> }>, reply) => {
-    const staff = request.staff!;
-    const queue = request.params.queue as QueueName;
-    if (!queueNames.includes(queue)) throw new AppError('NOT_FOUND', `There is no queue "${request.params.queue}". The queues are listed on the Queues page.`);
+  const queueOf = (name: string): QueueName => {
+    if (!queueNames.includes(name as QueueName)) throw new AppError('NOT_FOUND', `There is no queue "${name.slice(0, 40)}". The queues are listed on the Queues page.`);
+    return name as QueueName;
+  };
+
+  /** A queue page: its list, and for bulk work the form as sent (kept on a refusal) and any outcome. */
+  const showQueue = async (reply: FastifyReply, staff: StaffMember, queue: QueueName, query: Record<string, unknown>, extra: { form?: Partial<BulkFormModel>; outcome?: BulkOutcome | undefined; notice?: string | undefined }) => {
     const directory = await services.directory.get();
-    const { errors: _ignored, ...filters } = readFilters(request.query);
+    const { errors: _ignored, ...filters } = readFilters(query);
     const list = { ...filters, queue, text: undefined };
     const { result, errors } = await runList(services, staff, list);
+    const bulk: BulkFormModel | undefined = bulkQueues(queue)
+      ? { ...(await bulkOffer(services.db.kysely, directory, staff)), selected: new Set(), values: {}, errors: {}, ...extra.form }
+      : undefined;
+    const allErrors = { ...errors, ...(extra.form?.errors ?? {}) };
+    const status = !result ? 400 : extra.form?.errors && Object.keys(extra.form.errors).length > 0 ? 400 : 200;
+    return sendPage(reply, QueuePage({ staff, directory, queue, filters: list, result, errors: allErrors, now: services.clock.now(), notice: extra.notice, bulk, outcome: extra.outcome }), status);
+  };
+
+  app.get<{ Params: { queue: string }; Querystring: Record<string, unknown> }>('/staff/queues/:queue', { onRequest }, async (request: FastifyRequest<{ Params: { queue: string }; Querystring: Record<string, unknown> }>, reply) => {
+    const staff = request.staff!;
+    const queue = queueOf(request.params.queue);
     const declined = typeof request.query['declined'] === 'string' && new RegExp(referencePattern).test(request.query['declined']) ? request.query['declined'] : undefined;
     const notice = declined ? `Transfer of ${declined} declined: the case went back to the division that sent it, with your reason.` : undefined;
-    return sendPage(reply, QueuePage({ staff, directory, queue, filters: list, result, errors, now: services.clock.now(), notice }), result ? 200 : 400);
+    const bulkId = typeof request.query['bulk'] === 'string' && /^\d{1,15}$/.test(request.query['bulk']) ? Number(request.query['bulk']) : undefined;
+    const outcome = bulkId !== undefined ? await findBulkOutcome(services.db.kysely, staff, bulkId) : undefined;
+    return showQueue(reply, staff, queue, request.query, { notice, outcome });
+  });
+
+  // Issue 18 point 5: assign or transfer the ticked cases, each by the single-case use case.
+  app.post<{ Params: { queue: string }; Querystring: Record<string, unknown>; Body: Record<string, unknown> }>('/staff/queues/:queue/bulk', { onRequest }, async (request, reply) => {
+    const staff = request.staff!;
+    const queue = queueOf(request.params.queue);
+    const body = request.body ?? {};
+    const text = (name: string): string => (typeof body[name] === 'string' ? (body[name] as string) : '');
+    const values = { ownerId: text('ownerId'), toDivision: text('toDivision'), note: text('note') };
+    const sent = (Array.isArray(body['cases']) ? body['cases'] : [body['cases']]).filter((v): v is string => typeof v === 'string');
+    try {
+      const action = text('action');
+      let outcome: BulkOutcome;
+      if (action === 'assign') {
+        outcome = await bulkAssign({ services, staff, references: body['cases'], input: { ownerId: /^\d{1,10}$/.test(values.ownerId) ? Number(values.ownerId) : 0 } });
+      } else if (action === 'transfer') {
+        outcome = await bulkTransfer({ services, staff, references: body['cases'], input: { toDivision: values.toDivision, note: values.note } });
+      } else {
+        throw new AppError('VALIDATION_FAILED', 'Choose what to do with the selected cases: assign them or transfer them.');
+      }
+      const back = listHref(`/staff/queues/${queue}`, { ...readFilters(request.query), queue, text: undefined }, {});
+      return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}bulk=${outcome.id}#bulk-outcome`, 303);
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'VALIDATION_FAILED') throw error;
+      const errors: FieldErrors = {};
+      for (const d of error.details) if (d.field && ['cases', 'ownerId', 'toDivision', 'note'].includes(d.field)) errors[d.field] = /^[A-Z].*[.)]$/.test(d.message) ? d.message : error.message;
+      if (Object.keys(errors).length === 0) errors['_form'] = error.message;
+      return showQueue(reply, staff, queue, request.query, { form: { selected: new Set(sent), values, errors } });
+    }
   });
 
   await registerSearchPage(app, services);
