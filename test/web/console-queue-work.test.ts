@@ -100,6 +100,14 @@ test('at 1366 px every queue column fits, the next due time and the owner ("Unas
   await expectAccessible(page, 'queue with the bulk form, 1366 px');
   await screenshot(page, 'console-queue-1366');
 
+  // With JavaScript, one box ticks every case on the page (without it each is ticked on its own).
+  const all = page.getByRole('checkbox', { name: 'Select every case on this page' });
+  await all.check();
+  assert.ok(await page.getByRole('checkbox', { name: `Select ${unowned}` }).isChecked());
+  assert.ok(await page.getByRole('checkbox', { name: `Select ${owned}` }).isChecked());
+  await page.getByRole('checkbox', { name: `Select ${owned}` }).uncheck();
+  assert.equal(await all.evaluate((box) => (box as unknown as { indeterminate: boolean }).indeterminate), true);
+
   // Sorted by owner, the unassigned come last.
   await page.getByRole('link', { name: /^Owner/ }).click();
   await page.waitForURL(/sort=owner/);

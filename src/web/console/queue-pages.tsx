@@ -173,7 +173,7 @@ function QueuePage(props: QueuePageProps) {
   const path = `/staff/queues/${queue}`;
   const title = queueTitles[queue];
   return (
-    <Layout title={title.title} {...consoleLayout(staff, path, directory.municipality.name)}>
+    <Layout title={title.title} {...consoleLayout(staff, path, directory.municipality.name)} scripts={props.bulk ? ['/assets/queue-select.js'] : undefined}>
       <Breadcrumbs items={[{ href: '/staff', label: 'Home' }, { href: '/staff/queues', label: 'Queues' }, { label: title.title }]} />
       <h1>{title.title}</h1>
       <p class="lede">{queueAbout(queue, performanceRulesOf(directory.municipality))}</p>
