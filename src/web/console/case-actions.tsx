@@ -155,6 +155,10 @@ function ActionCard(props: {
 }) {
   const f = fields(props.m, props.action);
   const url = `/staff/cases/${encodeURIComponent(props.m.caseRow.reference)}/${actionPaths[props.action]}`;
+  // Enter in a one-line field presses the form's first submit button (HTML implicit submission).
+  // With a template picker that would be "Use this template", putting the template's text back
+  // over what was typed: a hidden copy of the form's own button comes first instead.
+  const picksTemplates = (props.m.templates[props.action as TemplateAction]?.length ?? 0) > 0;
   return (
     <details class="case-action" id={`action-${props.action}`} open={props.open || f.sent}>
       <summary>{props.title}</summary>
@@ -169,6 +173,11 @@ function ActionCard(props: {
         ) : null}
         {props.intro}
         <form method="post" action={url} novalidate hx-post={url} hx-target="#case-page" hx-select="#case-page" hx-swap="outerHTML show:window:top">
+          {picksTemplates ? (
+            <button type="submit" class="visually-hidden" tabIndex={-1} aria-hidden="true">
+              {props.submit}
+            </button>
+          ) : null}
           {props.children}
           <div class="actions">
             <button type="submit">{props.submit}</button>
