@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
 import { apiAs, demo, potholeByPhone, startApi, type Client, type TestApi } from '../helpers/api.js';
 import { consoleAs, pageText } from '../helpers/console.js';
-import { expectAccessible, screenshot, signInAs, startSite } from '../helpers/browser.js';
+import { expectAccessible, pastTheEdge, screenshot, signInAs, startSite, tabTo } from '../helpers/browser.js';
 
 /**
  * Working the Standard as written (issue 18, point 4): a receiving division declines a transfer,
@@ -136,12 +136,12 @@ test("the Manager of Customer Service has a city-wide overdue queue: every divis
   assert.ok(roads.includes(roadsLate) && !roads.includes(trafficLate));
 });
 
-test('in Chromium: Traffic declines a transfer at 1366 px and on a phone, and Roads sees it back with the reason; without JavaScript too; axe finds nothing', async (t) => {
+test('in Chromium: Traffic declines a transfer at 1366 px and on a phone, without JavaScript and with the keyboard alone, and Roads sees it back with the reason (CSS §3.1); a progress note the same ways (§3.3); axe finds nothing', async (t) => {
   const site = await startSite(engines[0]!, now);
   t.after(() => site.close());
   const roads = await apiAs(site, demo.roadsStaff);
   const refs: string[] = [];
-  for (const summary of ['Pothole by the signal on Kent St.', 'Second pothole by the signal on Kent St.']) {
+  for (const summary of ['Pothole by the signal on Kent St.', 'Second pothole by the signal on Kent St.', 'Third pothole by the signal on Kent St.']) {
     const created = await roads.post('/api/v1/cases', potholeByPhone({ summary }));
     const reference = created.body.case.reference as string;
     assert.equal((await roads.post(`/api/v1/cases/${reference}/transfer`, { toDivision: 'traffic-streetlights', note: 'Looks like a signal base.' })).status, 200);
@@ -171,11 +171,56 @@ test('in Chromium: Traffic declines a transfer at 1366 px and on a phone, and Ro
     assert.ok(width <= options.viewport.width, `no sideways scrolling at ${options.viewport.width} px (${width})`);
   }
 
+  // The keyboard alone on a phone: Tab to the card, Enter opens it, type the reason, Enter sends.
+  const keys = await (await site.context({ viewport: phone })).newPage();
+  await signInAs(keys, demo.trafficStaff);
+  await keys.goto(`/staff/cases/${refs[2]}`);
+  await tabTo(keys, '#action-transfer-decline > summary');
+  await keys.keyboard.press('Enter');
+  await tabTo(keys, '#f-transfer-decline-reason');
+  await keys.keyboard.type('A pothole beside the signal base: Roads fills potholes.');
+  await tabTo(keys, '#action-transfer-decline button[type="submit"]');
+  await keys.keyboard.press('Enter');
+  await keys.waitForURL(/\/staff\/queues\/transfers-in\?declined=/);
+  assert.match(await keys.locator('#queue-status').innerText(), new RegExp(`Transfer of ${refs[2]} declined`));
+
   const sender = await (await site.context({ viewport: desktop })).newPage();
   await signInAs(sender, demo.roadsStaff);
   await sender.goto(`/staff/cases/${refs[0]}`);
   assert.match(await sender.locator('#case-page').innerText(), /Transfer declined by Traffic and Streetlights: it stays with Roads Operations\s+Reason: A pothole beside the signal: Roads fills potholes\./);
   await expectAccessible(sender, 'case back with the sender');
+  await screenshot(sender, 'transfer-declined-back-with-sender-1366');
+
+  // §3.3 a progress note, the case acknowledged first: with the keyboard alone at 1366 px…
+  for (const reference of refs) assert.equal((await roads.post(`/api/v1/cases/${reference}/acknowledge`, { nextSteps: 'A crew will fill it.', contact: 'Roads Operations' })).status, 200);
+  await sender.goto(`/staff/cases/${refs[0]}`);
+  await tabTo(sender, '#action-progress > summary');
+  await sender.keyboard.press('Enter');
+  await tabTo(sender, '#f-progress-status');
+  await sender.keyboard.type('The crew is booked for Thursday.');
+  await tabTo(sender, '#action-progress button[type="submit"]');
+  await sender.keyboard.press('Enter');
+  await sender.getByText('Progress note sent. The date the customer holds still stands.').waitFor();
+  assert.match(await sender.locator('#case-page').innerText(), /Progress note sent \(no new date\)[\s\S]*The crew is booked for Thursday\./);
+  await expectAccessible(sender, 'case page after a progress note');
+  await screenshot(sender, 'progress-note-1366');
+  // …and without JavaScript on a phone, by plain form posts: an empty note is refused beside its field.
+  const plain = await (await site.context({ viewport: phone, javaScript: false })).newPage();
+  await signInAs(plain, demo.roadsStaff);
+  await plain.goto(`/staff/cases/${refs[1]}`);
+  const progress = plain.locator('#action-progress');
+  await progress.locator('summary').click();
+  assert.match(await progress.innerText(), /Tells the customer where things stand; the date they hold, \w+day \d+ \w+ 2026, still stands\./);
+  await progress.getByRole('button', { name: 'Send the progress note' }).click();
+  await plain.locator('#error-summary').waitFor();
+  await plain.locator('#action-progress').getByLabel('Where things stand').fill('Booked for Thursday, weather permitting.');
+  await plain.locator('#action-progress').getByRole('button', { name: 'Send the progress note' }).click();
+  await plain.getByText('Progress note sent. The date the customer holds still stands.').waitFor();
+  assert.deepEqual(await pastTheEdge(plain), [], 'nothing scrolls sideways on the phone');
+  await screenshot(plain, 'progress-note-phone');
+  const notes = await site.db.kysely.selectFrom('case_message').select('body').where('kind', '=', 'update').execute();
+  assert.equal(notes.length, 2);
+  assert.ok(notes.every((n) => /We still expect to finish by \w+day \d+ \w+ 2026, as we told you\./.test(n.body)), 'each note keeps the date the customer holds');
 });
 
 for (const engine of engines) {
