@@ -25,7 +25,22 @@ test('at night the closed notice gives the emergency numbers once and no closed 
     const text = await page.locator('body').innerText();
     // §3.2: the emergency numbers once a page; the office line is not offered as help now.
     assert.equal(text.split('1-877-885-7337').length - 1, 1, 'the after-hours line once');
-    assert.match(await page.locator('.portal-notice').innerText(), /Our offices are closed now\..*after-hours line 1-877-885-7337.*Call 911/s);
+    assert.equal(
+      (await page.locator('.portal-notice').innerText()).trim(),
+      'Offices closed until Tuesday 3 March, 8:30 am. Municipal emergencies: 1-877-885-7337. Call 911 for police, fire or paramedic services.',
+    );
+    // One short line: on a 1366 px screen one line of text; on a 390 px phone a few lines at most, above the page's own heading.
+    const linesOf = () =>
+      page.locator('.portal-notice').evaluate((p) => {
+        const range = document.createRange();
+        range.selectNodeContents(p);
+        return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.bottom))).size;
+      });
+    assert.ok((await linesOf()) <= 4, `the notice is short on a phone (${await linesOf()} lines)`);
+    await page.setViewportSize({ width: 1366, height: 800 });
+    assert.equal(await linesOf(), 1, 'one line at 1366 px');
+    await screenshot(page, `portal-night-notice-1366-${javaScript ? 'js' : 'no-js'}`);
+    await page.setViewportSize(viewports.phone);
     assert.doesNotMatch(text, /phone us now/);
     // The most reported first, under residents' words.
     assert.equal(await page.getByRole('heading', { level: 2 }).first().innerText(), 'Roads, sidewalks and signs');

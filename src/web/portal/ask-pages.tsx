@@ -3,7 +3,7 @@ import type { PublicCase } from '../../cases/find-public-case.js';
 import { Breadcrumbs, ErrorSummary, Select, TextArea, type FieldErrors, type Option } from '../components.js';
 import { formatDateTime } from '../format.js';
 import { formatTarget } from '../../standard/targets.js';
-import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
+import { PortalLayout, OfficePhones, type PortalContext } from './portal-layout.js';
 import { ContactFacts, ContactFields, ConfirmationStep, ContactHidden, Honeypot, SentBanner, type ReachedBy, checkContact, customerInput, readContact, text, type ContactAnswers, type Form } from './portal-forms.js';
 
 /** Ask a question (a general inquiry, §3.3): the same care as a report. */
@@ -166,7 +166,7 @@ export function AskSent(props: { ctx: PortalContext; found: PublicCase; reached?
         <ConfirmationStep reached={props.reached} what="question" />
         {props.reached === 'none' ? (
           <li>
-            As we cannot reply to you, track the question on the Track a request page, or phone <Phones numbers={ctx.phones} />.
+            As we cannot reply to you, track the question on the Track a request page, or phone <OfficePhones ctx={ctx} />.
           </li>
         ) : null}
       </ol>

@@ -119,14 +119,17 @@ export function ContactPage(props: { ctx: PortalContext; centres: ServiceCentreA
       <Breadcrumbs items={[{ href: '/', label: 'Home' }, { label: 'Contact us' }]} />
       <h1>Contact the {ctx.municipality}</h1>
       <p class="lede">
-        Our offices are open {administrationHours(ctx)}. This website takes reports and questions at any time. {ctx.closed ? 'Our offices are closed right now.' : 'Our offices are open now.'}
+        Our offices are open {administrationHours(ctx)}. This website takes reports and questions at any time. {ctx.closed ? null : 'Our offices are open now.'}
       </p>
-      <div class="alert alert--error emergency">
-        <h2>Emergencies</h2>
-        <p>
-          <EmergencyLines ctx={ctx} />
-        </p>
-      </div>
+      {ctx.closed ? null : (
+        // At night the notice at the top of the page gives the emergency numbers: once a page (CSS §3.2).
+        <div class="alert alert--error emergency">
+          <h2>Emergencies</h2>
+          <p>
+            <EmergencyLines ctx={ctx} />
+          </p>
+        </div>
+      )}
       <h2>Ways to reach us</h2>
       <div class="grid channel-grid">
         {ctx.directory.channels.map((channel) => (

@@ -1,7 +1,7 @@
 import type { PublicCase } from '../../cases/find-public-case.js';
 import { Alert, Breadcrumbs, Choices, ErrorSummary, TextArea, TextField, type FieldErrors } from '../components.js';
 import { formatDateTime, withoutClauses } from '../format.js';
-import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
+import { PortalLayout, OfficePhones, Phones, type PortalContext } from './portal-layout.js';
 import { Honeypot } from './portal-forms.js';
 
 /**
@@ -25,7 +25,7 @@ export function EscalateStart(props: { ctx: PortalContext; found: PublicCase; el
         <>
           <p class="lede">Escalation is for service requests. {found.reference} is a question.</p>
           <p>
-            If you are waiting too long for an answer, phone <Phones numbers={ctx.phones} /> and quote {found.reference}.
+            If you are waiting too long for an answer, phone <OfficePhones ctx={ctx} /> and quote {found.reference}.
           </p>
         </>
       ) : (
@@ -144,7 +144,7 @@ export function EscalateAnswer(props: { ctx: PortalContext; found: PublicCase; a
         ) : null}
       </dl>
       <p>
-        Questions about this answer? Phone <Phones numbers={ctx.phones} /> and quote {found.reference}.
+        Questions about this answer? Phone <OfficePhones ctx={ctx} /> and quote {found.reference}.
       </p>
       <p>
         <a href={`/track/${found.reference}`}>Back to {found.reference}</a>

@@ -6,7 +6,7 @@ import { maxCommentLength } from '../../standard/customer-satisfaction.js';
 import { Breadcrumbs, Choices, ErrorSummary, TextArea, TextField, type FieldErrors } from '../components.js';
 import { sendPage } from '../render.js';
 import { Honeypot, isHoneypotHit, portalRateLimit } from './portal-forms.js';
-import { PortalLayout, Phones, portalContext, type PortalContext } from './portal-layout.js';
+import { PortalLayout, OfficePhones, portalContext, type PortalContext } from './portal-layout.js';
 
 /** "A compliment or a complaint" (issue 14, CSS §6.3): read by City staff, never published. */
 
@@ -54,7 +54,7 @@ export function registerPortalFeedbackPages(app: FastifyInstance, services: Case
           <p>We have your {form.kind === 'compliment' ? 'compliment' : 'message'}. City staff read every one.</p>
         </div>
         <p>
-          Need an answer sooner? Phone <Phones numbers={ctx.phones} />.
+          Need an answer sooner? Phone <OfficePhones ctx={ctx} />.
         </p>
       </PortalLayout>
     );

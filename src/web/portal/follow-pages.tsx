@@ -1,7 +1,7 @@
 import type { PublicCase } from '../../cases/find-public-case.js';
 import { Breadcrumbs, ErrorSummary, TextField, type FieldErrors } from '../components.js';
 import { Honeypot } from './portal-forms.js';
-import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
+import { PortalLayout, OfficePhones, type PortalContext } from './portal-layout.js';
 
 /**
  * Following a request by e-mail (issue 19): the form on /track/:reference/follow, and the pages
@@ -72,7 +72,7 @@ export function FollowLinkPage(props: { ctx: PortalContext; kind: 'confirm' | 's
           {state === 'expired'
             ? 'Confirmation links work for 7 days. Ask again from the request’s tracking page and use the new link.'
             : 'The link may have been cut short when it was copied. Open it again from the e-mail we sent you, or phone '}
-          {state === 'invalid' ? <Phones numbers={ctx.phones} /> : null}
+          {state === 'invalid' ? <OfficePhones ctx={ctx} /> : null}
           {state === 'invalid' ? '.' : null}
         </p>
         {props.reference ? (

@@ -26,7 +26,8 @@ export function HomePage(props: { ctx: PortalContext }) {
       </ul>
       <h2>Prefer to talk to someone?</h2>
       <p>
-        Phone <Phones numbers={ctx.phones} />, or visit a <a href="/contact#service-centres">Municipal Service Centre</a>.
+        Phone <Phones numbers={ctx.phones} /> or visit a <a href="/contact#service-centres">Municipal Service Centre</a>
+        {ctx.closed ? ' when our offices open' : ''}.
       </p>
     </PortalLayout>
   );

@@ -55,7 +55,7 @@ export function portalRateLimit(max: number) {
       errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
         new AppError(
           'RATE_LIMITED',
-          `You have sent a lot of forms from this connection in a short time, so we have paused new ones. Please wait ${context.after} and try again, or phone us instead.`,
+          `You have sent a lot of forms from this connection in a short time, so we have paused new ones. Please wait ${context.after} and try again, or phone us during office hours.`,
         ),
     },
   };

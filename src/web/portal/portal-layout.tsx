@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { CaseServices } from '../../cases/case-services.js';
 import type { Directory } from '../../directory/directory-cache.js';
-import { formatDateTime } from '../format.js';
+import { formatDayTime } from '../format.js';
 import { Layout, type NavItem } from '../layout.js';
 
 /** What every portal page needs to know: who the City is, how to reach it, and whether it is open now. */
@@ -98,16 +98,39 @@ export function EmergencyLines(props: { ctx: PortalContext }) {
   );
 }
 
+/**
+ * CSS §3.2, at night: one short line, the emergency numbers once. The offices' own lines are closed, so
+ * the notice offers none of them; the pages say "when our offices open" beside them (OfficePhones).
+ */
 function ClosedNotice(props: { ctx: PortalContext }) {
   const { ctx } = props;
   const closed = ctx.closed!;
   return (
     <p class="portal-notice">
       <strong>
-        Our offices are closed {closed.closureName ? `today for ${closed.closureName}` : 'now'}. They open again on {formatDateTime(closed.opensAt, ctx.zone)}.
+        Offices closed {closed.closureName ? `for ${closed.closureName} ` : ''}until {formatDayTime(closed.opensAt, ctx.zone)}.
       </strong>{' '}
-      <EmergencyLines ctx={ctx} />
+      {ctx.afterHours.length > 0 ? (
+        <>
+          Municipal emergencies: <Phones numbers={ctx.afterHours} />.{' '}
+        </>
+      ) : null}
+      Call <Phone number={ctx.emergency.phone} /> for {ctx.emergency.for}.
     </p>
+  );
+}
+
+/**
+ * The offices' phone numbers offered as a way to get help: at night they are closed, so the offer says
+ * when they open instead of reading as help now (CSS §3.2). "705-324-9411 or 1-888-822-2225 when our
+ * offices open".
+ */
+export function OfficePhones(props: { ctx: PortalContext }) {
+  return (
+    <>
+      <Phones numbers={props.ctx.phones} />
+      {props.ctx.closed ? ' when our offices open' : null}
+    </>
   );
 }
 

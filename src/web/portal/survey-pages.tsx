@@ -2,7 +2,7 @@ import type { SurveyCase } from '../../feedback/answer-survey.js';
 import { maxCommentLength } from '../../standard/customer-satisfaction.js';
 import { Choices, ErrorSummary, TextArea, type FieldErrors } from '../components.js';
 import { formatDate } from '../format.js';
-import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
+import { PortalLayout, OfficePhones, type PortalContext } from './portal-layout.js';
 
 /**
  * The satisfaction survey (issue 14, CSS §6.2) on the portal: three questions, plain words, no
@@ -71,7 +71,7 @@ export function SurveyPage(props: { ctx: PortalContext; token: string; survey: S
           <button type="submit">Send my answers</button>
         </div>
       </form>
-      <p class="muted">This link works once, until {formatDate(survey.expiresAt, ctx.zone)}. Prefer to talk? Phone <Phones numbers={ctx.phones} /> and quote {survey.reference}.</p>
+      <p class="muted">This link works once, until {formatDate(survey.expiresAt, ctx.zone)}. Prefer to talk? Phone <OfficePhones ctx={ctx} /> and quote {survey.reference}.</p>
     </PortalLayout>
   );
 }
@@ -90,7 +90,7 @@ export function SurveyThanks(props: { ctx: PortalContext; survey: SurveyCase; lo
         <p>Every answer is read by the City's staff and counted in the City's customer-service reports.</p>
       )}
       <p>
-        Anything else? Phone <Phones numbers={ctx.phones} /> and quote {survey.reference}, or <a href="/">go to the {ctx.municipality}'s service portal</a>.
+        Anything else? Phone <OfficePhones ctx={ctx} /> and quote {survey.reference}, or <a href="/">go to the {ctx.municipality}'s service portal</a>.
       </p>
     </PortalLayout>
   );
@@ -119,7 +119,7 @@ export function SurveyRefused(props: { ctx: PortalContext; state: 'invalid' | 'e
         </dl>
       ) : null}
       <p>
-        You can still tell us what you think: phone <Phones numbers={ctx.phones} />
+        You can still tell us what you think: phone <OfficePhones ctx={ctx} />
         {survey ? ` and quote ${survey.reference}` : ''}, or <a href="/feedback">send us a compliment or complaint</a>.
       </p>
     </PortalLayout>
@@ -132,7 +132,7 @@ export function OptOutPage(props: { ctx: PortalContext; token: string; done?: { 
     return (
       <PortalLayout ctx={ctx} title="This link does not work" path="/survey">
         <h1>This link does not work</h1>
-        <p class="lede">The link may have been cut short when it was copied. Open it again from the e-mail we sent you, or phone <Phones numbers={ctx.phones} /> and ask us to stop sending surveys.</p>
+        <p class="lede">The link may have been cut short when it was copied. Open it again from the e-mail we sent you, or phone <OfficePhones ctx={ctx} /> and ask us to stop sending surveys.</p>
       </PortalLayout>
     );
   }

@@ -1,7 +1,7 @@
 import type { PublicCase } from '../../cases/find-public-case.js';
 import { Badge, Breadcrumbs, ErrorSummary, TextField, type FieldErrors } from '../components.js';
 import { formatDateTime } from '../format.js';
-import { PortalLayout, Phones, type PortalContext } from './portal-layout.js';
+import { PortalLayout, OfficePhones, type PortalContext } from './portal-layout.js';
 import { PublicPhotos } from './report-photos.js';
 import { FollowInvitation } from './follow-pages.js';
 
@@ -40,7 +40,7 @@ export function TrackStart(props: { ctx: PortalContext; value?: string; errors?:
         <div class="alert alert--warn">
           <p>
             We cannot find a request with the reference number <strong>{props.notFound}</strong>. Check the number in your e-mail and try again. If it still cannot be found, phone{' '}
-            <Phones numbers={props.ctx.phones} />.
+            <OfficePhones ctx={props.ctx} />.
           </p>
         </div>
       ) : (
@@ -196,7 +196,7 @@ export function TrackResult(props: { ctx: PortalContext; found: PublicCase; esca
         <aside class="card" aria-labelledby="help-title">
           <h2 id="help-title">Need help with this?</h2>
           <p>
-            Phone <Phones numbers={ctx.phones} /> and quote <span class="nowrap">{found.reference}</span>.
+            Phone <OfficePhones ctx={ctx} /> and quote <span class="nowrap">{found.reference}</span>.
           </p>
           {found.kind === 'service_request' ? (
             <>
