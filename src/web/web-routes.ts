@@ -82,7 +82,7 @@ export async function registerWebRoutes(app: FastifyInstance, services: CaseServ
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const appError = toAppError(error);
+    const appError = forPages(toAppError(error));
     logServerError(request, error, appError);
     const wait = retryAfter(appError);
     if (wait !== undefined) void reply.header('retry-after', String(wait));
@@ -97,6 +97,12 @@ export async function registerWebRoutes(app: FastifyInstance, services: CaseServ
 
   await registerPortalRoutes(app, services);
   await registerConsoleRoutes(app, services);
+}
+
+/** The API's words for a body it cannot read name JSON; a page's form is never JSON, so its sender is told what to do instead. */
+function forPages(error: AppError): AppError {
+  if (error.code !== 'UNSUPPORTED_MEDIA_TYPE') return error;
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', 'This form was sent in a way we cannot read. Open the form on this site, fill it in and send it again from there.');
 }
 
 function isSameOrigin(request: FastifyRequest): boolean {

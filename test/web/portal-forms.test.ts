@@ -142,6 +142,41 @@ for (const engine of testEngines()) {
       assert.match(wrongWay.text, /Enter your phone number, or choose another way for us to contact you/);
     });
 
+    test('bad input to any portal form or to /report/place answers a page with the error summary, never JSON, a bare 400 or a 500 (issue 19)', async () => {
+      const send = async (method: 'GET' | 'POST', url: string, payload?: string, contentType?: string) => {
+        const r = await api.app.inject({ method, url, payload, headers: { accept: 'text/html,application/xhtml+xml', ...(contentType ? { 'content-type': contentType } : {}) } });
+        return { status: r.statusCode, type: String(r.headers['content-type']), html: r.body, text: textOf(r.body) };
+      };
+      const cases: [what: string, answer: Promise<Awaited<ReturnType<typeof send>>>, status: number, says: RegExp][] = [
+        ['a place that is not numbers', send('GET', '/report/place?latitude=north&longitude=west'), 400, /Enter the latitude as a number between -90 and 90.*Enter the longitude as a number between -180 and 180/],
+        ['a place with no longitude', send('GET', '/report/place?latitude=44.35'), 400, /Enter the longitude, like -78\.7391/],
+        ['a place outside the City', send('GET', '/report/place?latitude=43.6532&longitude=-79.3832'), 400, /That point is outside the City of Kawartha Lakes/],
+        ['a photo form cut off', send('POST', '/report/check', '--x\r\nContent-Disposition: form-data; name="type"\r\n\r\npothole', 'multipart/form-data; boundary=x'), 400, /The form could not be read: it may have been cut off/],
+        ['a form sent as plain text', send('POST', '/report/check', 'type=pothole', 'text/plain'), 415, /This form was sent in a way we cannot read\. Open the form on this site/],
+        ['a form sent as JSON', send('POST', '/ask/send', '{"question":""}', 'application/json'), 400, /Enter your question/],
+        ['a reference that is not one', send('GET', '/track?reference=%3Cb%3E'), 400, /There is a problem/],
+        ['a feedback form sent empty', send('POST', '/feedback', '', 'application/x-www-form-urlencoded'), 400, /There is a problem/],
+      ];
+      for (const [what, answer, status, says] of cases) {
+        const page = await answer;
+        assert.equal(page.status, status, what);
+        assert.match(page.type, /^text\/html/, `${what}: a page`);
+        assert.match(page.html, /<title>Error: /, `${what}: the title says there is an error`);
+        assert.match(page.html, /id="error-summary"[^>]*>\s*<h2[^>]*>There is a problem<\/h2>/, `${what}: the error summary`);
+        assert.match(page.text, says, what);
+        assert.doesNotMatch(page.text, /JSON|Content-Type|"error"/, `${what}: no programmer's words`);
+      }
+      // A page opened with nothing to check: the form, without errors yet.
+      const empty = await send('GET', '/report/place');
+      assert.equal(empty.status, 200);
+      assert.doesNotMatch(empty.html, /error-summary/);
+      // The map's script asks for JSON and gets it (its status line reads the message).
+      const script = await api.app.inject({ method: 'GET', url: '/report/place?latitude=43.6532&longitude=-79.3832', headers: { accept: 'application/json' } });
+      assert.equal(script.statusCode, 200);
+      assert.equal(script.json().inside, false);
+      assert.match(script.json().message, /outside the City of Kawartha Lakes/);
+    });
+
     test('spam resistance: a filled honeypot records nothing and the sender sees only a plain thank-you', async () => {
       const key = keyOf((await get('/report?type=pothole')).html);
       const html = (await get('/report?type=pothole')).html;
@@ -246,18 +281,54 @@ for (const engine of testEngines()) {
       assert.match(track.text, /Escalated: this request is with the Division Head for review/);
     });
 
-    test('§3.2 outside administration hours every page says the offices are closed, when they open, the after-hours line and 911', async () => {
+    test('§3.2 outside administration hours every page says in one short line that the offices are closed, until when, the after-hours line and 911', async () => {
       api.clock.set('2026-03-07T11:00:00-05:00'); // a Saturday
       for (const url of ['/', '/report', '/ask', '/track', '/contact']) {
         const page = await get(url);
-        assert.match(page.text, /Our offices are closed now\. They open again on Monday 9 March 2026, 8:30 am\./, url);
-        assert.match(page.text, /after-hours line 1-877-885-7337/, url);
-        assert.match(page.text, /Call 911 for police, fire or paramedic services/, url);
+        const notice = /<p class="portal-notice">([\s\S]*?)<\/p>/.exec(page.html);
+        assert.ok(notice, `${url} has the notice`);
+        assert.equal(
+          textOf(notice[1]!).replace(/\s+([.,])/g, '$1').trim(),
+          'Offices closed until Monday 9 March, 8:30 am. Municipal emergencies: 1-877-885-7337. Call 911 for police, fire or paramedic services.',
+          url,
+        );
       }
       api.clock.set('2026-07-01T10:00:00-04:00'); // Canada Day, a Wednesday
-      assert.match((await get('/')).text, /Our offices are closed today for Canada Day\. They open again on Thursday 2 July 2026, 8:30 am\./);
+      assert.match((await get('/')).text, /Offices closed for Canada Day until Thursday 2 July, 8:30 am\./);
       api.clock.set('2026-03-02T10:00:00-05:00');
-      assert.doesNotMatch((await get('/')).text, /Our offices are closed/);
+      assert.doesNotMatch((await get('/')).text, /Offices closed/);
+    });
+
+    test('§3.2 at night no portal page offers an office line as the way to get help now, and each gives the emergency numbers once', async () => {
+      api.clock.set('2026-03-02T10:00:00-05:00');
+      const report = (await post('/report/send', pothole(keyOf((await get('/report?type=pothole')).html)))).location!.split('?')[0]!.split('/').at(-1)!;
+      const question = (
+        await post('/ask/send', { key: keyOf((await get('/ask')).html), question: 'When is the leaf collection?', topic: 'revenue-taxation', name: '', email: '', phone: '', contact: 'none', website: '' })
+      ).location!.split('?')[0]!.split('/').at(-1)!;
+      api.clock.set('2026-03-04T22:30:00-05:00'); // a Wednesday night
+      const urls = [
+        '/', '/report', '/report?type=pothole', '/ask', '/track', '/track/SR-2026-999999', `/track/${report}`, `/track/${report}/escalate`, `/track/${question}/escalate`,
+        `/track/${report}/follow`, `/report/sent/${report}`, `/ask/sent/${question}?contact=none`, '/contact', '/performance', '/answers', '/feedback',
+        '/follow/confirm/not-a-token', '/survey/not-a-token', '/survey/stop/not-a-token',
+      ];
+      for (const url of urls) {
+        const page = await get(url);
+        assert.ok(page.status < 500, `${url} answers`);
+        assert.match(page.text, /Offices closed until Thursday 5 March, 8:30 am\./, url);
+        // The emergency numbers once; on the contact page the after-hours line is also listed among the channels, with its hours.
+        assert.equal(page.text.split('Call 911').length - 1, 1, `${url}: 911 once`);
+        assert.equal(page.text.split('1-877-885-7337').length - 1, url === '/contact' ? 2 : 1, `${url}: the after-hours line once`);
+        assert.doesNotMatch(page.text, /phone us now|phone us instead|Phone us instead/i, url);
+        // Every office number is offered only with when it can be used: "when our offices open", the footer's "(office hours)",
+        // or the contact page's list of channels and Service Centres, which gives their hours beside them.
+        for (const match of page.text.matchAll(/(705-324-9411|1-888-822-2225)/g)) {
+          const after = page.text.slice(match.index + match[0].length, match.index + match[0].length + 100);
+          const before = page.text.slice(Math.max(0, match.index - 120), match.index);
+          const honest = /^( or (705-324-9411|1-888-822-2225))?( when our offices open|\s*\(office hours\)| instead during office hours| or visit a Municipal Service Centre when our offices open)/.test(after) || (url === '/contact' && /Hours [^.]*(8:30 am to 4:30 pm, except holidays)[\s\S]*Phone\s*((705-324-9411|1-888-822-2225) or )?$/.test(before));
+          assert.ok(honest, `${url}: "...${before.slice(-60)}[${match[0]}]${after}"`);
+        }
+      }
+      api.clock.set('2026-03-02T10:00:00-05:00');
     });
 
     test('§3.2 the contact page lists every channel with its hours, the Service Centres with addresses, and that social media takes no service requests', async () => {
@@ -286,7 +357,7 @@ for (const engine of testEngines()) {
       for (let i = 0; i < 21; i += 1) last = await post('/report/send', { type: 'pothole', description: '' });
       assert.equal(last.status, 429);
       assert.match(last.text, /Too many requests/);
-      assert.match(last.text, /Please wait \d+ minutes? and try again, or phone us instead/);
+      assert.match(last.text, /Please wait \d+ minutes? and try again, or phone us during office hours/);
     });
   });
 }

@@ -116,6 +116,28 @@ test('a resident places the marker on a phone, sees the pothole already reported
   await plain.getByRole('button', { name: 'Send report' }).click();
   assert.match(await plain.getByRole('heading', { level: 1 }).innerText(), /Your report has been sent/);
 
+  // The map's address opened as a page, with a point it cannot read: a page with the error summary, never JSON (issue 19).
+  for (const [javaScript, viewport, name] of [[false, viewports.desktop, 'desktop-no-js'], [true, viewports.phone, 'phone']] as const) {
+    const placePage = await (await site.context({ javaScript, viewport })).newPage();
+    const answer = await placePage.goto('/report/place?latitude=north&longitude=');
+    assert.equal(answer!.status(), 400);
+    assert.match(answer!.headers()['content-type'] ?? '', /^text\/html/);
+    assert.equal(await placePage.title(), 'Error: Check a place | City of Kawartha Lakes');
+    const errors = placePage.getByRole('alert');
+    assert.match(await errors.innerText(), /There is a problem\s+Enter the latitude as a number between -90 and 90, like 44\.3501\s+Enter the longitude, like -78\.7391/);
+    assert.equal(await errors.getByRole('link').first().getAttribute('href'), '#f-latitude');
+    assert.equal(await placePage.getByLabel('Latitude').inputValue(), 'north', 'what was given is kept to fix');
+    await screenshot(placePage, `portal-place-errors-${name}`);
+    if (javaScript) await expectAccessible(placePage, 'the place page with errors');
+    // Fixed, the page says the place is inside the City, with the address nearest it.
+    await placePage.getByLabel('Latitude').fill('44.3501');
+    await placePage.getByLabel('Longitude').fill('-78.7391');
+    await placePage.getByRole('button', { name: 'Check this place' }).click();
+    assert.match(await placePage.getByRole('status').innerText(), /The point 44\.3501, -78\.7391 is inside the City of Kawartha Lakes, near 50 Kent Street West, Lindsay\./);
+    if (javaScript) await expectAccessible(placePage, 'the place page');
+    await screenshot(placePage, `portal-place-${name}`);
+  }
+
   // ---- Staff see the point on the case page ----
   const staff = await (await site.context({ viewport: viewports.desktop })).newPage();
   await signInAs(staff, demo.csRep);

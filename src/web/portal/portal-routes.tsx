@@ -6,7 +6,7 @@ import { findLatestEscalationAnswer, findPortalCaseByKey, findPublicCase, normal
 import { escalationEligibility, requestEscalation, sendEscalationCode } from '../../escalation/request-escalation.js';
 import { longDate } from '../../notify/templates.js';
 import { backgroundWork } from '../../platform/background-work.js';
-import { activeRequestTypes, listOpen311Services } from '../../open311/list-open311-services.js';
+import { activeRequestTypes, listOpen311Services, otherServicesGroup } from '../../open311/list-open311-services.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import type { FieldErrors } from '../components.js';
 import { sendPage } from '../render.js';
@@ -16,7 +16,7 @@ import { EscalateAnswer, EscalateRequest, EscalateStart, type EscalationAnswers 
 import { HomePage } from './home-page.js';
 import { formErrors, formKey, isHoneypotHit, newFormKey, portalOrigin, portalRateLimit, reachedBy, readContact, readReachedBy, type Form } from './portal-forms.js';
 import { portalContext, type PortalContext } from './portal-layout.js';
-import { ReportCheck, ReportForm, ReportSent, ReportTypeList, ThanksWithoutReference, checkReport, readReport, reportFieldFor, reportInput, reportPoint, type PortalRequestType, type ReportAnswers } from './report-pages.js';
+import { PlacePage, ReportCheck, ReportForm, ReportSent, ReportTypeList, ThanksWithoutReference, checkPlace, checkReport, readReport, reportFieldFor, reportInput, reportPoint, type PortalRequestType, type ReportAnswers } from './report-pages.js';
 import { findNearbyOpenRequests } from '../../cases/find-cases.js';
 import { insideBoundary, outsideBoundaryMessage } from '../../directory/map-settings.js';
 import { nearestAddress } from '../../directory/reverse-geocode.js';
@@ -53,7 +53,7 @@ async function portalTypes(services: CaseServices, ctx: PortalContext): Promise<
   const types = listed.flatMap((s) => {
     const type = byCode.get(s.service_code);
     const known = ctx.directory.requestTypeByCode(s.service_code);
-    return type ? [{ code: s.service_code, name: s.service_name, description: s.description, group: known?.portalGroup ?? null, order: known?.portalOrder ?? 0, attributes: type.attributes }] : [];
+    return type ? [{ code: s.service_code, name: s.service_name, description: s.description, group: s.group ?? otherServicesGroup, order: known?.portalOrder ?? 0, attributes: type.attributes }] : [];
   });
   // Issue 19: in config/request-types.yaml's order, the most reported first.
   return types.sort((a, b) => a.order - b.order);
@@ -92,19 +92,36 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
 
   /**
    * Where the marker is (issue 19): inside the City or not, and the address nearest it when a
-   * geocoder is configured. The map's script asks; the form's own checks decide on sending.
+   * geocoder is configured. The map's script asks for JSON; the form's own checks decide on sending.
+   * Opened as a page (a browser's Accept names text/html), it answers a page: the place in words, or
+   * the error summary beside the fields, never JSON.
    */
-  app.get<{ Querystring: { latitude?: string; longitude?: string } }>('/report/place', { config: checkLimit }, async (request, reply) => {
+  app.get<{ Querystring: { latitude?: unknown; longitude?: unknown } }>('/report/place', { config: checkLimit }, async (request, reply) => {
     const ctx = await portalContext(services);
-    const latitude = Number(request.query.latitude);
-    const longitude = Number(request.query.longitude);
-    if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
-      throw new AppError('VALIDATION_FAILED', 'Give the latitude (-90 to 90) and longitude (-180 to 180) of the place as numbers.');
-    }
+    const given = (v: unknown) => (typeof v === 'string' ? v.trim().slice(0, 40) : '');
+    const place = { latitude: given(request.query.latitude), longitude: given(request.query.longitude) };
     const boundary = ctx.directory.map.boundary;
-    void reply.header('cache-control', 'no-store');
-    if (!insideBoundary(boundary, { latitude, longitude })) return { inside: false, message: outsideBoundaryMessage(boundary!), address: null };
-    return { inside: true, address: await nearestAddress(ctx.directory.map, { latitude, longitude }) };
+    const errors = checkPlace(place, boundary);
+    // Here both are needed (the report form's "leave both empty" does not apply).
+    if (place.latitude === '') errors['latitude'] = 'Enter the latitude, like 44.3501';
+    if (place.longitude === '') errors['longitude'] = 'Enter the longitude, like -78.7391';
+    void reply.header('cache-control', 'no-store').header('vary', 'accept');
+    const point = reportPoint(place);
+    if (!(request.headers.accept ?? '').includes('text/html')) {
+      const { latitude, longitude } = point;
+      if (latitude === undefined || longitude === undefined || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
+        return reply.code(400).send({ inside: null, message: Object.values(errors).join(' '), address: null });
+      }
+      if (!insideBoundary(boundary, { latitude, longitude })) return { inside: false, message: outsideBoundaryMessage(boundary!), address: null };
+      return { inside: true, address: await nearestAddress(ctx.directory.map, { latitude, longitude }) };
+    }
+    const failed = Object.keys(errors).length > 0;
+    const address = failed ? null : await nearestAddress(ctx.directory.map, { latitude: point.latitude!, longitude: point.longitude! });
+    if (failed && request.query.latitude === undefined && request.query.longitude === undefined) {
+      // Opened with nothing to check: the form, without errors yet.
+      return page(reply, <PlacePage ctx={ctx} latitude="" longitude="" errors={{}} address={null} />);
+    }
+    return page(reply, <PlacePage ctx={ctx} {...place} errors={errors} address={address} />, failed ? 400 : 200);
   });
 
   /** Open requests of the same type near the report's point: "already reported?" (issue 19). */
@@ -380,4 +397,4 @@ export async function registerPortalRoutes(app: FastifyInstance, services: CaseS
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
 /** As sendEscalationCode answers, whatever the reference: the same words for everyone. */
-const codeSentMessage = 'If we have an e-mail address for this request, a 6-digit code is on its way there. It works for 30 minutes. No e-mail address? Phone us instead.';
+const codeSentMessage = 'If we have an e-mail address for this request, a 6-digit code is on its way there. It works for 30 minutes. No e-mail address? Phone us during office hours.';

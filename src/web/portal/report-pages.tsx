@@ -18,8 +18,8 @@ export interface PortalRequestType {
   code: string;
   name: string;
   description: string | null;
-  /** The heading it is listed under, in residents' words (config/request-types.yaml `group`). */
-  group: string | null;
+  /** The heading it is listed under, in residents' words (config/request-types.yaml `group`), as Open311 gives it. */
+  group: string;
   /** Its place in the list: the most reported first. */
   order: number;
   attributes: AttributeDefinition[];
@@ -42,7 +42,7 @@ export function ReportTypeList(props: { ctx: PortalContext; types: PortalRequest
   // Groups in the order of their first type: the most reported types (potholes) come first.
   const groups = new Map<string, PortalRequestType[]>();
   for (const type of [...props.types].sort((a, b) => a.order - b.order)) {
-    const group = type.group ?? 'Something else';
+    const group = type.group;
     groups.set(group, [...(groups.get(group) ?? []), type]);
   }
   const sorted = [...groups];
@@ -228,14 +228,7 @@ export function checkReport(answers: ReportAnswers, type: PortalRequestType, bou
             ? `Choose from the answers given for "${a.description}"`
             : `Shorten your answer to "${a.description}"`;
   }
-  const point = reportPoint(answers);
-  if (answers.latitude !== '' && (point.latitude === undefined || Math.abs(point.latitude) > 90)) errors['latitude'] = 'Enter the latitude as a number between -90 and 90, like 44.3501';
-  if (answers.longitude !== '' && (point.longitude === undefined || Math.abs(point.longitude) > 180)) errors['longitude'] = 'Enter the longitude as a number between -180 and 180, like -78.7391';
-  if (answers.latitude !== '' && answers.longitude === '' && !errors['latitude']) errors['longitude'] = 'Enter the longitude too, or leave both latitude and longitude empty';
-  if (answers.longitude !== '' && answers.latitude === '' && !errors['longitude']) errors['latitude'] = 'Enter the latitude too, or leave both latitude and longitude empty';
-  if (!errors['latitude'] && !errors['longitude'] && point.latitude !== undefined && point.longitude !== undefined && !insideBoundary(boundary, { latitude: point.latitude, longitude: point.longitude })) {
-    errors['latitude'] = outsideBoundaryMessage(boundary!);
-  }
+  Object.assign(errors, checkPlace(answers, boundary));
   if (answers.address === '' && answers.latitude === '' && answers.longitude === '') errors['address'] = 'Enter the address or nearest intersection of the problem';
   if (answers.description === '') errors['description'] = 'Describe the problem';
   else if (answers.description.length > maxDescription) errors['description'] = `Shorten the description to ${maxDescription.toLocaleString('en-CA')} characters or fewer (it has ${answers.description.length.toLocaleString('en-CA')})`;
@@ -244,7 +237,54 @@ export function checkReport(answers: ReportAnswers, type: PortalRequestType, bou
 }
 
 /** The point typed or placed on the map, as numbers (either may be missing). */
-export function reportPoint(answers: ReportAnswers): { latitude?: number; longitude?: number } {
+/** The latitude and longitude given (both or neither, numbers, inside the City), errors by field. */
+export function checkPlace(answers: Pick<ReportAnswers, 'latitude' | 'longitude'>, boundary: MunicipalBoundary | null): FieldErrors {
+  const errors: FieldErrors = {};
+  const point = reportPoint(answers);
+  if (answers.latitude !== '' && (point.latitude === undefined || Math.abs(point.latitude) > 90)) errors['latitude'] = 'Enter the latitude as a number between -90 and 90, like 44.3501';
+  if (answers.longitude !== '' && (point.longitude === undefined || Math.abs(point.longitude) > 180)) errors['longitude'] = 'Enter the longitude as a number between -180 and 180, like -78.7391';
+  if (answers.latitude !== '' && answers.longitude === '' && !errors['latitude']) errors['longitude'] = 'Enter the longitude too, or leave both latitude and longitude empty';
+  if (answers.longitude !== '' && answers.latitude === '' && !errors['longitude']) errors['latitude'] = 'Enter the latitude too, or leave both latitude and longitude empty';
+  if (!errors['latitude'] && !errors['longitude'] && point.latitude !== undefined && point.longitude !== undefined && !insideBoundary(boundary, { latitude: point.latitude, longitude: point.longitude })) {
+    errors['latitude'] = outsideBoundaryMessage(boundary!);
+  }
+  return errors;
+}
+
+/**
+ * /report/place opened as a page (no JavaScript, or a link followed): the place checked in words,
+ * with the error summary when the latitude or longitude cannot be read. The map's script asks the
+ * same address for JSON.
+ */
+export function PlacePage(props: { ctx: PortalContext; latitude: string; longitude: string; errors: FieldErrors; address: string | null }) {
+  const { ctx, errors } = props;
+  const failed = Object.keys(errors).length > 0;
+  const title = 'Check a place';
+  return (
+    <PortalLayout ctx={ctx} title={`${failed ? 'Error: ' : ''}${title}`} path="/report">
+      <Breadcrumbs items={[{ href: '/', label: 'Home' }, { href: '/report', label: 'Report a problem' }, { label: title }]} />
+      <ErrorSummary errors={errors} />
+      <h1>{title}</h1>
+      {!failed && props.latitude !== '' ? (
+        <div class="alert alert--ok" role="status">
+          <p>
+            The point {props.latitude}, {props.longitude} is inside the {ctx.directory.map.boundary?.name ?? ctx.municipality}
+            {props.address ? `, near ${props.address}` : ''}. You can <a href="/report">report a problem</a> there.
+          </p>
+        </div>
+      ) : (
+        <p class="lede">See whether a point is one we can take a report for. Give its latitude and longitude, as your phone's map shows them.</p>
+      )}
+      <form method="get" action="/report/place" novalidate class="panel">
+        <TextField name="latitude" label="Latitude" required value={props.latitude} inputmode="decimal" class="narrow" error={errors['latitude']} hint="For example 44.3501" />
+        <TextField name="longitude" label="Longitude" required value={props.longitude} inputmode="decimal" class="narrow" error={errors['longitude']} hint="For example -78.7391" />
+        <button type="submit">Check this place</button>
+      </form>
+    </PortalLayout>
+  );
+}
+
+export function reportPoint(answers: Pick<ReportAnswers, 'latitude' | 'longitude'>): { latitude?: number; longitude?: number } {
   const num = (s: string) => (s !== '' && /^[+-]?\d+(\.\d+)?$/.test(s) ? Number(s) : undefined);
   const latitude = num(answers.latitude);
   const longitude = num(answers.longitude);

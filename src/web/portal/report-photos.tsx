@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { formPhotoPath, maxPhotosPerReport, photoSizeLimitWords, publicPhotoPath, type PhotoRow, type UploadedPhoto } from '../../cases/case-photos.js';
+import { AppError, isAppError } from '../../platform/errors.js';
 import { fieldId } from '../components.js';
 import { parseFormBody } from '../form-body.js';
 import type { Form } from './portal-forms.js';
@@ -15,15 +16,22 @@ export async function readPostedForm(request: FastifyRequest, plain: () => Form)
   if (!request.isMultipart()) return { form: plain(), uploads: [] };
   const pairs = new URLSearchParams();
   const uploads: UploadedPhoto[] = [];
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      const content = await part.toBuffer();
-      // A file input left empty sends a part with no name and no bytes.
-      if (part.filename === '' && content.length === 0) continue;
-      uploads.push({ filename: part.filename, content, truncated: part.file.truncated });
-    } else if (typeof part.value === 'string') {
-      pairs.append(part.fieldname, part.value);
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const content = await part.toBuffer();
+        // A file input left empty sends a part with no name and no bytes.
+        if (part.filename === '' && content.length === 0) continue;
+        uploads.push({ filename: part.filename, content, truncated: part.file.truncated });
+      } else if (typeof part.value === 'string') {
+        pairs.append(part.fieldname, part.value);
+      }
     }
+  } catch (error) {
+    // Too many parts or files is said by its own 413; a body cut off or garbled is the sender's, not a 500.
+    const status = (error as { statusCode?: number }).statusCode;
+    if (isAppError(error) || (status !== undefined && status >= 400 && status < 500)) throw error;
+    throw new AppError('VALIDATION_FAILED', 'The form could not be read: it may have been cut off while it was sent. Go back to the form, check your answers and send it again.', [], { cause: error });
   }
   return { form: parseFormBody(pairs.toString()), uploads };
 }
