@@ -37,6 +37,21 @@ export interface CleanPhoto {
   height: number;
 }
 
+/**
+ * HEIC (HEIF with HEVC), the iPhone camera's own format, by its bytes: an ISO box "ftyp" whose brand
+ * is one of HEIC's. sharp's prebuilt library reads HEIF only with the AV1 codec (AVIF), not HEVC, so
+ * a HEIC photo is converted only where sharp was built with a HEVC decoder, and refused in words
+ * otherwise.
+ */
+const heicBrands = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1']);
+export function isHeic(content: Buffer): boolean {
+  return content.length >= 12 && content.subarray(4, 8).toString('latin1') === 'ftyp' && heicBrands.has(content.subarray(8, 12).toString('latin1'));
+}
+export const heicReadable = (sharp.format.heif?.input.fileSuffix ?? []).includes('.heic');
+export const heicRefusal = (name: string): string =>
+  `${name} is a HEIC photo, the iPhone camera's own format, which we cannot take. Choose a JPEG, PNG or WebP image. ` +
+  'On an iPhone, choose the photo from your Photo Library on this page (Safari sends it as a JPEG), or set Settings > Camera > Formats to "Most Compatible" so that new photos are taken as JPEG.';
+
 const named = (filename: string): string => (filename.trim() === '' ? 'The photo' : `"${filename.trim().slice(0, 80)}"`);
 
 /** Why an upload cannot be a photo, in words for the resident, or its cleaned copy. */
@@ -46,8 +61,10 @@ export async function cleanPhoto(upload: UploadedPhoto): Promise<CleanPhoto | { 
     return { refused: `${name} is larger than ${photoSizeLimitWords}. Choose a smaller photo, or take it again at a lower resolution.` };
   }
   if (upload.content.length === 0) return { refused: `${name} is empty. Choose the photo again.` };
+  const heic = isHeic(upload.content);
+  if (heic && !heicReadable) return { refused: heicRefusal(name) };
   const type = sniffType(upload.content);
-  if (type === undefined || !takenTypes.has(type) || refusalOf(photoPolicy, { contentType: type, size: upload.content.length, content: upload.content })) {
+  if (!heic && (type === undefined || !takenTypes.has(type) || refusalOf(photoPolicy, { contentType: type, size: upload.content.length, content: upload.content }))) {
     return { refused: `${name} is not a photo we can take. Choose a JPEG, PNG or WebP image.` };
   }
   try {

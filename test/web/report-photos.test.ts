@@ -6,7 +6,7 @@ import { demo, startApi, type TestApi } from '../helpers/api.js';
 import { consoleAs, type ConsoleClient } from '../helpers/console.js';
 import { gpsCamera, hasExif, jpegWithGps, multipartBody } from '../helpers/photos.js';
 import { readStoredFile } from '../../src/files/file-store.js';
-import { discardUnsentPhotos } from '../../src/cases/case-photos.js';
+import { discardUnsentPhotos, heicReadable } from '../../src/cases/case-photos.js';
 
 /**
  * Photos and moderation on the portal without a browser (issue 19): what is stored and served,
@@ -194,6 +194,32 @@ for (const engine of testEngines()) {
       assert.deepEqual(left.map((p) => Number(p.id)), [photoId], "only the report's photo is left");
       assert.ok(await readStoredFile(api.db.kysely, left[0]!.file_id));
       assert.equal(Number((await api.db.kysely.selectFrom('stored_file').select((eb) => eb.fn.countAll<string>().as('n')).where('purpose', '=', 'photo').executeTakeFirstOrThrow()).n), 1);
+    });
+
+    test('a HEIC photo (the iPhone camera\'s format) is known by its bytes, whatever its name, and refused in words that say which formats are taken and how to change the iPhone\'s setting', async () => {
+      // sharp's prebuilt library reads HEIF only with AV1 (AVIF), not HEVC: HEIC is refused, not half-read.
+      assert.equal(heicReadable, false, 'this sharp build has no HEVC decoder');
+      const key = /name="key" value="([0-9a-f-]{36})"/.exec((await html('/report?type=pothole')).body)![1]!;
+      // The opening of an iPhone HEIC file: an "ftyp" box of brand heic (compatible mif1, miaf, heic), then its "meta" box.
+      const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 0x1c]), Buffer.from('ftypheic', 'latin1'), Buffer.alloc(4), Buffer.from('mif1miafheic', 'latin1')]);
+      const heic = Buffer.concat([ftyp, Buffer.from([0, 0, 0x01, 0x00]), Buffer.from('meta', 'latin1'), Buffer.alloc(252, 0x11)]);
+      const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).png().toBuffer();
+      const before = Number((await api.db.kysely.selectFrom('stored_file').select((eb) => eb.fn.countAll<string>().as('n')).where('purpose', '=', 'photo').executeTakeFirstOrThrow()).n);
+      const { payload, contentType } = await multipartBody(reportFields(key), [
+        { name: 'photos', filename: 'IMG_0412.HEIC', type: 'image/heic', content: heic },
+        { name: 'photos', filename: 'IMG_0413.jpg', type: 'image/jpeg', content: heic },
+        { name: 'photos', filename: 'IMG_0414.heic', type: 'image/heic', content: png },
+      ]);
+      const check = await api.app.inject({ method: 'POST', url: '/report/check', payload, headers: { 'content-type': contentType, accept: 'text/html' } });
+      assert.equal(check.statusCode, 400);
+      const words = (name: string) =>
+        `"${name}" is a HEIC photo, the iPhone camera's own format, which we cannot take. Choose a JPEG, PNG or WebP image. On an iPhone, choose the photo from your Photo Library on this page (Safari sends it as a JPEG), or set Settings > Camera > Formats to "Most Compatible" so that new photos are taken as JPEG.`;
+      const body = check.body.replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      assert.ok(body.includes(words('IMG_0412.HEIC')), 'the HEIC file is named and refused in words');
+      assert.ok(body.includes(words('IMG_0413.jpg')), 'a HEIC named .jpg is known by its bytes');
+      assert.match(check.body, /Photo 1 you attached/, 'a PNG named .heic is a PNG: taken');
+      const after = Number((await api.db.kysely.selectFrom('stored_file').select((eb) => eb.fn.countAll<string>().as('n')).where('purpose', '=', 'photo').executeTakeFirstOrThrow()).n);
+      assert.equal(after, before + 1, 'only the PNG was stored');
     });
   });
 }
