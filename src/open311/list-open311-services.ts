@@ -6,9 +6,14 @@ import type { Open311Attribute, Open311Service, Open311ServiceDefinition } from 
 
 /**
  * GeoReport v2 services: each active request type is a service whose code is the request type's
- * code, grouped by its division, answered at once (`realtime`), with a service definition when it
- * has questions (attributes).
+ * code, answered at once (`realtime`), with a service definition when it has questions (attributes).
+ * Its `group` ("a category to group this service type within", GeoReport v2; FixMyStreet and
+ * mySociety's adapter show it as the heading of the category list) is the heading the portal lists it
+ * under, in residents' words (config/request-types.yaml `group`), not the City's division (issue 19).
  */
+
+/** The heading of a type given no `group`, on the portal and in Open311 alike. */
+export const otherServicesGroup = 'Something else';
 
 const datatypeDescriptions: Record<AttributeDefinition['datatype'], string | null> = {
   string: 'A short text (at most 1,000 characters)',
@@ -60,7 +65,7 @@ export async function listOpen311Services(tx: Tx, directory: Directory): Promise
     metadata: t.attributes.length > 0,
     type: 'realtime' as const,
     keywords: null,
-    group: t.divisionName,
+    group: t.portalGroup ?? otherServicesGroup,
   }));
 }
 

@@ -49,8 +49,8 @@ for (const engine of testEngines()) {
       }
     });
 
-    test('GET services lists each request type as a realtime service, grouped by its division, with metadata when it has attributes', async () => {
-      const { json } = await both(api.app, 'services', '/open311/v2/services');
+    test('GET services lists each request type as a realtime service, grouped in residents\' words as the portal lists it (not by division), with metadata when it has attributes', async () => {
+      const { json, xml } = await both(api.app, 'services', '/open311/v2/services');
       const pothole = json.find((s: { service_code: string }) => s.service_code === 'pothole');
       assert.deepEqual(pothole, {
         service_code: 'pothole',
@@ -59,9 +59,19 @@ for (const engine of testEngines()) {
         metadata: true,
         type: 'realtime',
         keywords: null,
-        group: 'Roads Operations',
+        group: 'Roads, sidewalks and signs',
       });
       assert.equal(json.find((s: { service_code: string }) => s.service_code === 'dead-animal').metadata, false);
+      // Each service's group is the heading the portal's problem list shows it under; no division name is a group.
+      const groupOf = (code: string) => json.find((s: { service_code: string }) => s.service_code === code).group;
+      assert.equal(groupOf('missed-collection'), 'Garbage, recycling and green bins');
+      assert.equal(groupOf('streetlight'), 'Streetlights');
+      const portal = (await api.app.inject({ method: 'GET', url: '/report', headers: { accept: 'text/html' } })).body;
+      const headings = [...portal.matchAll(/<h2 id="group-[^"]*">([^<]+)<\/h2>/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+      assert.deepEqual([...new Set(json.map((s: { group: string }) => s.group))].sort(), [...headings].sort(), 'the same headings as the portal');
+      const divisions = (await api.db.kysely.selectFrom('division').select('name').execute()).map((d) => d.name);
+      for (const s of json as { group: string }[]) assert.ok(!divisions.includes(s.group), `${s.group} is not a division's name`);
+      assert.match(xml, /<service_code>pothole<\/service_code>[\s\S]*?<group>Roads, sidewalks and signs<\/group>/);
     });
 
     test("GET services/{service_code} gives the pothole's road_class as a singlevaluelist with its keys", async () => {
