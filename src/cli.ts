@@ -17,6 +17,7 @@ import { checkAttributeValues } from './standard/attributes.js';
 import { dueTimes } from './standard/due-times.js';
 import { chooseTargets, formatTarget } from './standard/targets.js';
 import { buildApp } from './server.js';
+import { formatDateTime } from './web/format.js';
 import { smtpTransport, startOutboxDelivery } from './notify/deliver-outbox.js';
 import { createStaffUser } from './directory/staff.js';
 import { sweepGovernance } from './governance/governance-sweep.js';
@@ -235,7 +236,7 @@ program
           process.stdout.write(`${JSON.stringify(json)}\n`);
           return;
         }
-        const human = (ms: number): string => `${DateTime.fromMillis(ms, { zone: calendar.timeZone }).toFormat('cccc d LLLL yyyy, HH:mm')} (${calendar.format(ms)})`;
+        const human = (ms: number): string => `${formatDateTime(ms, calendar.timeZone)} (${calendar.format(ms)})`;
         process.stdout.write(
           [
             explanation,

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { clockTime } from '../platform/time-words.js';
 
 /**
  * The messages citydesk sends customers, in plain language. Each one names the reference
@@ -30,7 +31,8 @@ export const longDate = (ms: number | Date, zone: string): string => {
   let text = longDates.get(key);
   if (text === undefined) {
     if (longDates.size >= 1_000) longDates.clear();
-    text = DateTime.fromMillis(at, { zone }).toFormat("cccc d LLLL yyyy 'at' h:mm a");
+    const t = DateTime.fromMillis(at, { zone });
+    text = `${t.toFormat('cccc d LLLL yyyy')} at ${clockTime(t.hour, t.minute)}`;
     longDates.set(key, text);
   }
   return text;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { clockTime } from '../platform/time-words.js';
 
 /** How pages write dates, times and numbers for people: in the City's time zone, in plain words. */
 
@@ -8,7 +9,7 @@ const toDateTime = (at: string | Date | number, zone: string): DateTime =>
 /** "Thu 5 Mar 2026, 4:30 pm": for tables. */
 export function formatShortDateTime(at: string | Date | number, zone: string): string {
   const t = toDateTime(at, zone).setLocale('en-CA');
-  return `${t.toFormat('ccc d LLL yyyy, h:mm')} ${t.hour < 12 ? 'am' : 'pm'}`;
+  return `${t.toFormat('ccc d LLL yyyy')}, ${clockTime(t.hour, t.minute)}`;
 }
 
 /** "Thursday 5 March 2026". */
@@ -62,16 +63,14 @@ function partsOf(at: string | Date | number, zone: string): Record<string, strin
   const ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : at.getTime();
   const parts: Record<string, string> = {};
   for (const p of format.formatToParts(ms)) parts[p.type] = p.value;
-  const hour = Number(parts['hour']) % 24;
-  parts['h12'] = String(hour % 12 === 0 ? 12 : hour % 12);
-  parts['ampm'] = hour < 12 ? 'am' : 'pm';
+  parts['time'] = clockTime(Number(parts['hour']), Number(parts['minute']));
   return parts;
 }
 
 /** "Thursday 5 March 2026, 4:30 pm". */
 export function formatDateTime(at: string | Date | number, zone: string): string {
   const p = partsOf(at, zone);
-  return `${p['weekday']} ${p['day']} ${p['month']} ${p['year']}, ${p['h12']}:${p['minute']} ${p['ampm']}`;
+  return `${p['weekday']} ${p['day']} ${p['month']} ${p['year']}, ${p['time']}`;
 }
 
 /**
@@ -85,7 +84,7 @@ export function formatTargetDue(at: string | Date | number, zone: string, unit: 
 /** "Thursday 5 March, 4:30 pm": a near date and time, where the year goes without saying. */
 export function formatDayTime(at: string | Date | number, zone: string): string {
   const p = partsOf(at, zone);
-  return `${p['weekday']} ${p['day']} ${p['month']}, ${p['h12']}:${p['minute']} ${p['ampm']}`;
+  return `${p['weekday']} ${p['day']} ${p['month']}, ${p['time']}`;
 }
 
 /**
@@ -96,3 +95,15 @@ export const withoutClauses = (text: string): string =>
   text
     .replace(/\s*\((?:CSS )?§[^)]*\)/g, '')
     .replace(/\s*(?:under |per |see )?(?:CSS )?§\s?\d+(?:\.\d+)*(?:\s?(?:and|,)\s?§?\d+(?:\.\d+)*)*/g, '');
+
+/**
+ * The hints of date fields (issue 18): a date field shows its parts in the order of the browser's
+ * language (2026-03-09, 03/09/2026 or 09/03/2026) and sends YYYY-MM-DD whatever it shows, so a
+ * hint gives an example day in words (formatDate's or formatCalendarDate's) and how to give it,
+ * never a pattern the field may not show.
+ */
+export const dateFieldHint = (exampleDay: string): string => `For example ${exampleDay}: choose the day in the calendar, or type it in the order the field shows.`;
+
+/** The same for a date-and-time field ("datetime-local"): an example in formatDateTime's words. */
+export const dateTimeFieldHint = (exampleDayAndTime: string): string =>
+  `For example ${exampleDayAndTime}: choose the day in the calendar and type the time, in the order the field shows.`;

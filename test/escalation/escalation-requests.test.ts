@@ -48,7 +48,7 @@ for (const engine of testEngines()) {
       const answer = await ask(ref, 'missed_target');
       assert.equal(answer.status, 200);
       assert.equal(answer.body.outcome, 'declined');
-      assert.match(answer.body.answer, /within its Division Service Targets: it is due to be acknowledged by Wednesday 25 November 2026 at 4:30 PM and resolved by Monday 30 November 2026 at 10:00 AM/);
+      assert.match(answer.body.answer, /within its Division Service Targets: it is due to be acknowledged by Wednesday 25 November 2026 at 4:30 pm and resolved by Monday 30 November 2026 at 10:00 am/);
     });
 
     test('§5.1 not acknowledged by its target: accepted at once, to the Division Head', async () => {

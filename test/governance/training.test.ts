@@ -64,8 +64,8 @@ for (const engine of testEngines()) {
       assert.deepEqual(first.reminders.filter((r) => r.staffId === newcomerId).length, 2);
       await sweepGovernance({ db: api.db, now: new Date(remindAt.getTime() + 3600_000) });
       assert.deepEqual(await mailTo(newcomerEmail), [
-        'Reminder: please read Corporate Customer Service Standards 2025 Edition by Tuesday 15 December 2026 at 10:00 AM',
-        'Reminder: please read Roads Operations: Division Service Targets, version 1 by Tuesday 15 December 2026 at 10:00 AM',
+        'Reminder: please read Corporate Customer Service Standards 2025 Edition by Tuesday 15 December 2026 at 10:00 am',
+        'Reminder: please read Roads Operations: Division Service Targets, version 1 by Tuesday 15 December 2026 at 10:00 am',
       ]);
 
       // They read the Standard (recorded with the edition read); the DST stays unread.
@@ -85,7 +85,7 @@ for (const engine of testEngines()) {
       await sweepGovernance({ db: api.db, now: new Date(overdueAt.getTime() + day) });
       const subjects = await mailTo(newcomerEmail);
       assert.equal(subjects.length, 3);
-      assert.equal(subjects[2], 'Overdue: Roads Operations: Division Service Targets, version 1 was due to be read by Tuesday 15 December 2026 at 10:00 AM');
+      assert.equal(subjects[2], 'Overdue: Roads Operations: Division Service Targets, version 1 was due to be read by Tuesday 15 December 2026 at 10:00 am');
       const { items } = await listTrainingFor(api.db.kysely, newcomerId, overdueAt);
       assert.deepEqual(items.map((i) => i.status), ['done', 'overdue']);
     });

@@ -32,7 +32,7 @@ for (const engine of testEngines()) {
       );
       assert.deepEqual(mine[0]!.envelopeTo, ['dana@example.org']);
       assert.match(mine[0]!.mail.text!, /Hello Dana Resident,/);
-      assert.match(mine[0]!.mail.text!, /will contact you by Wednesday 25 November 2026 at 4:30 PM/);
+      assert.match(mine[0]!.mail.text!, /will contact you by Wednesday 25 November 2026 at 4:30 pm/);
       assert.match(mine[1]!.mail.text!, /What happens next: A crew will patch it this week\./);
       const timeline = (await roads.get(`/api/v1/cases/${reference}`)).body.timeline;
       assert.deepEqual(

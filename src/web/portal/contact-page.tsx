@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import type { DirectoryChannel } from '../../directory/directory-cache.js';
+import { administrationHoursWords } from '../../platform/time-words.js';
 import { Breadcrumbs } from '../components.js';
 import { EmergencyLines, PortalLayout, Phones, type PortalContext } from './portal-layout.js';
 
@@ -16,24 +17,8 @@ export async function serviceCentreAddresses(db: Db): Promise<ServiceCentreAddre
   return db.kysely.selectFrom('service_centre').select(['code', 'name', 'address']).orderBy('name').execute();
 }
 
-const weekdayNames = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-
-/** "8:30 am". */
-const clock = (minutes: number): string => {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return `${h % 12 === 0 ? 12 : h % 12}:${String(m).padStart(2, '0')} ${h < 12 ? 'am' : 'pm'}`;
-};
-
 /** "Monday to Friday, 8:30 am to 4:30 pm, except holidays". */
-export function administrationHours(ctx: PortalContext): string {
-  const { days, opens, closes } = ctx.directory.calendar.rules.hours;
-  const sorted = [...days].sort((a, b) => a - b);
-  const consecutive = sorted.every((d, i) => i === 0 || d === sorted[i - 1]! + 1);
-  const dayWords =
-    sorted.length === 0 ? '' : consecutive && sorted.length > 2 ? `${weekdayNames[sorted[0]! - 1]} to ${weekdayNames[sorted.at(-1)! - 1]}` : sorted.map((d) => weekdayNames[d - 1]).join(', ');
-  return `${dayWords}, ${clock(opens)} to ${clock(closes)}, except holidays`;
-}
+export const administrationHours = (ctx: PortalContext): string => administrationHoursWords(ctx.directory.calendar.rules.hours);
 
 function hoursWords(channel: DirectoryChannel, ctx: PortalContext): string {
   switch (channel.hours) {
