@@ -73,3 +73,18 @@ function checkOne(definition: AttributeDefinition, value: string): string | unde
       return value.length <= 4000 ? undefined : `${definition.code} is too long (at most 4,000 characters)`;
   }
 }
+
+/** The key a list answer takes when the customer is not sure (the sample's road class: "Not sure"). */
+export const notSureKey = 'unknown';
+
+/**
+ * A customer's answer to a request type's question, in words (issue 18): a list's keys as their
+ * names, and "Not sure" where the customer said not sure, never the bare key or a blank. An answer
+ * the definition does not know (a retired value) reads as it was given.
+ */
+export function attributeAnswerWords(definition: AttributeDefinition | undefined, value: string | string[]): string {
+  const names = new Map((definition?.values ?? []).map((v) => [v.key, v.name]));
+  return (Array.isArray(value) ? value : [value])
+    .map((key) => names.get(key) ?? (key === notSureKey ? 'Not sure' : key))
+    .join(', ');
+}

@@ -79,3 +79,63 @@ test('an overdue target says "Overdue by 10 days 17 hours" once, on the case pag
   assert.match(queue, new RegExp(`${recorded.body.case.reference}[^]*?Overdue by \\d+ days`));
   for (const text of [page, queue]) assert.doesNotMatch(text, /overdue,? overdue/i);
 });
+
+test('"Not sure" where the customer said not sure: the intake read-back and the case page give the question and "Not sure", never the bare key or a blank (issue 18 point 6)', async () => {
+  const staff = await consoleAs(api, demo.csRep);
+  const readBack = await staff.post('/staff/intake/check', {
+    kind: 'service_request', requestType: 'pothole', channel: 'phone', 'attribute[road_class]': 'unknown', description: 'Pothole.', summary: 'Pothole at 70 Kent St. W.', 'location[address]': '70 Kent St. W., Lindsay',
+  });
+  assert.equal(readBack.status, 200, pageText(readBack.body).slice(0, 400));
+  assert.match(pageText(readBack.body), /What kind of road is it\? Not sure/);
+
+  const rep = await api.as(demo.csRep);
+  const recorded = await rep.post('/api/v1/cases', potholeByPhone({ attributes: { road_class: 'unknown' }, summary: 'Pothole at 70 Kent St. W.' }));
+  assert.equal(recorded.status, 201, JSON.stringify(recorded.body));
+  const page = pageText((await staff.get(`/staff/cases/${recorded.body.case.reference}`)).body);
+  assert.match(page, /What kind of road is it\? Not sure/);
+  assert.doesNotMatch(page, /Road class|\bunknown\b/i);
+  // A known answer reads as its words too, not its key.
+  const classed = await rep.post('/api/v1/cases', potholeByPhone({ summary: 'Pothole at 72 Kent St. W.' }));
+  assert.match(pageText((await staff.get(`/staff/cases/${classed.body.case.reference}`)).body), /What kind of road is it\? Class 3: a collector road between neighbourhoods/);
+});
+
+/** Every date and date-and-time field of a page with the words of its hint. */
+const dateFields = (html: string): { type: string; name: string; hint: string }[] =>
+  [...html.matchAll(/<input\b[^>]*\btype="(date|datetime-local)"[^>]*>/g)].map((m) => {
+    const tag = m[0];
+    const name = /\bname="([^"]*)"/.exec(tag)?.[1] ?? '';
+    const ids = (/\baria-describedby="([^"]*)"/.exec(tag)?.[1] ?? '').split(' ').filter((id) => id.endsWith('-hint'));
+    const hint = ids.map((id) => pageText(new RegExp(`<span[^>]*id="${id}"[^>]*>([\\s\\S]*?)</span>`).exec(html)?.[1] ?? '')).join(' ').trim();
+    return { type: m[1]!, name, hint };
+  });
+
+test('the date fields and their hints agree: every date field gives an example day in words and no pattern the field may not show (a date field shows the browser\'s order and sends YYYY-MM-DD) (issue 18 point 6)', async () => {
+  const rep = await api.as(demo.csRep);
+  const recorded = await rep.post('/api/v1/cases', potholeByPhone({ summary: 'Pothole at 80 Kent St. W.' }));
+  const pages: [string, string][] = [
+    [demo.csRep, '/staff/intake?kind=service_request&type=pothole'],
+    [demo.roadsStaff, `/staff/cases/${recorded.body.case.reference}`],
+    [demo.csManager, '/staff/performance'],
+    [demo.admin, '/staff/admin/closures'],
+    [demo.admin, '/staff/admin/targets/pothole'],
+    [demo.workingGroup, '/staff/proposals/new'],
+  ];
+  let seen = 0;
+  for (const [who, url] of pages) {
+    const page = await (await consoleAs(api, who)).get(url);
+    assert.equal(page.status, 200, `${url}: ${pageText(page.body).slice(0, 300)}`);
+    const fields = dateFields(page.body);
+    assert.ok(fields.length > 0, `${url} has date fields`);
+    for (const f of fields) {
+      seen += 1;
+      const example = f.type === 'date' ? /For example \w+day \d{1,2} \w+ \d{4}:/ : /For example \w+day \d{1,2} \w+ \d{4}, \d{1,2}:\d\d [ap]m:/;
+      assert.match(f.hint, example, `${url} ${f.name}: "${f.hint}"`);
+      assert.match(f.hint, /in the order the field shows/, `${url} ${f.name}`);
+      assert.doesNotMatch(f.hint, /YYYY|DD\/|MM\/|dd\/mm|mm\/dd|\d{4}-\d\d-\d\d/i, `${url} ${f.name}: no pattern the field may not show`);
+    }
+  }
+  assert.ok(seen >= 8, `the walk met ${seen} date fields`);
+  // The labels do not claim a pattern either ("From (YYYY-MM-DD)" beside a field showing mm/dd/yyyy).
+  const performance = await (await consoleAs(api, demo.csManager)).get('/staff/performance');
+  assert.doesNotMatch(pageText(performance.body), /YYYY/);
+});

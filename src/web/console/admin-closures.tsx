@@ -4,7 +4,7 @@ import { changeClosureDay, listClosureDays, type ClosureDayEntry } from '../../d
 import type { StaffMember } from '../../directory/staff.js';
 import { AppError } from '../../platform/errors.js';
 import { Alert, ErrorSummary, TextField, type FieldErrors } from '../components.js';
-import { formatCalendarDate } from '../format.js';
+import { dateFieldHint, formatCalendarDate } from '../format.js';
 import { sendPage } from '../render.js';
 import { ClosureTable, readYear } from './reference-closures.js';
 import { ConsolePage, formErrors, signedIn, textOf } from './reference-layout.js';
@@ -52,7 +52,7 @@ export function registerAdminClosurePages(app: FastifyInstance, services: CaseSe
         <section class="card" aria-labelledby="add-heading">
           <h2 id="add-heading">Add a closure day</h2>
           <form method="post" action={`/staff/admin/closures/add${back}`} novalidate>
-            <TextField name="date" label="Date" type="date" class="narrow" value={values['date']} required error={errors['date']} />
+            <TextField name="date" label="Date" type="date" hint={dateFieldHint(formatCalendarDate(`${thisYear}-12-24`))} class="narrow" value={values['date']} required error={errors['date']} />
             <TextField name="name" label="Name" hint='What people see, e.g. "Easter Monday" or "Christmas Eve closure".' value={values['name']} required error={errors['name']} maxLength={100} />
             <TextField name="reason" label="Reason" hint="For the record: why the City closes." value={values['reason']} error={errors['reason']} maxLength={300} />
             <button type="submit">Add the closure day</button>

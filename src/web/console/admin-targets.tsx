@@ -6,7 +6,7 @@ import type { StaffMember } from '../../directory/staff.js';
 import { AppError } from '../../platform/errors.js';
 import { formatTarget } from '../../standard/targets.js';
 import { ErrorSummary, TextField, type FieldErrors } from '../components.js';
-import { formatCalendarDate } from '../format.js';
+import { dateFieldHint, formatCalendarDate } from '../format.js';
 import { sendPage } from '../render.js';
 import { ConsolePage, formErrors, signedIn, targetsInWords, textOf } from './reference-layout.js';
 
@@ -145,7 +145,7 @@ export function registerAdminTargetPages(app: FastifyInstance, services: CaseSer
               name="effectiveFrom"
               label="Take effect on"
               type="date"
-              hint={`Today (${formatCalendarDate(today)}) or later. Requests received before this date keep the targets they were given.`}
+              hint={`Today or later. Requests received before this date keep the targets they were given. ${dateFieldHint(formatCalendarDate(today))}`}
               value={given(['effectiveFrom'], '')}
               required
               error={errors['effectiveFrom']}

@@ -10,7 +10,7 @@ import { acknowledgmentMessage } from '../../notify/templates.js';
 import type { AttributeDefinition } from '../../standard/attributes.js';
 import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
 import { Choices, Select, TextArea, TextField, fieldId, type FieldErrors, type Option } from '../components.js';
-import { formatDate, formatDateTime } from '../format.js';
+import { dateFieldHint, formatDate, formatDateTime } from '../format.js';
 import { heldDate } from '../../cases/send-update.js';
 import type { CaseEscalation } from './case-details.js';
 import type { TemplateAction } from '../../db/knowledge-tables.js';
@@ -204,7 +204,7 @@ function MethodField(props: { m: CaseActionsModel; action: ActionName; label: st
   );
 }
 
-const dateHint = (m: CaseActionsModel) => `A date, e.g. ${formatDateTime(m.now, m.directory.calendar.timeZone).replace(/^\w+ /, '').replace(/,.*$/, '')}: it means the close of business that day.`;
+const dateHint = (m: CaseActionsModel) => `It means the close of business that day. ${dateFieldHint(formatDate(m.now, m.directory.calendar.timeZone))}`;
 
 /** §4.1: the acknowledgment as the customer will read it, from the same template the use case uses. */
 function AcknowledgmentPreview(props: { m: CaseActionsModel }) {

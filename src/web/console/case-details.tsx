@@ -6,6 +6,8 @@ import type { CaseRow } from '../../cases/case-record.js';
 import type { CaseView, TimelineEntry } from '../../cases/case-queries.js';
 import { escalationReasonText } from '../../notify/templates.js';
 import type { BusinessCalendar } from '../../standard/calendar.js';
+import type { Directory } from '../../directory/directory-cache.js';
+import { attributeAnswerWords } from '../../standard/attributes.js';
 import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
 import { Badge } from '../components.js';
 import { afterOverdueBadge, dueInWords, formatCalendarDate, formatTargetDue, formatDateTime, formatDayTime, formatSpan } from '../format.js';
@@ -153,10 +155,11 @@ export function CaseTargets(props: { caseRow: CaseRow; view: CaseView; now: Date
 }
 
 /** The customer and the request: who, what, where, who has it. */
-export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation: CaseEscalation | null; calendar: BusinessCalendar; map: MapSettings }) {
+export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation: CaseEscalation | null; calendar: BusinessCalendar; map: MapSettings; directory: Directory }) {
   const { caseRow: c, view, escalation } = props;
   const zone = props.calendar.timeZone;
   const attributes = Object.entries(c.attributes ?? {});
+  const questions = (c.request_type_id === null ? undefined : props.directory.requestType(c.request_type_id))?.attributes ?? [];
   return (
     <>
       <section aria-labelledby="customer-title">
@@ -210,12 +213,16 @@ export function CaseFacts(props: { caseRow: CaseRow; view: CaseView; escalation:
               </>
             ) : null}
           </dd>
-          {attributes.map(([code, value]) => (
-            <>
-              <dt>{code.replace(/_/g, ' ').replace(/^./, (x) => x.toUpperCase())}</dt>
-              <dd>{Array.isArray(value) ? value.join(', ') : value}</dd>
-            </>
-          ))}
+          {attributes.map(([code, value]) => {
+            // The request type's question and the customer's answer in its words ("Not sure", issue 18).
+            const definition = questions.find((d) => d.code === code);
+            return (
+              <>
+                <dt>{definition?.description ?? code.replace(/_/g, ' ').replace(/^./, (x) => x.toUpperCase())}</dt>
+                <dd>{attributeAnswerWords(definition, value)}</dd>
+              </>
+            );
+          })}
           <dt>Summary read back</dt>
           <dd>{c.summary}</dd>
           <dt>Description</dt>

@@ -219,7 +219,7 @@ function CasePage(props: { m: CasePageModel; path: string }) {
           <div class="case-main">
             <CaseDuplicates duplicates={m.duplicates} zone={calendar.timeZone} />
             <CaseTargets caseRow={c} view={m.view} now={m.now} calendar={calendar} resolveUnit={resolutionTargetUnit(m.directory, m.view)} />
-            <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} map={m.directory.map} />
+            <CaseFacts caseRow={c} view={m.view} escalation={m.escalation} calendar={calendar} map={m.directory.map} directory={m.directory} />
             <CasePublicView caseRow={c} photos={m.photos} followers={m.followers} form={m.form} zone={calendar.timeZone} />
             <CaseMail reference={c.reference} resolved={c.status === 'resolved'} entries={m.mail} undeliverable={m.undeliverable} zone={calendar.timeZone} />
             <CaseTimeline entries={m.timeline} zone={calendar.timeZone} reference={m.caseRow.reference} status={m.caseRow.status} />

@@ -7,6 +7,7 @@ import { findKpis, kpiScope, type KpiQuery } from '../../performance/find-kpis.j
 import { describeShare, type DaysFigure, type ShareFigure } from '../../standard/performance-indicators.js';
 import { chartCell, chartRows, renderChartSvg, type ChartData } from '../charts.js';
 import { toCsv } from '../csv.js';
+import { dateFieldHint, formatDate } from '../format.js';
 import { sendPage } from '../render.js';
 import { requireStaffPage } from './console-auth.js';
 import { ConsolePage, signedIn } from './reference-layout.js';
@@ -96,7 +97,7 @@ export function ChartFigure(props: { chart: ChartData; csvHref?: string; svg?: s
   );
 }
 
-function Filters(props: { query: KpiQuery; services: { divisions: { code: string; name: string }[]; types: { code: string; name: string }[]; channels: { code: string; name: string }[] } }) {
+function Filters(props: { query: KpiQuery; example: string; services: { divisions: { code: string; name: string }[]; types: { code: string; name: string }[]; channels: { code: string; name: string }[] } }) {
   const q = props.query;
   const select = (name: 'division' | 'type' | 'channel', label: string, options: { code: string; name: string }[]) => (
     <div class="field">
@@ -114,12 +115,18 @@ function Filters(props: { query: KpiQuery; services: { divisions: { code: string
   return (
     <form method="get" action="/staff/performance" class="filters card" aria-label="Filters">
       <div class="field">
-        <label for="f-from">From (YYYY-MM-DD)</label>
-        <input id="f-from" name="from" type="date" value={q.from ?? ''} />
+        <label for="f-from">From</label>
+        <span class="hint" id="f-from-hint">
+          {dateFieldHint(props.example)}
+        </span>
+        <input id="f-from" name="from" type="date" value={q.from ?? ''} aria-describedby="f-from-hint" />
       </div>
       <div class="field">
-        <label for="f-to">To (YYYY-MM-DD)</label>
-        <input id="f-to" name="to" type="date" value={q.to ?? ''} />
+        <label for="f-to">To</label>
+        <span class="hint" id="f-to-hint">
+          {dateFieldHint(props.example)}
+        </span>
+        <input id="f-to" name="to" type="date" value={q.to ?? ''} aria-describedby="f-to-hint" />
       </div>
       {props.services.divisions.length > 1 ? select('division', 'Division', props.services.divisions) : null}
       {select('type', 'Request type', props.services.types)}
@@ -156,6 +163,7 @@ export function registerPerformancePages(app: FastifyInstance, services: CaseSer
         </p>
         <Filters
           query={query}
+          example={formatDate(services.clock.now(), directory.calendar.timeZone)}
           services={{
             divisions: divisions.map((d) => ({ code: d.code, name: d.name })),
             types: [{ code: 'inquiry', name: 'General inquiries' }, ...directory.allRequestTypes().filter((t) => divisions.some((d) => d.id === t.divisionId)).map((t) => ({ code: t.code, name: t.name }))],

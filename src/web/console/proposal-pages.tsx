@@ -10,7 +10,7 @@ import { AppError } from '../../platform/errors.js';
 import { describeShare, type Outcome, type ShareFigure } from '../../standard/performance-indicators.js';
 import { formatTarget, type ServiceTargets } from '../../standard/targets.js';
 import { Alert, Badge, ErrorSummary, TextField, type FieldErrors } from '../components.js';
-import { formatCalendarDate, formatCount, formatDate } from '../format.js';
+import { dateFieldHint, formatCalendarDate, formatCount, formatDate } from '../format.js';
 import { sendPage } from '../render.js';
 import { requireStaffPage } from './console-auth.js';
 import { ConsolePage, formErrors, idOf, signedIn, targetsInWords, textOf } from './reference-layout.js';
@@ -77,8 +77,8 @@ function ProposalForm(props: { directory: Directory; now: Date; action: string; 
         <legend>Period to replay</legend>
         <span class="hint">Every service request received in it is measured again. The last 12 months unless you choose otherwise.</span>
         <div class="intake-pair">
-          <TextField name="periodFrom" label="From" type="date" required value={values['periodFrom']} error={errors['periodFrom']} />
-          <TextField name="periodTo" label="To" type="date" required value={values['periodTo']} error={errors['periodTo']} />
+          <TextField name="periodFrom" label="From" type="date" hint={dateFieldHint(formatDate(now, directory.calendar.timeZone))} required value={values['periodFrom']} error={errors['periodFrom']} />
+          <TextField name="periodTo" label="To" type="date" hint={dateFieldHint(formatDate(now, directory.calendar.timeZone))} required value={values['periodTo']} error={errors['periodTo']} />
         </div>
       </fieldset>
       {values['recommendation'] ? <input type="hidden" name="recommendation" value={values['recommendation']} /> : null}
@@ -428,7 +428,7 @@ export function registerProposalPages(app: FastifyInstance, services: CaseServic
               Each division concerned gets a new DST version taking effect on the date below; requests received before it keep their targets, and the division's staff are asked to read the new
               version (CSS §7.2).
             </p>
-            <TextField name="effectiveFrom" label="Takes effect on" type="date" required value={values['effectiveFrom'] ?? today} error={errors['effectiveFrom']} />
+            <TextField name="effectiveFrom" label="Takes effect on" type="date" hint={dateFieldHint(formatCalendarDate(today))} required value={values['effectiveFrom'] ?? today} error={errors['effectiveFrom']} />
             <div class="actions">
               <button type="submit">Accept the proposal</button>
             </div>

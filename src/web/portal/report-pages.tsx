@@ -1,11 +1,11 @@
 import type { PhotoRow } from '../../cases/case-photos.js';
 import { PhotoFields, PhotoReadback } from './report-photos.js';
 import type { AttributeDefinition, AttributeValues } from '../../standard/attributes.js';
-import { checkAttributeValues } from '../../standard/attributes.js';
+import { attributeAnswerWords, checkAttributeValues } from '../../standard/attributes.js';
 import type { IntakeInput } from '../../cases/create-case.js';
 import type { PublicCase } from '../../cases/find-public-case.js';
 import { Breadcrumbs, ErrorSummary, Select, Choices, TextArea, TextField, type FieldErrors } from '../components.js';
-import { formatDateTime } from '../format.js';
+import { dateTimeFieldHint, formatDateTime } from '../format.js';
 import type { RelatedCase } from '../../cases/find-cases.js';
 import { insideBoundary, outsideBoundaryMessage, type MunicipalBoundary } from '../../directory/map-settings.js';
 import { PointMap, mapAssets } from '../point-map.js';
@@ -85,7 +85,7 @@ const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 /** The form field of an attribute: multivalue lists are checkboxes named `attribute[code][]`. */
 export const attributeField = (a: AttributeDefinition): string => (a.datatype === 'multivaluelist' ? `attribute[${a.code}][]` : `attribute[${a.code}]`);
 
-function AttributeInput(props: { attribute: AttributeDefinition; value: string | string[] | undefined; error: string | undefined }) {
+function AttributeInput(props: { attribute: AttributeDefinition; value: string | string[] | undefined; error: string | undefined; example: string }) {
   const a = props.attribute;
   const name = attributeField(a);
   const single = typeof props.value === 'string' ? props.value : undefined;
@@ -104,7 +104,7 @@ function AttributeInput(props: { attribute: AttributeDefinition; value: string |
     case 'number':
       return <TextField name={name} label={a.description} value={single} inputmode="decimal" class="narrow" required={a.required} error={props.error} />;
     case 'datetime':
-      return <TextField name={name} label={a.description} value={single} type="datetime-local" class="narrow" required={a.required} error={props.error} hint="The date and time, for example 5 March 2026 at 2:30 pm." />;
+      return <TextField name={name} label={a.description} value={single} type="datetime-local" class="narrow" required={a.required} error={props.error} hint={dateTimeFieldHint(props.example)} />;
     case 'string':
       return <TextField name={name} label={a.description} value={single} maxLength={1000} required={a.required} error={props.error} />;
   }
@@ -134,7 +134,7 @@ export function ReportForm(props: { ctx: PortalContext; type: PortalRequestType;
           <fieldset class="form-section">
             <legend class="form-section__title">About the problem</legend>
             {type.attributes.map((a) => (
-              <AttributeInput attribute={a} value={answers.attributes[a.code]} error={errors[attributeField(a)]} />
+              <AttributeInput attribute={a} value={answers.attributes[a.code]} error={errors[attributeField(a)]} example={formatDateTime(props.ctx.now, props.ctx.zone)} />
             ))}
           </fieldset>
         ) : null}
@@ -292,9 +292,7 @@ export function reportPoint(answers: Pick<ReportAnswers, 'latitude' | 'longitude
 }
 
 function answerText(a: AttributeDefinition, value: string | string[] | undefined): string {
-  if (value === undefined) return 'Not answered';
-  const names = new Map((a.values ?? []).map((v) => [v.key, v.name]));
-  return (Array.isArray(value) ? value : [value]).map((v) => names.get(v) ?? v).join(', ');
+  return value === undefined ? 'Not answered' : attributeAnswerWords(a, value);
 }
 
 function chosenPoint(answers: ReportAnswers): { latitude: number; longitude: number } | undefined {
