@@ -14,10 +14,12 @@ import type { PreferredContact } from '../../db/schema.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { AppError, isAppError } from '../../platform/errors.js';
-import type { AttributeDefinition } from '../../standard/attributes.js';
+import { attributeAnswerWords, type AttributeDefinition } from '../../standard/attributes.js';
 import { Breadcrumbs, Choices, ErrorSummary, Select, TextArea, TextField, type FieldErrors, type Option } from '../components.js';
-import { formatDateTime, formatShortDateTime, formatTargetDue } from '../format.js';
+import { dateTimeFieldHint, formatDateTime, formatShortDateTime, formatTargetDue } from '../format.js';
 import { Layout } from '../layout.js';
+import { officialChannelsReply } from '../../notify/official-channels-reply.js';
+import { serviceCentreAddresses } from '../portal/contact-page.js';
 import { sendPage } from '../render.js';
 import { requestTypeOptions, StatusBadge } from './c1-case-list.js';
 import { consoleLayout, requireStaffPage } from './console-auth.js';
@@ -49,6 +51,8 @@ interface IntakeForm {
   /** Issue 18: the knowledge-base article version the answer came from ("slug@version"), and the words searched. */
   article: string;
   answerSearch: string;
+  /** Issue 18: the request type of a service request refused for its channel (social media) and recorded as an inquiry instead. */
+  refusedType: string;
   idempotencyKey: string;
 }
 
@@ -78,6 +82,7 @@ function readForm(body: Record<string, unknown>): IntakeForm {
     answer: str(body['answer']),
     article: /^[a-z0-9-]{1,80}@\d{1,7}$/.test(str(body['article'], 90)) ? str(body['article'], 90) : '',
     answerSearch: str(body['answerSearch'], 200),
+    refusedType: str(body['refusedType'], 64),
     idempotencyKey: str(body['idempotencyKey'], 200),
   };
 }
@@ -256,7 +261,7 @@ function StartPage(props: { staff: StaffMember; directory: Directory; now: Date;
   );
 }
 
-export function AttributeField(props: { definition: AttributeDefinition; value: string | string[] | undefined; error: string | undefined }) {
+export function AttributeField(props: { definition: AttributeDefinition; value: string | string[] | undefined; error: string | undefined; example?: string | undefined }) {
   const { definition: d } = props;
   const name = `attribute[${d.code}]`;
   const value = props.value;
@@ -275,7 +280,7 @@ export function AttributeField(props: { definition: AttributeDefinition; value: 
     case 'number':
       return <TextField name={name} label={d.description} type="text" inputmode="decimal" value={single} error={props.error} required={d.required} class="narrow" />;
     case 'datetime':
-      return <TextField name={name} label={d.description} type="datetime-local" value={single} error={props.error} required={d.required} class="narrow" />;
+      return <TextField name={name} label={d.description} type="datetime-local" hint={props.example ? dateTimeFieldHint(props.example) : undefined} value={single} error={props.error} required={d.required} class="narrow" />;
     case 'text':
       return <TextArea name={name} label={d.description} value={single} error={props.error} required={d.required} rows={3} />;
     default:
@@ -338,17 +343,56 @@ function AnswerFinder(props: { form: IntakeForm; answers: AnswerSearch | undefin
   );
 }
 
+/**
+ * Issue 18: social media takes no service requests (CSS §3.2), so the refusal offers the way that
+ * is open: the same contact as a general inquiry, in one click. The button posts the whole form
+ * (everything typed, as it stands) to /staff/intake/as-inquiry, without JavaScript; the reply to
+ * give the resident names the official channels.
+ */
+function ChannelRefusal(props: { channel: string; reply: string }) {
+  return (
+    <section class="alert alert--warn intake-refusal" aria-labelledby="intake-refusal-title">
+      <h2 id="intake-refusal-title">{`${props.channel} takes no service requests: record it as a general inquiry`}</h2>
+      <p>
+        {`${props.channel} is monitored for general inquiries but is not an official channel for service requests (CSS §3.2). Record this contact as a general inquiry: everything you typed is kept. Then give the resident the reply below, which names the official channels.`}
+      </p>
+      <div class="actions">
+        <button type="submit" formaction="/staff/intake/as-inquiry" formNoValidate>
+          Record it as a general inquiry
+        </button>
+      </div>
+      <ReadyReply reply={props.reply} />
+    </section>
+  );
+}
+
+/** The reply to copy to the resident: read-only text staff can select, and send where the resident wrote. */
+function ReadyReply(props: { reply: string; label?: string }) {
+  return (
+    <div class="field ready-reply">
+      <label for="ready-reply">{props.label ?? 'Reply to the resident'}</label>
+      <span class="hint" id="ready-reply-hint">
+        Copy it into your answer where the resident wrote: it names the official channels.
+      </span>
+      <textarea id="ready-reply" readonly rows={12} aria-describedby="ready-reply-hint">
+        {props.reply}
+      </textarea>
+    </div>
+  );
+}
+
 export interface AnswerSearch {
   searched: boolean;
   hits: ArticleHit[];
   used?: { title: string } | undefined;
 }
 
-function DetailsPage(props: { staff: StaffMember; directory: Directory; form: IntakeForm; type: TypeInfo | undefined; errors: FieldErrors; answers?: AnswerSearch | undefined }) {
+function DetailsPage(props: { staff: StaffMember; directory: Directory; form: IntakeForm; type: TypeInfo | undefined; errors: FieldErrors; answers?: AnswerSearch | undefined; reply?: string | undefined; now: Date }) {
   const { form, type, errors, directory } = props;
   const sr = form.kind === 'service_request';
   const divisions: Option[] = [...directory.divisions].sort((a, b) => a.name.localeCompare(b.name)).map((d) => ({ value: d.code, label: d.name }));
   const title = sr && type ? `New service request: ${type.name}` : 'New general inquiry';
+  const example = formatDateTime(props.now, directory.calendar.timeZone);
   return (
     <IntakeShell staff={props.staff} directory={directory} title={title} step="Details">
       <p class="step-label">Step 2 of 3</p>
@@ -359,9 +403,17 @@ function DetailsPage(props: { staff: StaffMember; directory: Directory; form: In
       </p>
       <ErrorSummary errors={errors} />
       <form method="post" action="/staff/intake/check" class="intake-form" novalidate>
+        {props.reply !== undefined ? (
+          // Enter in a field still means "Continue to read-back", not the refusal's button below.
+          <button type="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">
+            Continue to read-back
+          </button>
+        ) : null}
         <input type="hidden" name="kind" value={form.kind} />
         {sr ? <input type="hidden" name="requestType" value={form.requestType} /> : null}
+        {form.refusedType ? <input type="hidden" name="refusedType" value={form.refusedType} /> : null}
         <input type="hidden" name="idempotencyKey" value={form.idempotencyKey} />
+        {sr && props.reply !== undefined ? <ChannelRefusal channel={directory.channel(form.channel)?.name ?? form.channel} reply={props.reply} /> : null}
 
         <section class="card intake-step" aria-labelledby="intake-contact">
           <h2 id="intake-contact">The contact</h2>
@@ -380,7 +432,7 @@ function DetailsPage(props: { staff: StaffMember; directory: Directory; form: In
             name="receivedAt"
             type="datetime-local"
             label="Received at"
-            hint="Leave empty for now. Fill in only for a contact received earlier (a voicemail, an e-mail from this morning); the history records that it was back-dated."
+            hint={`Leave empty for now. Fill in only for a contact received earlier (a voicemail, an e-mail from this morning); the history records that it was back-dated. ${dateTimeFieldHint(example)}`}
             value={form.receivedAt}
             error={errors['receivedAt']}
             class="narrow"
@@ -402,7 +454,7 @@ function DetailsPage(props: { staff: StaffMember; directory: Directory; form: In
           <section class="card intake-step" aria-labelledby="intake-questions">
             <h2 id="intake-questions">About the {type.name.toLowerCase()}</h2>
             {type.attributes.map((d) => (
-              <AttributeField definition={d} value={form.attribute[d.code]} error={errors[`attribute[${d.code}]`]} />
+              <AttributeField definition={d} value={form.attribute[d.code]} error={errors[`attribute[${d.code}]`]} example={example} />
             ))}
           </section>
         ) : null}
@@ -489,6 +541,7 @@ function HiddenFields(props: { form: IntakeForm }) {
     ['summary', form.summary],
     ['answer', form.answer],
     ['article', form.article],
+    ['refusedType', form.refusedType],
     ['idempotencyKey', form.idempotencyKey],
   ];
   for (const [code, value] of Object.entries(form.attribute)) {
@@ -556,6 +609,7 @@ function CheckPage(props: {
   earlier: RelatedCase[];
   nearby: RelatedCase[] | null;
   errors: FieldErrors;
+  refused?: { reply: string; typeName: string } | undefined;
 }) {
   const { form, type, directory, errors } = props;
   const zone = directory.calendar.timeZone;
@@ -566,10 +620,7 @@ function CheckPage(props: {
   const attributeAnswers = (type?.attributes ?? [])
     .filter((d) => form.attribute[d.code] !== undefined && form.attribute[d.code] !== '')
     .map((d) => {
-      const given = form.attribute[d.code]!;
-      const keys = Array.isArray(given) ? given : [given];
-      const words = keys.map((k) => d.values?.find((v) => v.key === k)?.name ?? k).join(', ');
-      return { question: d.description, answer: words };
+      return { question: d.description, answer: attributeAnswerWords(d, form.attribute[d.code]!) };
     });
   const preferred = preferredOptions.find((o) => o.value === form.customer.preferredContact)?.label;
   const hasCustomerKey = form.customer.email.trim() !== '' || form.customer.phone.trim() !== '';
@@ -583,6 +634,16 @@ function CheckPage(props: {
         <blockquote class="intake-readback__summary">{form.summary}</blockquote>
         <p class="muted">Ask: "Have I got that right?" Change the details if anything is wrong.</p>
       </div>
+
+      {props.refused ? (
+        <section class="card intake-section" aria-labelledby="check-refused">
+          <h2 id="check-refused">A general inquiry, not a service request</h2>
+          <p>
+            {`The customer asked by ${(channel?.name ?? form.channel).toLowerCase()} for a service request (${props.refused.typeName}). ${channel?.name ?? form.channel} takes no service requests (CSS §3.2): this contact will be recorded as a general inquiry with what you typed. Give the resident the reply below: it points them to an official channel.`}
+          </p>
+          <ReadyReply reply={props.refused.reply} />
+        </section>
+      ) : null}
 
       <section class="card intake-section" aria-labelledby="check-details">
         <h2 id="check-details">What will be recorded</h2>
@@ -666,7 +727,7 @@ function formatDateTimeLocal(text: string, zone: string): string {
   return parsed.isValid ? formatDateTime(parsed.toMillis(), zone) : text;
 }
 
-function DonePage(props: { staff: StaffMember; directory: Directory; view: CaseView }) {
+function DonePage(props: { staff: StaffMember; directory: Directory; view: CaseView; reply?: string | undefined }) {
   const { view, directory } = props;
   const zone = directory.calendar.timeZone;
   const sr = view.kind === 'service_request';
@@ -700,6 +761,7 @@ function DonePage(props: { staff: StaffMember; directory: Directory; view: CaseV
             </>
           )}
         </ul>
+        {props.reply !== undefined ? <ReadyReply reply={props.reply} label="Reply to the resident, with the reference" /> : null}
         <dl class="facts">
           <dt>Received</dt>
           <dd>{formatDateTime(view.receivedAt!, zone)}</dd>
@@ -726,9 +788,26 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
   const onRequest = requireStaffPage(services);
   const refuseNonIntake = (staff: StaffMember) => assertTakesContacts(staff);
 
+  // Issue 18: the reply naming the official channels, from the municipality's channels and Service Centres.
+  const readyReply = async (directory: Directory, reference?: string) =>
+    officialChannelsReply(
+      {
+        municipality: directory.municipality.name,
+        channels: directory.channels,
+        hours: directory.calendar.rules.hours,
+        centres: await serviceCentreAddresses(services.db),
+        emergency: directory.municipality.settings.emergency,
+      },
+      reference,
+    );
+  const refusesRequests = (directory: Directory, form: IntakeForm) => directory.channel(form.channel)?.serviceRequests === false;
+
   const showDetails = async (staff: StaffMember, form: IntakeForm, errors: FieldErrors, answers?: AnswerSearch) => {
     const directory = await services.directory.get();
-    return DetailsPage({ staff, directory, form, type: findType(directory, form.requestType, services.clock.now()), errors, answers });
+    // A service request on a channel that takes none (social media): the refusal offers the inquiry.
+    const refused = form.kind === 'service_request' && errors['channel'] !== undefined && refusesRequests(directory, form);
+    const now = services.clock.now();
+    return DetailsPage({ staff, directory, form, type: findType(directory, form.requestType, now), errors, answers, reply: refused ? await readyReply(directory) : undefined, now });
   };
 
   const showCheck = async (staff: StaffMember, form: IntakeForm, errors: FieldErrors) => {
@@ -746,7 +825,24 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
           radiusMetres: directory.nearbyMetres(form.requestType),
         })
       : null;
-    return CheckPage({ staff, directory, form, type: findType(directory, form.requestType, context.now), earlier, nearby, errors });
+    const refused =
+      !sr && form.refusedType && refusesRequests(directory, form) ? { reply: await readyReply(directory), typeName: findType(directory, form.refusedType, context.now)?.name ?? form.refusedType } : undefined;
+    return CheckPage({ staff, directory, form, type: findType(directory, form.requestType, context.now), earlier, nearby, errors, refused });
+  };
+
+  /** The form checked as createCase will check it; what passes goes on to the read-back. */
+  const checkThenReadBack = async (staff: StaffMember, form: IntakeForm) => {
+    const errors = checkForm(form);
+    if (Object.keys(errors).length > 0) return { page: await showDetails(staff, form, errors), status: 400 };
+    // What intake would refuse (social media takes no service requests, a receipt in the future…)
+    // is refused now, before the read-back, while the caller is still on the line.
+    try {
+      checkIntake({ directory: await services.directory.get(), staff, input: toIntakeInput(form, true), now: services.clock.now() });
+    } catch (error) {
+      if (!isAppError(error) || !['VALIDATION_FAILED', 'RULE_VIOLATION', 'NOT_FOUND'].includes(error.code)) throw error;
+      return { page: await showDetails(staff, form, errorsFrom(error)), status: 400 };
+    }
+    return { page: await showCheck(staff, form, {}), status: 200 };
   };
 
   app.get<{ Querystring: Record<string, unknown> }>('/staff/intake', { onRequest }, async (request, reply) => {
@@ -775,17 +871,21 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
     const form = readForm(request.body ?? {});
     if (!form.idempotencyKey) form.idempotencyKey = randomUUID();
     if (request.body?.['change']) return sendPage(reply, await showDetails(staff, form, {}));
-    const errors = checkForm(form);
-    if (Object.keys(errors).length > 0) return sendPage(reply, await showDetails(staff, form, errors), 400);
-    // What intake would refuse (social media takes no service requests, a receipt in the future…)
-    // is refused now, before the read-back, while the caller is still on the line.
-    try {
-      checkIntake({ directory: await services.directory.get(), staff, input: toIntakeInput(form, true), now: services.clock.now() });
-    } catch (error) {
-      if (!isAppError(error) || !['VALIDATION_FAILED', 'RULE_VIOLATION', 'NOT_FOUND'].includes(error.code)) throw error;
-      return sendPage(reply, await showDetails(staff, form, errorsFrom(error)), 400);
-    }
-    return sendPage(reply, await showCheck(staff, form, {}));
+    const { page, status } = await checkThenReadBack(staff, form);
+    return sendPage(reply, page, status);
+  });
+
+  // Issue 18: the social-media refusal's one click. The same contact, every field as typed, becomes a
+  // general inquiry (CSS §3.2) and goes to its read-back, with the reply naming the official channels.
+  app.post<{ Body: Record<string, unknown> }>('/staff/intake/as-inquiry', { onRequest }, async (request, reply) => {
+    const staff = request.staff!;
+    refuseNonIntake(staff);
+    const form = readForm(request.body ?? {});
+    if (!form.idempotencyKey) form.idempotencyKey = randomUUID();
+    if (form.kind === 'service_request') form.refusedType = form.requestType;
+    form.kind = 'inquiry';
+    const { page, status } = await checkThenReadBack(staff, form);
+    return sendPage(reply, page, status);
   });
 
   // Issue 18: search the knowledge base from intake, or give an article's text as the answer.
@@ -818,7 +918,8 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
     const confirmed = body['summaryConfirmed'] === 'yes' || (Array.isArray(body['summaryConfirmed']) && body['summaryConfirmed'].includes('yes'));
     try {
       const { caseRow } = await createCase({ services, origin: { staff }, input: toIntakeInput(form, confirmed), idempotencyKey: form.idempotencyKey || undefined });
-      return reply.redirect(`/staff/intake/done/${caseRow.reference}`, 303);
+      // An inquiry that was a refused service request: its done page gives the reply with the reference.
+      return reply.redirect(`/staff/intake/done/${caseRow.reference}${form.kind === 'inquiry' && form.refusedType ? '?reply=official-channels' : ''}`, 303);
     } catch (error) {
       if (!isAppError(error) || !['VALIDATION_FAILED', 'RULE_VIOLATION', 'CONFLICT', 'NOT_FOUND'].includes(error.code)) throw error;
       const found = errorsFrom(error);
@@ -828,12 +929,13 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
     }
   });
 
-  app.get<{ Params: { reference: string } }>('/staff/intake/done/:reference', { onRequest }, async (request, reply) => {
+  app.get<{ Params: { reference: string }; Querystring: Record<string, unknown> }>('/staff/intake/done/:reference', { onRequest }, async (request, reply) => {
     const staff = request.staff!;
     const reference = request.params.reference;
     if (!new RegExp(referencePattern).test(reference)) throw new AppError('NOT_FOUND', `There is no case ${reference}.`);
     const directory = await services.directory.get();
     const { view } = await getCase(services.db.kysely, staff, reference, directory.calendar);
-    return sendPage(reply, DonePage({ staff, directory, view }));
+    const pointed = request.query['reply'] === 'official-channels' && view.kind === 'inquiry' && view.channel.code !== null && directory.channel(view.channel.code)?.serviceRequests === false;
+    return sendPage(reply, DonePage({ staff, directory, view, reply: pointed ? await readyReply(directory, view.reference) : undefined }));
   });
 }
