@@ -5,6 +5,7 @@ import type { StaffMember } from '../directory/staff.js';
 import { AppError } from '../platform/errors.js';
 import {
   formulaVersion,
+  mergeTally,
   performanceIndicators,
   periodRuleWords,
   type PerformanceIndicators,
@@ -155,14 +156,39 @@ export function groupLabel(by: KpiGroupBy | null, key: string, directory: Direct
   }
 }
 
-/** The tallies of a selection: from the aggregates for whole months, else case by case. */
-export async function findKpiTallies(tx: Tx, directory: Directory, selection: KpiSelection, now: Date): Promise<{ groups: GroupedTallies; computedFrom: 'aggregates' | 'cases' }> {
+/**
+ * The tallies of a selection: from the aggregates for whole months, else case by case.
+ * `concurrently` (given the pool, not a transaction): the cases', escalations' and surveys'
+ * statements run at once on three connections, for a reader that needs them all (the reports).
+ */
+export async function findKpiTallies(
+  tx: Tx,
+  directory: Directory,
+  selection: KpiSelection,
+  now: Date,
+  options: { concurrently?: boolean } = {},
+): Promise<{ groups: GroupedTallies; computedFrom: 'aggregates' | 'cases' }> {
   const calendar = directory.calendar;
   const whole = coversWholeMonths(selection.from, selection.to, calendar.localDate(now.getTime()));
   if (whole) await compactKpiDeltas(tx);
-  const groups = whole ? await aggregatedTallies(tx, calendar, selection, now) : await directTallies(tx, calendar, selection, now);
-  await escalationTallies(tx, calendar, selection, now, groups);
-  await satisfactionTallies(tx, calendar, selection, groups);
+  const cases = () => (whole ? aggregatedTallies(tx, calendar, selection, now) : directTallies(tx, calendar, selection, now));
+  let groups: GroupedTallies;
+  if (options.concurrently) {
+    const escalations: GroupedTallies = new Map();
+    const surveys: GroupedTallies = new Map();
+    [groups] = await Promise.all([cases(), escalationTallies(tx, calendar, selection, now, escalations), satisfactionTallies(tx, calendar, selection, surveys)]);
+    for (const more of [escalations, surveys]) {
+      for (const [key, tally] of more) {
+        const into = groups.get(key);
+        if (into) mergeTally(into, tally);
+        else groups.set(key, tally);
+      }
+    }
+  } else {
+    groups = await cases();
+    await escalationTallies(tx, calendar, selection, now, groups);
+    await satisfactionTallies(tx, calendar, selection, groups);
+  }
   return { groups, computedFrom: whole ? 'aggregates' : 'cases' };
 }
 

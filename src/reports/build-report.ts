@@ -25,7 +25,7 @@ import { formatTarget } from '../standard/targets.js';
 import { renderChartSvg, type ChartData } from '../web/charts.js';
 import { formatDateTime } from '../web/format.js';
 import type { ReportConfig } from './report-config.js';
-import type { DivisionPage, ReportContent, ScorecardRow } from './report-content.js';
+import type { DivisionPage, ReportContent, ScorecardGap, ScorecardRow } from './report-content.js';
 
 /**
  * Builds a report's content from the figures at this moment (CSS §6.3). Every figure comes from
@@ -99,7 +99,20 @@ function summaryPoints(kind: ReportKind, now: PerformanceIndicators, before: Per
   return points;
 }
 
-function scorecardRows(kind: ReportKind, directory: Directory, cells: Cell[], period: ReportPeriod, total: PerformanceIndicators, config: ReportConfig, options: FigureOptions): ScorecardRow[] {
+/**
+ * The scorecard's rows: in the bi-annual report each request type with cases in the period, then
+ * the corporate rows. The types with none are named in `withoutCases` (one line under the table),
+ * not listed row by row as "no data".
+ */
+function scorecardRows(
+  kind: ReportKind,
+  directory: Directory,
+  cells: Cell[],
+  period: ReportPeriod,
+  total: PerformanceIndicators,
+  config: ReportConfig,
+  options: FigureOptions,
+): { rows: ScorecardRow[]; withoutCases: ScorecardGap[] } {
   const t = config.targets;
   const row = (key: string, division: string | null, subject: string, dst: string, indicator: string, targetPercent: number, result: ShareFigure): ScorecardRow => ({
     key,
@@ -118,15 +131,19 @@ function scorecardRows(kind: ReportKind, directory: Directory, cells: Cell[], pe
     row('inquiry/acknowledgment', null, 'General inquiries', `Acknowledge within ${formatTarget(inquiryTarget)}`, 'Acknowledged within target', t.inquiryAcknowledgment, total.acknowledgment.inquiry),
     row('all/satisfaction', null, 'Customer satisfaction', 'Survey answers of 4 or 5 out of 5', 'Satisfied', t.satisfaction, total.satisfaction.satisfied),
   ];
-  if (kind === 'feedback') return corporate.slice(3);
-  if (kind === 'annual') return corporate;
+  if (kind === 'feedback') return { rows: corporate.slice(3), withoutCases: [] };
+  if (kind === 'annual') return { rows: corporate, withoutCases: [] };
   const keep = inPeriod(period);
   const endMs = Date.parse(`${period.to}T12:00:00Z`);
   const rows: ScorecardRow[] = [];
+  const withoutCases: ScorecardGap[] = [];
   for (const division of directory.divisions) {
     for (const type of directory.allRequestTypes().filter((x) => x.divisionId === division.id)) {
       const tally = sum(cells, (c) => keep(c) && c.type === type.id);
-      if (!type.active && tally.serviceRequests === 0) continue;
+      if (tally.serviceRequests === 0) {
+        if (type.active) withoutCases.push({ division: division.name, subject: type.name });
+        continue;
+      }
       const k = performanceIndicators(tally, options);
       let ack = 'the DST in force at receipt';
       let res = ack;
@@ -139,7 +156,7 @@ function scorecardRows(kind: ReportKind, directory: Directory, cells: Cell[], pe
       rows.push(row(`${type.code}/resolution`, division.name, type.name, res, 'Resolved within target', t.resolution, k.resolution));
     }
   }
-  return [...rows, ...corporate];
+  return { rows: [...rows, ...corporate], withoutCases };
 }
 
 function divisionPages(directory: Directory, cells: Cell[], period: ReportPeriod, options: FigureOptions): DivisionPage[] {
@@ -228,7 +245,9 @@ function charts(kind: ReportKind, cells: Cell[], period: ReportPeriod, years: Re
   return list;
 }
 
-async function escalationTrends(tx: Tx, directory: Directory, cells: Cell[], period: ReportPeriod, previous: ReportPeriod, options: FigureOptions): Promise<NonNullable<ReportContent['escalations']>> {
+type Recurrence = Awaited<ReturnType<typeof escalationRecurrence>>;
+
+function escalationTrends(directory: Directory, cells: Cell[], period: ReportPeriod, previous: ReportPeriod, recurrence: Recurrence, options: FigureOptions): NonNullable<ReportContent['escalations']> {
   const keep = inPeriod(period);
   const now = performanceIndicators(sum(cells, keep), options);
   const before = performanceIndicators(sum(cells, inPeriod(previous)), options);
@@ -237,33 +256,39 @@ async function escalationTrends(tx: Tx, directory: Directory, cells: Cell[], per
     .map((d) => ({ name: d.name, count: escalationsOf(sum(cells, (c) => keep(c) && c.division === d.id)) }))
     .filter((d) => d.count > 0)
     .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
-  const { recurringTypes, recurringPlaces: recurring } = await escalationRecurrence(tx, directory, { from: period.from, to: period.to, periodRule: 'received', divisionIds: null });
   return {
     byLevel: now.escalation.byLevel,
     byReason: now.escalation.byReason,
     share: now.escalation.share,
     previousShare: before.escalation.share,
     byDivision,
-    recurringTypes,
-    recurringPlaces: recurring,
+    recurringTypes: recurrence.recurringTypes,
+    recurringPlaces: recurrence.recurringPlaces,
   };
 }
 
-async function feedbackSection(tx: Tx, directory: Directory, cells: Cell[], period: ReportPeriod, previous: ReportPeriod, options: FigureOptions): Promise<NonNullable<ReportContent['feedback']>> {
+/** What the feedback section reads besides the KPI tallies. */
+async function readFeedback(read: Tx, directory: Directory, period: ReportPeriod, previous: ReportPeriod) {
   const calendar = directory.calendar;
   const current = periodInstants(calendar, period.from, period.to);
   const before = periodInstants(calendar, previous.from, previous.to);
   const [facts, answers, themes, quotes] = await Promise.all([
-    feedbackFacts(tx, reader, before.fromAt),
-    surveyAnswerCounts(tx, reader, current.fromAt, current.toAt),
-    feedbackThemes(tx),
+    feedbackFacts(read, reader, before.fromAt),
+    surveyAnswerCounts(read, reader, current.fromAt, current.toAt),
+    feedbackThemes(read),
     sql<{ quote: string; division: string | null; received_at: Date }>`
       select q.quote, d.name as division, f.received_at
       from report_quote q join customer_feedback f on f.id = q.feedback_id
         left join service_case c on c.id = f.case_id left join division d on d.id = c.division_id
       where f.received_at >= ${current.fromAt} and f.received_at < ${current.toAt}
-      order by f.received_at, f.id limit 12`.execute(tx),
+      order by f.received_at, f.id limit 12`.execute(read),
   ]);
+  return { current, before, facts, answers, themes, quotes };
+}
+
+function feedbackSection(directory: Directory, cells: Cell[], period: ReportPeriod, previous: ReportPeriod, read: Awaited<ReturnType<typeof readFeedback>>, options: FigureOptions): NonNullable<ReportContent['feedback']> {
+  const { current, before, facts, answers, themes, quotes } = read;
+  const calendar = directory.calendar;
   const analysis = feedbackAnalysis(facts, { from: current.fromAt.getTime(), to: current.toAt.getTime() }, options.minimumGroupSize);
   const previousItems = facts.filter((f) => f.at >= before.fromAt.getTime() && f.at < before.toAt.getTime()).length;
   const themeName = (code: string) => (code === 'untagged' ? 'Not tagged yet' : (themes.find((t) => t.code === code)?.name ?? code));
@@ -324,37 +349,53 @@ async function definitionChanges(tx: Tx, directory: Directory, kind: ReportKind,
 }
 
 export interface BuildReportOptions {
-  tx: Tx;
+  /** The pool, not a transaction: the figures' statements run at once on several connections. */
+  read: Tx;
   directory: Directory;
   kind: ReportKind;
   period: ReportPeriod;
   config: ReportConfig;
   now: Date;
   generatedBy: string;
-  version: number;
   /** Told what is being done, for a terminal's progress. */
   progress?: (step: string) => void;
 }
 
-export async function buildReport(options: BuildReportOptions): Promise<ReportContent> {
-  const { tx, directory, kind, period, config, now } = options;
+/**
+ * A report before it is kept: every figure, table and sentence, and its charts' data. What
+ * depends on the versions kept (its version number, the annex's changes since the last report)
+ * and the charts' SVG are added by finishReport, in generateReport's transaction.
+ */
+export interface ReportDraft {
+  content: ReportContent;
+  charts: ChartData[];
+}
+
+export async function buildReport(options: BuildReportOptions): Promise<ReportDraft> {
+  const { read, directory, kind, period, config, now } = options;
   const progress = options.progress ?? (() => undefined);
   const previous = previousPeriod(period);
   const figureOptions: FigureOptions = { periodRule: 'received', minimumGroupSize: performanceRulesOf(directory.municipality).minimumGroupSize };
   // Council's trends go back over the years citydesk holds (at most ten).
   let from = previous.from;
   if (kind === 'annual') {
-    const first = await firstCountedMonth(tx);
+    const first = await firstCountedMonth(read);
     const earliest = `${Math.max(Number(period.from.slice(0, 4)) - 9, Number((first ?? period.from).slice(0, 4)))}-01-01`;
     if (earliest < from) from = earliest;
   }
-  progress(`reading the figures from ${from} to ${period.to}`);
-  const { groups } = await findKpiTallies(tx, directory, { from, to: period.to, periodRule: 'received', divisionIds: null, by: 'division-type-month' }, now);
+  progress(`reading the figures from ${from} to ${period.to}${kind === 'annual' ? '' : kind === 'biannual' ? ', the escalations and the customer feedback' : ' and the customer feedback'}`);
+  // The figures, the escalations' recurrence and the feedback are read at once, each statement on
+  // its own connection (one after another on PGlite's one).
+  const [{ groups }, recurrence, feedbackRead] = await Promise.all([
+    findKpiTallies(read, directory, { from, to: period.to, periodRule: 'received', divisionIds: null, by: 'division-type-month' }, now, { concurrently: true }),
+    kind === 'biannual' ? escalationRecurrence(read, directory, { from: period.from, to: period.to, periodRule: 'received', divisionIds: null }) : null,
+    kind === 'annual' ? null : readFeedback(read, directory, period, previous),
+  ]);
   const cells = cellsOf(groups);
   const current = performanceIndicators(sum(cells, inPeriod(period)), figureOptions);
   const before = performanceIndicators(sum(cells, inPeriod(previous)), figureOptions);
-  progress('scorecard and divisions');
-  const scorecard = scorecardRows(kind, directory, cells, period, current, config, figureOptions);
+  progress('scorecard, divisions and trends');
+  const { rows: scorecard, withoutCases } = scorecardRows(kind, directory, cells, period, current, config, figureOptions);
   const divisions = kind === 'biannual' ? divisionPages(directory, cells, period, figureOptions) : [];
   const years: ReportContent['years'] = [];
   if (kind === 'annual') {
@@ -363,13 +404,10 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportCo
       if (tally.serviceRequests + tally.inquiries > 0 || y === Number(period.to.slice(0, 4))) years.push({ year: String(y), indicators: performanceIndicators(tally, figureOptions) });
     }
   }
-  progress('escalation trends and customer feedback');
-  const escalations = kind === 'biannual' ? await escalationTrends(tx, directory, cells, period, previous, figureOptions) : null;
-  const feedback = kind === 'annual' ? null : await feedbackSection(tx, directory, cells, period, previous, figureOptions);
+  const escalations = recurrence ? escalationTrends(directory, cells, period, previous, recurrence, figureOptions) : null;
+  const feedback = feedbackRead ? feedbackSection(directory, cells, period, previous, feedbackRead, figureOptions) : null;
   const count = (k: PerformanceIndicators) => k.escalation.byLevel[1] + k.escalation.byLevel[2] + k.escalation.byLevel[3];
-  progress('charts and definitions');
-  const chartData = charts(kind, cells, period, years, divisions, current, figureOptions);
-  return {
+  const content: ReportContent = {
     kind,
     title: reportTitles[kind],
     audience: reportAudiences[kind].words,
@@ -379,17 +417,40 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportCo
     generatedAt: now.toISOString(),
     generatedAtWords: formatDateTime(now, directory.calendar.timeZone),
     generatedBy: options.generatedBy,
-    version: options.version,
+    version: 0,
     formulaVersion,
     minimumGroupSize: figureOptions.minimumGroupSize,
     targets: config.targets,
     summary: { current, previous: before, points: summaryPoints(kind, current, before, previous, scorecard, config.targets.withinPoints, count(current), count(before)) },
     scorecard,
+    scorecardWithoutCases: withoutCases,
     divisions,
     escalations,
     feedback,
     years,
-    charts: chartData.map((chart) => ({ chart, svg: chart.categories.length === 0 ? '' : renderChartSvg(chart) })),
-    annex: { definitions: definitions(figureOptions.minimumGroupSize), changes: await definitionChanges(tx, directory, kind, period) },
+    charts: [],
+    annex: { definitions: definitions(figureOptions.minimumGroupSize), changes: [] },
   };
+  return { content, charts: charts(kind, cells, period, years, divisions, current, figureOptions) };
+}
+
+/**
+ * The charts as SVG, one at a time, letting the event loop run between them: generateReport
+ * renders them while its transaction's statements (the lock, the version number, the annex's
+ * changes) are in flight.
+ */
+export async function renderCharts(list: ChartData[]): Promise<ReportContent['charts']> {
+  const rendered: ReportContent['charts'] = [];
+  for (const chart of list) {
+    await new Promise((resolve) => setImmediate(resolve));
+    rendered.push({ chart, svg: chart.categories.length === 0 ? '' : renderChartSvg(chart) });
+  }
+  return rendered;
+}
+
+/** The draft with what the kept versions decide: its version number, its charts and the annex's changes. */
+export async function finishReport(tx: Tx, directory: Directory, draft: ReportDraft, version: number, charts: Promise<ReportContent['charts']>): Promise<ReportContent> {
+  const { content } = draft;
+  const changes = await definitionChanges(tx, directory, content.kind, content.period);
+  return { ...content, version, charts: await charts, annex: { definitions: content.annex.definitions, changes } };
 }

@@ -5,7 +5,7 @@ import type { StaffMember } from '../directory/staff.js';
 import { AppError } from '../platform/errors.js';
 import { formulaVersion } from '../standard/performance-indicators.js';
 import { parseReportPeriod, reportKinds, type ReportKind, type ReportPeriod } from '../standard/report-periods.js';
-import { buildReport } from './build-report.js';
+import { buildReport, finishReport, renderCharts } from './build-report.js';
 import { assertMayGenerateReports, reportConfigOf } from './report-policy.js';
 
 /**
@@ -39,12 +39,19 @@ export async function generateReport(options: {
   const today = directory.calendar.localDate(now.getTime());
   if (period.from > today) throw new AppError('VALIDATION_FAILED', `The period ${period.label} has not begun yet: choose one that has.`, [{ field: 'period', message: 'in the future' }]);
   const generatedBy = staff ? `${staff.name} (${staff.email})` : 'citydesk report (command line)';
+  // Figures first, outside the transaction: PGlite's one connection would be held by it, and on
+  // PostgreSQL the figures' statements run at once on the pool's connections.
+  const draft = await buildReport({ read: db.kysely, directory, kind, period, config: reportConfigOf(directory), now, generatedBy, ...(options.progress ? { progress: options.progress } : {}) });
+  options.progress?.('charts, the version number and the changes since the last report');
+  // The charts render while the transaction's first statements are in flight.
+  const charts = renderCharts(draft.charts);
+  charts.catch(() => undefined); // awaited in the transaction; this only keeps a failure there from going unhandled
   return db.kysely.transaction().execute(async (trx) => {
     // One generation of a kind and period at a time: versions are numbered without gaps.
     if (db.engine === 'postgres') await sql`select pg_advisory_xact_lock(72657015, hashtext(${`${kind}/${period.code}`}))`.execute(trx);
     const last = await trx.selectFrom('report').select((eb) => eb.fn.max('version').as('v')).where('kind', '=', kind).where('period', '=', period.code).executeTakeFirst();
     const version = Number(last?.v ?? 0) + 1;
-    const content = await buildReport({ tx: trx, directory, kind, period, config: reportConfigOf(directory), now, generatedBy, version, ...(options.progress ? { progress: options.progress } : {}) });
+    const content = await finishReport(trx, directory, draft, version, charts);
     options.progress?.('storing the report');
     const row = await trx
       .insertInto('report')

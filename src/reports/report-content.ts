@@ -23,6 +23,13 @@ export interface ScorecardRow {
   verdict: Verdict;
 }
 
+/** A Division Service Target with no cases in the period: named under the scorecard, not a row of it. */
+export interface ScorecardGap {
+  division: string;
+  /** The request type. */
+  subject: string;
+}
+
 export interface DivisionPage {
   code: string;
   name: string;
@@ -49,6 +56,11 @@ export interface ReportContent {
   targets: ReportConfig['targets'];
   summary: { current: PerformanceIndicators; previous: PerformanceIndicators; points: string[] };
   scorecard: ScorecardRow[];
+  /**
+   * The bi-annual report's request types with no cases in the period (absent from reports kept
+   * before it was added, when every type had a row).
+   */
+  scorecardWithoutCases?: ScorecardGap[];
   /** One page per division (the bi-annual report). */
   divisions: DivisionPage[];
   escalations: {

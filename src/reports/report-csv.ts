@@ -38,6 +38,9 @@ export function reportTables(report: StoredReport): CsvTable[] {
       ]),
     },
   ];
+  if ((c.scorecardWithoutCases ?? []).length > 0) {
+    tables.push({ title: `Scorecard: request types with no cases in ${c.period.label} (not judged)`, header: ['service', 'division'], rows: c.scorecardWithoutCases!.map((g) => [g.subject, g.division]) });
+  }
   if (c.divisions.length > 0) {
     tables.push({
       title: 'Divisions',

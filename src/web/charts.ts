@@ -1,4 +1,7 @@
-import * as echarts from 'echarts';
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, MarkLineComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
 
 /**
  * Charts as SVG rendered on the server (ECharts SSR, ARCHITECTURE "Web"): the same chart goes into
@@ -22,6 +25,10 @@ export interface ChartData {
 }
 
 const palette = ['#1d5a8c', '#c4571b', '#2f7d32', '#6a3d9a', '#8c6d1f'];
+
+// Only what these charts use: each setOption runs every registered chart type's and component's
+// processors, so the full bundle costs about a fifth more per chart for the same SVG.
+echarts.use([BarChart, LineChart, GridComponent, LegendComponent, MarkLineComponent, SVGRenderer]);
 
 /** The chart as an SVG document string. */
 export function renderChartSvg(chart: ChartData, size: { width: number; height: number } = { width: 720, height: 320 }): string {

@@ -141,6 +141,16 @@ function CommentCell(props: { row: ScorecardRow; report: StoredReport; commentab
   );
 }
 
+/** The one line naming the targets with no cases in the period, by division; null when every one had some. */
+export function withoutCasesWords(c: ReportContent): string | null {
+  const gaps = c.scorecardWithoutCases ?? [];
+  if (gaps.length === 0) return null;
+  const byDivision = new Map<string, string[]>();
+  for (const g of gaps) byDivision.set(g.division, [...(byDivision.get(g.division) ?? []), g.subject]);
+  const list = [...byDivision].map(([division, types]) => `${division}: ${types.join(', ')}`).join('; ');
+  return `No cases in ${c.period.label}, so not in the scorecard (${gaps.length} request type${gaps.length === 1 ? '' : 's'}): ${list}.`;
+}
+
 function Scorecard(props: ReportDocumentProps) {
   const { report } = props;
   const c = report.content;
@@ -166,6 +176,7 @@ function Scorecard(props: ReportDocumentProps) {
       ])}
     />
   );
+  const gaps = withoutCasesWords(c);
   return (
     <Section id="scorecard" title="Scorecard" page>
       <p>
@@ -184,6 +195,7 @@ function Scorecard(props: ReportDocumentProps) {
       ) : (
         table
       )}
+      {gaps ? <p class="report-note">{gaps}</p> : null}
     </Section>
   );
 }

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { parse } from 'csv-parse/sync';
 import { buildApp } from '../../src/server.js';
-import { signIn } from '../../src/directory/sessions.js';
 import { DirectoryCache } from '../../src/directory/directory-cache.js';
 import { findReport } from '../../src/reports/find-reports.js';
 import { reportCommand } from '../../src/reports/report-command.js';
 import { submitPortalFeedback } from '../../src/feedback/customer-feedback.js';
 import { testEngines } from '../helpers/db.js';
-import { demo, demoPassword, inquiryByPhone, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
+import { demo, inquiryByPhone, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
 import { consoleAs, type ConsoleClient } from '../helpers/console.js';
+import { sessionToken } from '../helpers/sessions.js';
 
 /**
  * CSS §6.3 reports over a known half-year: twelve potholes (eleven resolved within 7 days, one
@@ -27,13 +27,11 @@ for (const engine of testEngines()) {
     let manager: ConsoleClient;
     let reportId = 0;
 
-    // The clock moves by weeks: each call opens a session at the test's time through the use case
-    // (the sign-in route's per-account limit counts real minutes).
+    // The clock moves by weeks: api.as() opens a session for each clock day (test/helpers/sessions.ts).
     const call = async (email: string, url: string, body: Record<string, unknown>): Promise<string> => {
-      const { token } = await signIn({ db: api.db, email, password: demoPassword, now: api.clock.now() });
-      const r = await api.app.inject({ method: 'POST', url, payload: body, headers: { authorization: `Bearer ${token}` } });
-      assert.ok(r.statusCode < 300, r.body);
-      return JSON.parse(r.body).case?.reference as string;
+      const r = await (await api.as(email)).post(url, body);
+      assert.ok(r.status < 300, JSON.stringify(r.body));
+      return r.body.case?.reference as string;
     };
 
     before(async () => {
@@ -83,8 +81,16 @@ for (const engine of testEngines()) {
       assert.match(page.body, /92%<span class="report-counts">11 of 12 on time<\/span>/);
       // Two sidewalk hazards, both open and past their target: counts, never a percentage.
       assert.match(page.body, /Sidewalk trip hazard<\/th><td>Roads Operations<\/td><td>Resolve within 14 calendar days<\/td><td>Resolved within target<\/td><td class="num">90%<\/td><td class="num">0 of 2 \(too few for a percentage\)/);
-      // A request type with nothing in the period: "no data", never 100%.
-      assert.match(page.body, /Damaged or missing road sign<\/th>.*?no data.*?No data<\/span>/s);
+      // A request type with nothing in the period is not a row of "no data": one line names them, by division.
+      assert.doesNotMatch(page.body, /Damaged or missing road sign<\/th>/);
+      const gaps = /<p class="report-note">No cases in January to June 2026, so not in the scorecard \((\d+) request types\): ([^<]*)<\/p>/.exec(page.body);
+      assert.ok(gaps, 'one line names the targets with no cases');
+      assert.match(gaps[2]!, /Roads Operations: [^;]*Damaged or missing road sign/);
+      assert.doesNotMatch(gaps[2]!, /Pothole|Sidewalk trip hazard/, 'types with cases are rows, not in the line');
+      const directory = await new DirectoryCache(api.db, api.clock).get(api.db.kysely);
+      const active = directory.allRequestTypes().filter((t) => t.active).length;
+      assert.equal(Number(gaps[1]), active - 2, 'every active type but the two with cases');
+      assert.equal(report.content.scorecard.filter((r) => r.division !== null).length, 4, 'two rows (acknowledgment, resolution) for each of the two types with cases');
       // One page per division, the executive summary's comparison, the annex.
       assert.match(page.body, /<h2 id="division-roads-operations">Roads Operations<\/h2>/);
       assert.match(page.body, /compared with July to December 2025/);
@@ -97,6 +103,8 @@ for (const engine of testEngines()) {
       const records = parse(csv.body.slice(1), { relax_column_count: true }) as string[][];
       const csvRow = records.find((r) => r[0] === 'Pothole' && r[3] === 'Resolved within target')!;
       assert.deepEqual([csvRow[4], csvRow[5], csvRow[6], csvRow[7], csvRow[9]], ['90', String(Math.round(pothole.resolution.value * 1000) / 10), '11', '12', 'met']);
+      assert.ok(records.some((r) => r[0] === 'Scorecard: request types with no cases in January to June 2026 (not judged)'), 'the types with no cases are a table of the CSV too');
+      assert.ok(records.some((r) => r[0] === 'Damaged or missing road sign' && r[1] === 'Roads Operations'));
     });
 
     test('a stored report never changes: later cases leave its figures, a new generation is a new version, and SQL updates are refused (CSS §6.3)', async () => {
@@ -172,6 +180,16 @@ for (const engine of testEngines()) {
       assert.match(csv, /Service requests resolved within their original target/);
       assert.match(progress.join(''), /reading the figures from 2025-01-01 to 2026-12-31/);
       assert.match(progress.join(''), /Annual report to Council, 2026: version 1 kept/);
+      // Council's scorecard is the KPI API's total for the year, figure for figure.
+      const kpi = async (from: string, to: string) => (await (await api.as(demo.csManager)).get(`/api/v1/kpis?from=${from}&to=${to}`)).body.total;
+      const latest = async (kind: string) => findReport(api.db.kysely, null, (await api.db.kysely.selectFrom('report').select('id').where('kind', '=', kind).orderBy('id', 'desc').executeTakeFirstOrThrow()).id);
+      const counts = (f: { numerator: number; denominator: number; pending: number; value: number | null }) => [f.numerator, f.denominator, f.pending, f.value];
+      const year = await kpi('2026-01-01', '2026-12-31');
+      const annual = await latest('annual');
+      assert.deepEqual(counts(annual.content.scorecard.find((r) => r.key === 'all/resolution')!.result), counts(year.resolution));
+      assert.deepEqual(counts(annual.content.scorecard.find((r) => r.key === 'all/acknowledgment')!.result), counts(year.acknowledgment.serviceRequest));
+      assert.deepEqual(counts(annual.content.scorecard.find((r) => r.key === 'inquiry/acknowledgment')!.result), counts(year.acknowledgment.inquiry));
+      assert.equal(annual.content.scorecard.find((r) => r.key === 'all/resolution')!.result.denominator, 14, 'the twelve potholes resolved and the two sidewalk hazards past their target');
       // A compliment in June, quoted by the Manager: the report prints it without the personal details.
       api.clock.set('2026-06-10T15:00:00Z');
       const { id: feedbackId } = await submitPortalFeedback({
@@ -189,12 +207,14 @@ for (const engine of testEngines()) {
       assert.match(feedbackHtml, /<blockquote>\[removed\] here, call me at \[removed\]: the crew fixed the pothole in a day\. Thank you!<\/blockquote>/);
       assert.doesNotMatch(feedbackHtml, /Dana|705-555-0142/, 'no personal information in a report');
       assert.match(feedbackHtml, /Compliment 1/i);
+      const quarter = await kpi('2026-04-01', '2026-06-30');
+      assert.deepEqual(counts((await latest('feedback')).content.scorecard.find((r) => r.key === 'all/satisfaction')!.result), counts(quarter.satisfaction.satisfied));
       await assert.rejects(reportCommand(api.db, api.clock, 'annual', { period: '2026', format: 'pdf' }, io, '/nonexistent/chromium'), /PDF export is not available here: there is no Chromium at \/nonexistent\/chromium/);
       await assert.rejects(reportCommand(api.db, api.clock, 'annual', { period: '26', format: 'csv' }, io), /is not a year: write it as four digits/);
 
       const noChromium = await buildApp({ db: api.db, clock: api.clock, chromiumPath: '/nonexistent/chromium' });
       try {
-        const { token } = await signIn({ db: api.db, email: demo.cao, password: demoPassword, now: api.clock.now() });
+        const token = await sessionToken(api, demo.cao);
         const r = await noChromium.inject({ method: 'GET', url: `/staff/reports/${reportId}/pdf`, cookies: { citydesk_session: token } });
         assert.equal(r.statusCode, 503);
         assert.match(r.body, /PDF export is not available on this server/);
@@ -204,6 +224,25 @@ for (const engine of testEngines()) {
       }
       const directory = await new DirectoryCache(api.db, api.clock).get(api.db.kysely);
       assert.equal(directory.municipality.settings.reports?.recipients.council[0], 'clerk@kawarthalakes.example', 'recipients from config/reports.yaml');
+    });
+
+    test('issuing the annual report sends Council’s recipients the link at the configured public address (PUBLIC_URL), through the outbox (CSS §6.3)', async () => {
+      const annual = await api.db.kysely.selectFrom('report').select('id').where('kind', '=', 'annual').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const published = await buildApp({ db: api.db, clock: api.clock, surveyLinks: { publicUrl: 'https://service.kawarthalakes.example/' } });
+      try {
+        const desk = await consoleAs({ app: published, db: api.db, clock: api.clock }, demo.csManager);
+        const issuing = await desk.post(`/staff/reports/${annual.id}/issue`, {});
+        assert.equal(issuing.status, 303, issuing.body.slice(0, 300));
+        assert.match((await desk.get(String(issuing.headers['location']))).body, /Issued to City Council/);
+      } finally {
+        await published.close();
+      }
+      const mail = await api.db.kysely.selectFrom('outbox_mail').select(['to_address', 'subject', 'body']).where('subject', 'like', '%Annual report to Council, 2026%').execute();
+      assert.deepEqual(mail.map((m) => m.to_address), ['clerk@kawarthalakes.example'], 'Council’s recipient from config/reports.yaml');
+      assert.match(mail[0]!.subject, /^City of Kawartha Lakes: Annual report to Council, 2026 \(version \d+\)$/);
+      assert.ok(mail[0]!.body.includes(`Read it in the staff console (sign in first): https://service.kawarthalakes.example/staff/reports/${annual.id}\n`), mail[0]!.body);
+      assert.ok(mail[0]!.body.includes(`PDF: https://service.kawarthalakes.example/staff/reports/${annual.id}/pdf`));
+      assert.doesNotMatch(mail[0]!.body, /localhost/);
     });
   });
 }
