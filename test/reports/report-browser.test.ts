@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testEngines } from '../helpers/db.js';
 import { expectAccessible, screenshot, screenshotDir, signInAs, startSite, viewports, type BrowserSite } from '../helpers/browser.js';
-import { demo, demoPassword, potholeByPhone } from '../helpers/api.js';
-import { signIn } from '../../src/directory/sessions.js';
+import { demo, potholeByPhone } from '../helpers/api.js';
+import { sessionToken } from '../helpers/sessions.js';
 
 /**
  * CSS §6.3 in Chromium: the Manager generates the bi-annual report in the console, the page
@@ -18,9 +18,9 @@ import { signIn } from '../../src/directory/sessions.js';
 
 const [engine] = testEngines();
 
+/** A staff API call with the account's session for the clock's day (test/helpers/sessions.ts). */
 async function call(site: BrowserSite, email: string, url: string, body: Record<string, unknown>): Promise<string> {
-  const { token } = await signIn({ db: site.db, email, password: demoPassword, now: site.clock.now() });
-  const r = await site.app.inject({ method: 'POST', url, payload: body, headers: { authorization: `Bearer ${token}` } });
+  const r = await site.app.inject({ method: 'POST', url, payload: body, headers: { authorization: `Bearer ${await sessionToken(site, email)}` } });
   assert.ok(r.statusCode < 300, r.body);
   return JSON.parse(r.body).case?.reference as string;
 }

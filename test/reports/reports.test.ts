@@ -155,6 +155,12 @@ for (const engine of testEngines()) {
       const issued = await manager.get(String(issuing.headers['location']));
       assert.match(issued.body, /Issued to the Senior Management Team and the Corporate Customer Service Standards Working Group/);
       assert.match(issued.body, /One late repair after the February storm; crews added\./);
+      // The issued version keeps its figures when a case of the period is recorded afterwards.
+      const counts = (html: string) => html.match(/report-counts">[^<]*/g)?.join('|');
+      api.clock.set('2026-06-15T15:00:00Z');
+      await call(demo.csRep, '/api/v1/cases', potholeByPhone({ summary: 'Pothole recorded after the report was issued.' }));
+      api.clock.set(asOf);
+      assert.equal(counts((await manager.get(`/staff/reports/${reportId}`)).body), counts(issued.body), 'the issued figures after the cases changed');
       const mail = await api.db.kysely.selectFrom('outbox_mail').select(['to_address', 'subject', 'body']).where('subject', 'like', '%Bi-annual%').orderBy('to_address').execute();
       assert.deepEqual(mail.map((m) => m.to_address), ['smt@kawarthalakes.example', 'working.group@kawarthalakes.example']);
       assert.match(mail[0]!.body, new RegExp(`/staff/reports/${reportId}`));
@@ -182,14 +188,14 @@ for (const engine of testEngines()) {
       assert.match(progress.join(''), /Annual report to Council, 2026: version 1 kept/);
       // Council's scorecard is the KPI API's total for the year, figure for figure.
       const kpi = async (from: string, to: string) => (await (await api.as(demo.csManager)).get(`/api/v1/kpis?from=${from}&to=${to}`)).body.total;
-      const latest = async (kind: string) => findReport(api.db.kysely, null, (await api.db.kysely.selectFrom('report').select('id').where('kind', '=', kind).orderBy('id', 'desc').executeTakeFirstOrThrow()).id);
+      const latest = async (kind: 'annual' | 'feedback') => findReport(api.db.kysely, null, (await api.db.kysely.selectFrom('report').select('id').where('kind', '=', kind).orderBy('id', 'desc').executeTakeFirstOrThrow()).id);
       const counts = (f: { numerator: number; denominator: number; pending: number; value: number | null }) => [f.numerator, f.denominator, f.pending, f.value];
       const year = await kpi('2026-01-01', '2026-12-31');
       const annual = await latest('annual');
       assert.deepEqual(counts(annual.content.scorecard.find((r) => r.key === 'all/resolution')!.result), counts(year.resolution));
       assert.deepEqual(counts(annual.content.scorecard.find((r) => r.key === 'all/acknowledgment')!.result), counts(year.acknowledgment.serviceRequest));
       assert.deepEqual(counts(annual.content.scorecard.find((r) => r.key === 'inquiry/acknowledgment')!.result), counts(year.acknowledgment.inquiry));
-      assert.equal(annual.content.scorecard.find((r) => r.key === 'all/resolution')!.result.denominator, 14, 'the twelve potholes resolved and the two sidewalk hazards past their target');
+      assert.equal(annual.content.scorecard.find((r) => r.key === 'all/resolution')!.result.denominator, 15, 'the twelve potholes resolved, and the two sidewalk hazards and the pothole recorded after the issue past their target');
       // A compliment in June, quoted by the Manager: the report prints it without the personal details.
       api.clock.set('2026-06-10T15:00:00Z');
       const { id: feedbackId } = await submitPortalFeedback({
