@@ -6,7 +6,7 @@ import { AppError } from '../platform/errors.js';
 import { PdfUnavailable } from '../web/print-pdf.js';
 import { reportHtml, reportPdf } from '../web/report-export.js';
 import { findReport } from './find-reports.js';
-import { generateReport } from './generate-report.js';
+import { checkReportRequest, generateReport } from './generate-report.js';
 import { reportCsv } from './report-csv.js';
 
 /**
@@ -35,6 +35,8 @@ export async function reportCommand(db: Db, clock: Clock, kind: string, options:
   if (!['html', 'pdf', 'csv'].includes(format)) throw new AppError('VALIDATION_FAILED', `--format "${format.slice(0, 20)}" is not a format: write pdf, csv or html.`);
   if (!options.period) throw new AppError('VALIDATION_FAILED', 'Give the period with --period: 2026-H1 (bi-annual), 2026 (annual) or 2026-Q3 (feedback).');
   if (format === 'pdf' && !options.out && io.stdoutIsTerminal) throw new AppError('VALIDATION_FAILED', 'A PDF is not printed on a terminal: give --out report.pdf (or redirect standard output to a file).');
+  // A bad kind or period is one line, before any progress is printed.
+  checkReportRequest(kind, options.period);
   const directory = await new DirectoryCache(db, clock).get(db.kysely);
   const started = performance.now();
   io.progress(`Generating the ${kind} report for ${options.period}…\n`);

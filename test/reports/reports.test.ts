@@ -139,7 +139,10 @@ for (const engine of testEngines()) {
       const wg = await consoleAs(api, demo.workingGroup);
       assert.equal((await wg.post('/staff/reports', { kind: 'annual', period: '2026' })).status, 403, 'the Working Group reads reports, it does not generate them');
       assert.equal((await wg.post(`/staff/reports/${reportId}/comments`, { 'comment:pothole/resolution': 'x' })).status, 403);
-      assert.match((await wg.get('/staff')).body, /Reports due/);
+      const wgHome = (await wg.get('/staff')).body;
+      assert.match(wgHome, /Reports due/);
+      assert.match(wgHome, /Bi-annual performance report, January to June 2026<\/a> <span class="badge badge--warn">Due<\/span><span class="home-due">Due by [^<]*31 August 2026; a version is ready to issue/, 'the Working Group sees the same schedule');
+      assert.match(wgHome, /Annual report to Council, 2025<\/a> <span class="badge badge--bad">Overdue<\/span><span class="home-due">Was due by [^<]*31 March 2026; not generated yet/);
       const roads = await consoleAs(api, demo.roadsStaff);
       assert.equal((await roads.get(`/staff/reports/${reportId}`)).status, 403);
 
