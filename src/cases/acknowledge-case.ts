@@ -6,6 +6,7 @@ import { undeliverableAddress } from '../mail/case-mail.js';
 import { assertOpen, assertResponsibleDivision } from './case-policy.js';
 import { checkMethod, defaultMethod, recordEvent, recordMessage, saveCase, type CaseRow } from './case-record.js';
 import { changeCase, parsePromisedDate } from './case-change.js';
+import { caseResolutionUnit } from './resolution-target.js';
 import type { CaseServices } from './case-services.js';
 
 export interface AcknowledgeInput {
@@ -37,7 +38,7 @@ export async function acknowledgeCase(options: { services: CaseServices; staff: 
       [{ field: 'automated', message: 'must be false' }],
     );
   }
-  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, divisionName, messageContext }) => {
+  return changeCase(services, staff, reference, async ({ trx, caseRow, now, calendar, directory, divisionName, messageContext }) => {
     assertOpen(caseRow);
     const division = await divisionName(caseRow.division_id);
     assertResponsibleDivision(staff, caseRow, 'acknowledge', division, caseRow.transfer_to_division_id ? await divisionName(caseRow.transfer_to_division_id) : undefined);
@@ -104,6 +105,7 @@ export async function acknowledgeCase(options: { services: CaseServices; staff: 
       nextSteps: input.nextSteps.trim(),
       respondBy: caseRow.kind === 'inquiry' && timeline ? timeline.getTime() : null,
       resolveBy: caseRow.kind === 'service_request' ? (timeline?.getTime() ?? resolveBy) : null,
+      resolveUnit: timeline ? undefined : caseResolutionUnit(directory, caseRow),
       note: input.note?.trim() || null,
       now: now.getTime(),
     });

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { Tx } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import type { StaffMember } from '../directory/staff.js';
+import type { Directory } from '../directory/directory-cache.js';
 import { AppError } from '../platform/errors.js';
 import type { BusinessCalendar } from '../standard/calendar.js';
 import { loadCaseForChange, type CaseRow } from './case-record.js';
@@ -21,6 +22,7 @@ export interface ChangeContext {
   caseRow: CaseRow;
   now: Date;
   calendar: BusinessCalendar;
+  directory: Directory;
   divisionName(id: number): string;
   /** The words of a customer message about this case, from the directory in memory. */
   messageContext(c: Parameters<typeof messageContext>[1], divisionId: number): MessageContext;
@@ -46,6 +48,7 @@ export async function changeCase<T>(services: CaseServices, staff: StaffMember, 
       caseRow,
       now,
       calendar: directory.calendar,
+      directory,
       divisionName,
       messageContext: (c, divisionId) => messageContext(directory, c, divisionId),
     });

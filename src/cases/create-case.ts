@@ -186,7 +186,7 @@ export async function createCase(options: {
     const parts = aroundReference((reference) => ({ ...context(reference), staffName: staff!.name, resolution: base.resolution! }), resolutionMessage);
     message = { kind: 'resolution', automated: false, method, sentBy: staff!.id, ...parts };
   } else if (email) {
-    const parts = aroundReference((reference) => ({ ...context(reference), receivedAt: receivedAt.getTime(), acknowledgeBy: due.acknowledgeBy }), receiptMessage);
+    const parts = aroundReference((reference) => ({ ...context(reference), receivedAt: receivedAt.getTime(), acknowledgeBy: due.acknowledgeBy, now: now.getTime() }), receiptMessage);
     message = { kind: 'receipt', automated: true, method: 'email', sentBy: null, ...parts };
   }
 

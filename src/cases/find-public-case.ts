@@ -7,6 +7,8 @@ import { escalationRoles, type EscalationLevel } from '../standard/escalation.js
 import { referencePattern } from './case-record.js';
 import { listPublicPhotos } from './case-photos.js';
 import { publicDescriptionOf } from './public-description.js';
+import { caseResolutionUnit } from './resolution-target.js';
+import type { TargetUnit } from '../standard/targets.js';
 
 /**
  * What anyone holding a reference number may see of a case on the public portal (issue #5):
@@ -33,6 +35,8 @@ export interface PublicCase {
   acknowledgeBy: Date;
   acknowledgedAt: Date | null;
   resolveBy: Date | null;
+  /** How the resolution target counts: one in calendar days is told as a day (issue 18). */
+  resolveUnit: TargetUnit | undefined;
   /** An inquiry's committed answer date, given in its acknowledgment. */
   committedBy: Date | null;
   revisedResolveBy: Date | null;
@@ -92,6 +96,7 @@ export async function findPublicCase(tx: Tx, directory: Directory, reference: st
     acknowledgeBy: new Date(c.acknowledge_by),
     acknowledgedAt: toDate(c.acknowledged_at),
     resolveBy: toDate(c.resolve_by),
+    resolveUnit: caseResolutionUnit(directory, c),
     committedBy: toDate(c.committed_by),
     revisedResolveBy: toDate(c.revised_resolve_by),
     resolvedAt: toDate(c.resolved_at),

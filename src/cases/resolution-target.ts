@@ -19,3 +19,12 @@ export function resolutionTargetUnit(
     throw error;
   }
 }
+
+/** The same, for a case as stored (request_type_id, received_at, attributes). */
+export function caseResolutionUnit(
+  directory: Directory,
+  c: { request_type_id: number | null; received_at: Date | string; attributes: Record<string, string | string[] | undefined> | null },
+): TargetUnit | undefined {
+  const code = c.request_type_id === null ? null : (directory.requestType(c.request_type_id)?.code ?? null);
+  return resolutionTargetUnit(directory, { requestType: { code }, receivedAt: new Date(c.received_at).toISOString(), attributes: c.attributes });
+}

@@ -63,10 +63,11 @@ export async function offeredTemplates(
     directory: Directory;
     staff: StaffMember;
     action: TemplateAction;
+    now: Date;
     caseRow: { reference: string; division_id: number; request_type_id: number | null; customer_name: string | null; received_at: Date | string; acknowledge_by: Date | string; resolve_by: Date | string | null; revised_resolve_by: Date | string | null };
   },
 ): Promise<{ id: number; name: string; text: string }[]> {
-  const { directory, staff, action, caseRow: c } = options;
+  const { directory, staff, action, now, caseRow: c } = options;
   let query = tx.selectFrom('response_template').select(columns).where('division_id', '=', c.division_id).where('action', '=', action).where('active', '=', true);
   query = c.request_type_id === null ? query.where('request_type_id', 'is', null) : query.where((eb) => eb.or([eb('request_type_id', 'is', null), eb('request_type_id', '=', c.request_type_id)]));
   const rows = await query.orderBy('request_type_id', (o) => o.asc().nullsLast()).orderBy('name').orderBy('id').execute();
@@ -86,6 +87,7 @@ export async function offeredTemplates(
     staffEmail: staff.email,
     customerName: c.customer_name,
     timeZone: directory.calendar.timeZone,
+    now,
   });
   return rows.map((r) => ({ id: r.id, name: r.name, text: fillTemplate(r.body, values) }));
 }

@@ -15,7 +15,7 @@ export const placeholders = {
   division_email: "the division's e-mail address",
   received_date: 'the date the City received it',
   acknowledge_by: 'the date of the acknowledgment target',
-  resolve_by: 'the date of the resolution target (or the revised date given)',
+  resolve_by: 'the date of the resolution target (or the revised date given); once it has passed, that a new date will follow',
   staff_name: 'your name',
   staff_email: 'your e-mail address',
   customer_name: "the customer's name (or \"there\" when none was given)",
@@ -71,7 +71,10 @@ export function placeholderValues(c: {
   staffEmail: string;
   customerName: string | null;
   timeZone: string;
+  /** Issue 18: a target that has passed is not filled in as a promise. */
+  now: Date;
 }): PlaceholderValues {
+  const passed = (at: Date) => at.getTime() <= c.now.getTime();
   return {
     reference: c.reference,
     request_type: c.requestTypeName ?? 'general inquiry',
@@ -79,8 +82,12 @@ export function placeholderValues(c: {
     division_phone: c.divisionPhone,
     division_email: c.divisionEmail,
     received_date: shortDate(c.receivedAt, c.timeZone),
-    acknowledge_by: shortDate(c.acknowledgeBy, c.timeZone),
-    resolve_by: c.resolveBy ? shortDate(c.resolveBy, c.timeZone) : 'the date we will give you',
+    acknowledge_by: passed(c.acknowledgeBy) ? `${shortDate(c.acknowledgeBy, c.timeZone)} (that target has passed)` : shortDate(c.acknowledgeBy, c.timeZone),
+    resolve_by: !c.resolveBy
+      ? 'the date we will give you'
+      : passed(c.resolveBy)
+        ? `a new date we will give you soon (it is overdue: the target, ${shortDate(c.resolveBy, c.timeZone)}, has passed)`
+        : shortDate(c.resolveBy, c.timeZone),
     staff_name: c.staffName,
     staff_email: c.staffEmail,
     customer_name: c.customerName ?? 'there',

@@ -40,24 +40,44 @@ export const longDate = (ms: number | Date, zone: string): string => {
 export const shortDate = (ms: number | Date, zone: string): string =>
   DateTime.fromMillis(typeof ms === 'number' ? ms : ms.getTime(), { zone }).toFormat('cccc d LLLL yyyy');
 
+/**
+ * A target's date in a message, as formatTargetDue (web/format.ts) tells it on pages: a target in
+ * calendar days is a day ("Friday 4 December 2026"), not the hour of the receipt it falls on.
+ */
+export const targetDate = (ms: number | Date, zone: string, unit: string | undefined): string => (unit === 'calendar_days' ? shortDate(ms, zone) : longDate(ms, zone));
+
 const greeting = (c: MessageContext): string => (c.customerName ? `Hello ${c.customerName},` : 'Hello,');
 const signOff = (c: MessageContext, staffName?: string): string =>
   [staffName, `${c.divisionName}, ${c.municipality}`, `Questions? ${c.contact} (quote ${c.reference})`].filter(Boolean).join('\n');
 
-export function receiptMessage(c: MessageContext & { receivedAt: number; acknowledgeBy: number }): Message {
+export function receiptMessage(c: MessageContext & { receivedAt: number; acknowledgeBy: number; now: number }): Message {
+  // Issue 18: a contact recorded late (back-dated) may already be past its acknowledgment target,
+  // which is then said to be overdue, never promised.
+  const overdue = c.acknowledgeBy <= c.now;
   return {
     subject: `We received your ${c.what} [${c.reference}]`,
     body: [
       greeting(c),
       `Thank you for contacting the ${c.municipality}. We received your ${c.what} on ${longDate(c.receivedAt, c.timeZone)}. Your reference number is ${c.reference}.`,
-      `This is an automatic message. A member of ${c.divisionName} will contact you by ${longDate(c.acknowledgeBy, c.timeZone)} to confirm the next steps.`,
+      overdue
+        ? `This is an automatic message. We aimed to contact you by ${longDate(c.acknowledgeBy, c.timeZone)}, so this is overdue, and we are sorry. A member of ${c.divisionName} will contact you as soon as possible to confirm the next steps.`
+        : `This is an automatic message. A member of ${c.divisionName} will contact you by ${longDate(c.acknowledgeBy, c.timeZone)} to confirm the next steps.`,
       signOff(c),
     ].join('\n\n'),
   };
 }
 
 export function acknowledgmentMessage(
-  c: MessageContext & { staffName: string; nextSteps: string; respondBy?: number | null; resolveBy?: number | null; note?: string | null; now?: number },
+  c: MessageContext & {
+    staffName: string;
+    nextSteps: string;
+    respondBy?: number | null;
+    resolveBy?: number | null;
+    /** The unit of resolveBy when it is the resolution target (not a date staff gave). */
+    resolveUnit?: string | undefined;
+    note?: string | null;
+    now?: number;
+  },
 ): Message {
   // Issue 18: a date that has passed is never presented as a promise; an overdue case says so.
   const overdue = c.resolveBy && c.now !== undefined && c.resolveBy <= c.now;
@@ -71,7 +91,7 @@ export function acknowledgmentMessage(
       c.resolveBy
         ? overdue
           ? `It is overdue: we aimed to resolve it by ${shortDate(c.resolveBy, c.timeZone)}, and we are sorry it is taking longer. We will tell you the new date as soon as we have it.`
-          : `We aim to resolve it by ${longDate(c.resolveBy, c.timeZone)}.`
+          : `We aim to resolve it by ${targetDate(c.resolveBy, c.timeZone, c.resolveUnit)}.`
         : null,
       c.note ?? null,
       `If you have questions, contact ${c.contact} and quote ${c.reference}.`,

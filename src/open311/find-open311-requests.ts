@@ -123,7 +123,7 @@ export async function findOpen311Requests(tx: Tx, directory: Directory, query: R
   const rows = (await q.execute()) as unknown as Open311CaseRow[];
   const notes = query.extensions ? await publicNotes(tx, rows.map((r) => r.id)) : undefined;
   const names = rows.length > 0 ? await staffNames(tx, directory) : [];
-  return rows.map((row) => presentOpen311Request(row, directory, notes ? { notes: notes.get(Number(row.id)) ?? [] } : undefined, names, query.siteUrl));
+  return rows.map((row) => presentOpen311Request(row, directory, notes ? { notes: notes.get(Number(row.id)) ?? [] } : undefined, names, query.siteUrl, now));
 }
 
 /** One request by its reference, or 404. */

@@ -130,6 +130,8 @@ export function presentOpen311Request(
   extensions: { notes: { at: Date | string; type: string; data: Record<string, unknown> }[] } | undefined,
   staffNames: readonly string[] = [],
   siteUrl = '',
+  /** Issue 18: a date that has passed by now is never given as expected, nor as a promise. */
+  now?: number,
 ): Open311Request {
   const calendar = directory.calendar;
   // W3C datetimes in whole seconds with the City's offset, as real servers send them.
@@ -149,7 +151,12 @@ export function presentOpen311Request(
       : null
     : c.next_steps
       ? redact(c.next_steps)
-      : `${division?.name ?? 'The responsible division'} will acknowledge this request by ${iso(c.acknowledge_by)}.`;
+      : now !== undefined && new Date(c.acknowledge_by).getTime() <= now
+        ? `${division?.name ?? 'The responsible division'} aimed to acknowledge this request by ${iso(c.acknowledge_by)}; it is overdue and will be acknowledged as soon as possible.`
+        : `${division?.name ?? 'The responsible division'} will acknowledge this request by ${iso(c.acknowledge_by)}.`;
+  // GeoReport v2 lets expected_datetime be blank: an open request past its date has no date to expect.
+  const expected = c.revised_resolve_by ?? c.resolve_by;
+  const expectedPassed = !resolved && expected !== null && now !== undefined && new Date(expected).getTime() <= now;
   const address = publicAddress(c);
   const request: Open311Request = {
     service_request_id: c.reference,
@@ -163,7 +170,7 @@ export function presentOpen311Request(
     service_notice: notice,
     requested_datetime: iso(c.received_at)!,
     updated_datetime: iso(c.updated_at ?? c.received_at),
-    expected_datetime: iso(c.revised_resolve_by ?? c.resolve_by),
+    expected_datetime: expectedPassed ? null : iso(expected),
     address: address === null ? null : redact(address),
     address_id: c.address_id === null || c.address_id === notPinpointed ? null : redact(c.address_id),
     zipcode: null,

@@ -81,6 +81,7 @@ test('the placeholders fill from the case and unknown ones are named', () => {
     staffEmail: 'sam@example.ca',
     customerName: null,
     timeZone: 'America/Toronto',
+    now: new Date('2026-11-02T15:00:00Z'),
   });
   assert.equal(fillTemplate('Hello {customer_name}: {reference} ({request_type}) by {acknowledge_by}; fixed by {resolve_by}. {division_phone}', values), 'Hello there: SR-2026-000123 (Pothole) by Wednesday 4 November 2026; fixed by the date we will give you. 705-324-9411');
   assert.deepEqual(unknownPlaceholders('{reference} {refrence} {x}'), ['refrence', 'x']);

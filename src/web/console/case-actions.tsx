@@ -3,6 +3,7 @@ import type { CaseRow } from '../../cases/case-record.js';
 import { defaultMethod } from '../../cases/case-record.js';
 import { assertOpen, assertResponsibleDivision, canAnswerTransfer, canTransferOut, type DivisionAction } from '../../cases/case-policy.js';
 import { messageContext } from '../../cases/case-services.js';
+import { caseResolutionUnit } from '../../cases/resolution-target.js';
 import type { Directory } from '../../directory/directory-cache.js';
 import type { StaffMember } from '../../directory/staff.js';
 import { isEscalationHead } from '../../escalation/review-escalation.js';
@@ -10,7 +11,7 @@ import { acknowledgmentMessage } from '../../notify/templates.js';
 import type { AttributeDefinition } from '../../standard/attributes.js';
 import { escalationRoles, type EscalationLevel } from '../../standard/escalation.js';
 import { Choices, Select, TextArea, TextField, fieldId, type FieldErrors, type Option } from '../components.js';
-import { dateFieldHint, formatDate, formatDateTime } from '../format.js';
+import { dateFieldHint, formatDate, formatDateTime, formatTargetDue } from '../format.js';
 import { heldDate } from '../../cases/send-update.js';
 import type { CaseEscalation } from './case-details.js';
 import type { TemplateAction } from '../../db/knowledge-tables.js';
@@ -229,6 +230,7 @@ function AcknowledgmentPreview(props: { m: CaseActionsModel }) {
     nextSteps: f.value('nextSteps').trim() || '[the next steps you write above]',
     respondBy: c.kind === 'inquiry' ? (promised ?? null) : null,
     resolveBy: c.kind === 'service_request' ? (promised ?? (c.resolve_by ? new Date(c.resolve_by).getTime() : null)) : null,
+    resolveUnit: promised === null ? caseResolutionUnit(m.directory, c) : undefined,
     note: f.value('note').trim() || null,
     now: m.now.getTime(),
   });
@@ -249,6 +251,9 @@ function Acknowledge(props: { m: CaseActionsModel }) {
   const c = m.caseRow;
   const context = messageContext(m.directory, c, c.division_id);
   const inquiry = c.kind === 'inquiry';
+  // Issue 18: an overdue case's target is not promised again; staff are asked for a new date.
+  const passed = !inquiry && c.resolve_by !== null && new Date(c.resolve_by).getTime() <= m.now.getTime();
+  const zone = m.directory.calendar.timeZone;
   const previewUrl = `/staff/cases/${encodeURIComponent(c.reference)}/acknowledge/preview`;
   return (
     <ActionCard
@@ -282,8 +287,14 @@ function Acknowledge(props: { m: CaseActionsModel }) {
       <TextField
         name={f.name('timeline')}
         type="date"
-        label={inquiry ? 'Date of the full response' : 'Expected resolution date'}
-        hint={inquiry ? `An inquiry that needs investigation gets a timeline (CSS §3.3). ${dateHint(m)}` : `Leave empty to keep the resolution target. ${dateHint(m)}`}
+        label={inquiry ? 'Date of the full response' : passed ? 'New expected resolution date' : 'Expected resolution date'}
+        hint={
+          inquiry
+            ? `An inquiry that needs investigation gets a timeline (CSS §3.3). ${dateHint(m)}`
+            : passed
+              ? `The resolution target, ${formatTargetDue(c.resolve_by!, zone, caseResolutionUnit(m.directory, c))}, has passed: give the customer a new date. Left empty, the message says the request is overdue and that a new date will follow. ${dateHint(m)}`
+              : `Leave empty to keep the resolution target. ${dateHint(m)}`
+        }
         value={f.value('timeline')}
         error={f.error('timeline')}
         class="narrow"

@@ -87,7 +87,8 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
   const directory = await services.directory.get();
   const calendar = directory.calendar;
   const { caseRow, view } = await getCase(tx, staff, reference, calendar);
-  const offer = (action: TemplateAction) => offeredTemplates(tx, { directory, staff, action, caseRow });
+  const now = services.clock.now();
+  const offer = (action: TemplateAction) => offeredTemplates(tx, { directory, staff, action, caseRow, now });
   const [timeline, escalationRow, reviewList, divisionStaff, requestTypes, mail, undeliverable, photos, templates, duplicates, followers] = await Promise.all([
     caseTimeline(tx, caseRow.id, calendar),
     caseRow.escalation_level > 0
@@ -137,7 +138,7 @@ async function loadModel(services: CaseServices, staff: StaffMember, reference: 
   return {
     staff,
     directory,
-    now: services.clock.now(),
+    now,
     caseRow,
     view,
     photos,

@@ -727,9 +727,11 @@ function formatDateTimeLocal(text: string, zone: string): string {
   return parsed.isValid ? formatDateTime(parsed.toMillis(), zone) : text;
 }
 
-function DonePage(props: { staff: StaffMember; directory: Directory; view: CaseView; reply?: string | undefined }) {
+function DonePage(props: { staff: StaffMember; directory: Directory; view: CaseView; reply?: string | undefined; now: Date }) {
   const { view, directory } = props;
   const zone = directory.calendar.timeZone;
+  // Issue 18: a back-dated contact may be past its targets already; a passed one is not promised.
+  const passed = (at: string | Date) => new Date(at).getTime() <= props.now.getTime();
   const sr = view.kind === 'service_request';
   const resolved = view.status === 'resolved';
   return (
@@ -749,12 +751,20 @@ function DonePage(props: { staff: StaffMember; directory: Directory; view: CaseV
             <li>Your question was answered today and is now closed; call us again if you need anything more.</li>
           ) : (
             <>
-              <li>
-                {view.division.name} will contact you to acknowledge it by <strong>{formatDateTime(view.targets.acknowledgeBy!, zone)}</strong>.
-              </li>
+              {passed(view.targets.acknowledgeBy!) ? (
+                <li>
+                  It is overdue: the target to acknowledge it was <strong>{formatDateTime(view.targets.acknowledgeBy!, zone)}</strong>. {view.division.name} will contact you as soon as possible; we are sorry for the delay.
+                </li>
+              ) : (
+                <li>
+                  {view.division.name} will contact you to acknowledge it by <strong>{formatDateTime(view.targets.acknowledgeBy!, zone)}</strong>.
+                </li>
+              )}
               {view.targets.resolveBy ? (
                 <li>
-                  The target to resolve it is <strong>{formatTargetDue(view.targets.resolveBy, zone, resolutionTargetUnit(props.directory, view))}</strong>.
+                  {passed(view.targets.resolveBy) ? 'The target to resolve it was ' : 'The target to resolve it is '}
+                  <strong>{formatTargetDue(view.targets.resolveBy, zone, resolutionTargetUnit(props.directory, view))}</strong>
+                  {passed(view.targets.resolveBy) ? ', which has passed: we will give you a new date.' : '.'}
                 </li>
               ) : null}
               {view.customer.email && view.customer.preferredContact === 'email' ? <li>A receipt with the reference is on its way to {view.customer.email}.</li> : null}
@@ -936,6 +946,6 @@ export async function registerIntakePages(app: FastifyInstance, services: CaseSe
     const directory = await services.directory.get();
     const { view } = await getCase(services.db.kysely, staff, reference, directory.calendar);
     const pointed = request.query['reply'] === 'official-channels' && view.kind === 'inquiry' && view.channel.code !== null && directory.channel(view.channel.code)?.serviceRequests === false;
-    return sendPage(reply, DonePage({ staff, directory, view, reply: pointed ? await readyReply(directory, view.reference) : undefined }));
+    return sendPage(reply, DonePage({ staff, directory, view, reply: pointed ? await readyReply(directory, view.reference) : undefined, now: services.clock.now() }));
   });
 }

@@ -160,9 +160,21 @@ export function AskSent(props: { ctx: PortalContext; found: PublicCase; reached?
       <SentBanner title="Your question has been sent" reference={found.reference} what="question" />
       <h2>What happens next</h2>
       <ol class="steps">
-        <li>
-          <strong>{found.division}</strong> will reply by <strong>{formatDateTime(found.acknowledgeBy, ctx.zone)}</strong> (within {targetWords(ctx)}) with the answer, or with when you will have it.
-        </li>
+        {found.acknowledgedAt || found.status === 'resolved' ? (
+          <li>
+            <strong>{found.division}</strong> has replied: see the Track a request page.
+          </li>
+        ) : found.acknowledgeBy.getTime() <= ctx.now.getTime() ? (
+          // Issue 18: a target that has passed is said to be overdue, never promised.
+          <li>
+            It is overdue: <strong>{found.division}</strong> aimed to reply by <strong>{formatDateTime(found.acknowledgeBy, ctx.zone)}</strong> (within {targetWords(ctx)}). They will reply as soon as
+            possible with the answer, or with when you will have it.
+          </li>
+        ) : (
+          <li>
+            <strong>{found.division}</strong> will reply by <strong>{formatDateTime(found.acknowledgeBy, ctx.zone)}</strong> (within {targetWords(ctx)}) with the answer, or with when you will have it.
+          </li>
+        )}
         <ConfirmationStep reached={props.reached} what="question" />
         {props.reached === 'none' ? (
           <li>

@@ -5,7 +5,7 @@ import { attributeAnswerWords, checkAttributeValues } from '../../standard/attri
 import type { IntakeInput } from '../../cases/create-case.js';
 import type { PublicCase } from '../../cases/find-public-case.js';
 import { Breadcrumbs, ErrorSummary, Select, Choices, TextArea, TextField, type FieldErrors } from '../components.js';
-import { dateTimeFieldHint, formatDateTime } from '../format.js';
+import { dateTimeFieldHint, formatDateTime, formatTargetDue } from '../format.js';
 import type { RelatedCase } from '../../cases/find-cases.js';
 import { insideBoundary, outsideBoundaryMessage, type MunicipalBoundary } from '../../directory/map-settings.js';
 import { PointMap, mapAssets } from '../point-map.js';
@@ -462,18 +462,33 @@ export function ReportCheck(props: { ctx: PortalContext; type: PortalRequestType
 export function ReportSent(props: { ctx: PortalContext; found: PublicCase; reached?: ReachedBy | undefined }) {
   const { ctx, found } = props;
   const zone = ctx.zone;
+  const passed = (at: Date) => at.getTime() <= ctx.now.getTime();
   return (
     <PortalLayout ctx={ctx} title={`Report sent: ${found.reference}`} path="/report">
       <SentBanner title="Your report has been sent" reference={found.reference} what="report" />
       <h2>What happens next</h2>
       <ol class="steps">
-        <li>
-          <strong>{found.division}</strong> will acknowledge your report by <strong>{formatDateTime(found.acknowledgeBy, zone)}</strong>: a member of staff confirms they have it and tells you the next
-          steps{props.reached === 'none' ? ' on the Track a request page' : ''}.
-        </li>
-        {found.resolveBy ? (
+        {found.acknowledgedAt ? (
           <li>
-            We aim to fix the problem by <strong>{formatDateTime(found.resolveBy, zone)}</strong>, the service target for {found.requestType?.name.toLowerCase() ?? 'this request'}.
+            <strong>{found.division}</strong> acknowledged your report on <strong>{formatDateTime(found.acknowledgedAt, zone)}</strong>.
+          </li>
+        ) : passed(found.acknowledgeBy) ? (
+          // Issue 18: a target that has passed is said to be overdue, never promised.
+          <li>
+            It is overdue: <strong>{found.division}</strong> aimed to acknowledge your report by <strong>{formatDateTime(found.acknowledgeBy, zone)}</strong>. A member of staff will confirm they
+            have it and tell you the next steps{props.reached === 'none' ? ' on the Track a request page' : ''} as soon as possible.
+          </li>
+        ) : (
+          <li>
+            <strong>{found.division}</strong> will acknowledge your report by <strong>{formatDateTime(found.acknowledgeBy, zone)}</strong>: a member of staff confirms they have it and tells you the next
+            steps{props.reached === 'none' ? ' on the Track a request page' : ''}.
+          </li>
+        )}
+        {found.resolveBy && found.status === 'open' ? (
+          <li>
+            {passed(found.resolveBy) ? 'It is overdue: we aimed to fix the problem by ' : 'We aim to fix the problem by '}
+            <strong>{formatTargetDue(found.resolveBy, zone, found.resolveUnit)}</strong>, the service target for {found.requestType?.name.toLowerCase() ?? 'this request'}
+            {passed(found.resolveBy) ? '. We will give you a new date.' : '.'}
           </li>
         ) : null}
         <ConfirmationStep reached={props.reached} what="report" />

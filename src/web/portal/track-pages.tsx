@@ -1,6 +1,6 @@
 import type { PublicCase } from '../../cases/find-public-case.js';
 import { Badge, Breadcrumbs, ErrorSummary, TextField, type FieldErrors } from '../components.js';
-import { formatDateTime } from '../format.js';
+import { formatDateTime, formatTargetDue } from '../format.js';
 import { PortalLayout, OfficePhones, type PortalContext } from './portal-layout.js';
 import { PublicPhotos } from './report-photos.js';
 import { FollowInvitation } from './follow-pages.js';
@@ -62,20 +62,21 @@ function statusOf(c: PublicCase): { words: string; kind: 'open' | 'ok' | 'warn' 
 }
 
 /** A target and whether it was met, in words. */
-function TargetRow(props: { label: string; due: Date; done: Date | null; doneWord: string; now: Date; zone: string }) {
+function TargetRow(props: { label: string; due: Date; unit?: string | undefined; done: Date | null; doneWord: string; now: Date; zone: string }) {
   const { due, done, now, zone } = props;
+  const dueWords = formatTargetDue(due, zone, props.unit);
   let badge;
   let words;
   if (done) {
     const onTime = done.getTime() <= due.getTime();
     badge = <Badge kind={onTime ? 'ok' : 'warn'}>{onTime ? 'Met' : 'Missed'}</Badge>;
-    words = `${props.doneWord} ${formatDateTime(done, zone)}; the target was ${formatDateTime(due, zone)}.`;
+    words = `${props.doneWord} ${formatDateTime(done, zone)}; the target was ${dueWords}.`;
   } else if (now.getTime() > due.getTime()) {
     badge = <Badge kind="bad">Missed</Badge>;
-    words = `Not yet. The target was ${formatDateTime(due, zone)}.`;
+    words = `Not yet: it is overdue. The target was ${dueWords}.`;
   } else {
     badge = <Badge kind="muted">Not yet due</Badge>;
-    words = `By ${formatDateTime(due, zone)}.`;
+    words = `By ${dueWords}.`;
   }
   return (
     <tr>
@@ -89,6 +90,7 @@ function TargetRow(props: { label: string; due: Date; done: Date | null; doneWor
 export function TrackResult(props: { ctx: PortalContext; found: PublicCase; escalationAnswer?: { outcome: string; answer: string; at: Date } | undefined }) {
   const { ctx, found } = props;
   const zone = ctx.zone;
+  const passed = (at: Date) => at.getTime() <= ctx.now.getTime();
   const status = statusOf(found);
   const what = found.kind === 'inquiry' ? 'Question' : 'Service request';
   return (
@@ -157,20 +159,35 @@ export function TrackResult(props: { ctx: PortalContext; found: PublicCase; esca
               </thead>
               <tbody>
                 <TargetRow label="Acknowledgment" due={found.acknowledgeBy} done={found.acknowledgedAt} doneWord="Acknowledged" now={ctx.now} zone={zone} />
-                {found.resolveBy ? <TargetRow label="Resolution" due={found.resolveBy} done={found.resolvedAt} doneWord="Resolved" now={ctx.now} zone={zone} /> : null}
+                {found.resolveBy ? <TargetRow label="Resolution" due={found.resolveBy} unit={found.resolveUnit} done={found.resolvedAt} doneWord="Resolved" now={ctx.now} zone={zone} /> : null}
               </tbody>
             </table>
           </div>
-          {found.revisedResolveBy ? (
-            <p class="alert">
-              <strong>Revised timeline:</strong> we told you we now expect to finish by {formatDateTime(found.revisedResolveBy, zone)}. The original target still counts in our reports.
-            </p>
+          {found.revisedResolveBy && found.status === 'open' ? (
+            passed(found.revisedResolveBy) ? (
+              // Issue 18: a date that has passed is said to be overdue, never promised.
+              <p class="alert alert--warn">
+                <strong>Revised timeline:</strong> we told you we expected to finish by {formatDateTime(found.revisedResolveBy, zone)}. That date has passed, so it is overdue: we will give you a new date. The
+                original target still counts in our reports.
+              </p>
+            ) : (
+              <p class="alert">
+                <strong>Revised timeline:</strong> we told you we now expect to finish by {formatDateTime(found.revisedResolveBy, zone)}. The original target still counts in our reports.
+              </p>
+            )
           ) : null}
           {found.committedBy && found.status === 'open' ? (
-            <p class="alert">
-              {/* Issue 19: a service request is fixed, not answered. */}
-              <strong>{found.kind === 'service_request' ? 'Expected to be done:' : 'Answer expected:'}</strong> by {formatDateTime(found.committedBy, zone)}.
-            </p>
+            passed(found.committedBy) ? (
+              <p class="alert alert--warn">
+                <strong>{found.kind === 'service_request' ? 'Overdue:' : 'Answer overdue:'}</strong> we expected {found.kind === 'service_request' ? 'to be done' : 'to answer'} by {formatDateTime(found.committedBy, zone)}. That date
+                has passed: we will give you a new date.
+              </p>
+            ) : (
+              <p class="alert">
+                {/* Issue 19: a service request is fixed, not answered. */}
+                <strong>{found.kind === 'service_request' ? 'Expected to be done:' : 'Answer expected:'}</strong> by {formatDateTime(found.committedBy, zone)}.
+              </p>
+            )
           ) : null}
           {found.escalation ? (
             <p class="alert alert--warn">
