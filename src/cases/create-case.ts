@@ -13,7 +13,7 @@ import { AppError } from '../platform/errors.js';
 import { checkAttributeValues, type AttributeValues } from '../standard/attributes.js';
 import { dueTimes } from '../standard/due-times.js';
 import { completionDays } from '../standard/performance-indicators.js';
-import { chooseTargets } from '../standard/targets.js';
+import { chooseTargets, type TargetUnit } from '../standard/targets.js';
 import { assertTakesContacts, canResolveAtFirstContact } from './case-policy.js';
 import { directoryCaseNames, type CaseNames } from './case-queries.js';
 import { actorLabel, defaultMethod, nextCheckAt, nextDueAt, type CaseRow } from './case-record.js';
@@ -103,7 +103,7 @@ export async function createCase(options: {
 
   // Everything a contact is checked against is in memory; the database is written once, below.
   const directory = await services.directory.get();
-  const { calendar, mediaUrl, moreMediaUrls, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact, answerForDivision } = checkIntake({ directory, staff, input, now });
+  const { calendar, mediaUrl, moreMediaUrls, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, resolveUnit, attributes, firstContact, answerForDivision } = checkIntake({ directory, staff, input, now });
 
   const base = {
     kind: input.kind,
@@ -156,6 +156,8 @@ export async function createCase(options: {
         receiptBusinessDay: due.receiptBusinessDay,
         acknowledgeBy: calendar.format(due.acknowledgeBy),
         resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
+        // Issue 18: the timeline tells a target in calendar days as a day.
+        ...(resolveUnit ? { resolveUnit } : {}),
         ...(dstVersionId ? { dstVersionId } : {}),
         summaryConfirmed: input.summaryConfirmed,
         ...(moreMediaUrls.length > 0 ? { moreMediaUrls } : {}),
@@ -318,6 +320,7 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   let divisionId: number;
   let dstVersionId: number | null = null;
   let due;
+  let resolveUnit: TargetUnit | undefined;
   const attributes = input.attributes ?? {};
   if (input.kind === 'service_request') {
     if (blank(input.requestType)) throw invalid('requestType', 'A service request needs its request type, e.g. pothole.');
@@ -332,7 +335,9 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
     requestTypeId = found.requestType.id;
     divisionId = found.division.id;
     dstVersionId = found.dstVersion.id;
-    due = dueTimes(calendar, receivedAt.getTime(), chooseTargets(found.targets, attributes));
+    const chosen = chooseTargets(found.targets, attributes);
+    due = dueTimes(calendar, receivedAt.getTime(), chosen);
+    resolveUnit = chosen.resolve?.unit;
   } else {
     if (!blank(input.requestType)) throw invalid('requestType', 'A general inquiry has no request type; record a service request instead.');
     if (Object.keys(attributes).length > 0) throw invalid('attributes', 'A general inquiry has no attributes.');
@@ -361,7 +366,7 @@ export function checkIntake(options: { directory: Directory; staff: StaffMember 
   // given kept as a note (INTERPRETATION §2, §4).
   const firstContact = asked && canResolveAtFirstContact(staff!, divisionId) ? asked : undefined;
   const answerForDivision = asked && !firstContact ? asked.answer.trim() : null;
-  return { calendar, mediaUrl, moreMediaUrls, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, attributes, firstContact, answerForDivision };
+  return { calendar, mediaUrl, moreMediaUrls, municipality, zone, channel, serviceCentreId, receivedAt, backdated, customer, email, phone, preferred, location, address, requestTypeId, divisionId, dstVersionId, due, resolveUnit, attributes, firstContact, answerForDivision };
 }
 
 /**

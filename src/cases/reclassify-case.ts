@@ -37,7 +37,8 @@ export async function reclassifyCase(options: {
     const attributes = input.attributes ?? {};
     const problems = checkAttributeValues(found.requestType.attributes, attributes, { enforceRequired: true });
     if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `${problems[0]!.field}: ${problems[0]!.message}.`, problems);
-    const due = dueTimes(calendar, receivedAt, chooseTargets(found.targets, attributes));
+    const chosen = chooseTargets(found.targets, attributes);
+    const due = dueTimes(calendar, receivedAt, chosen);
     const before = await trx.selectFrom('request_type').select('code').where('id', '=', caseRow.request_type_id!).executeTakeFirstOrThrow();
     const updated = await saveCase(trx, caseRow, {
       request_type_id: found.requestType.id,
@@ -58,6 +59,7 @@ export async function reclassifyCase(options: {
         reason: input.reason.trim(),
         acknowledgeBy: calendar.format(due.acknowledgeBy),
         resolveBy: due.resolveBy === null ? null : calendar.format(due.resolveBy),
+        ...(chosen.resolve?.unit ? { resolveUnit: chosen.resolve.unit } : {}),
         previousAcknowledgeBy: calendar.format(new Date(caseRow.acknowledge_by).getTime()),
         previousResolveBy: caseRow.resolve_by ? calendar.format(new Date(caseRow.resolve_by).getTime()) : null,
         ...(moves ? { transferTo: found.division.name } : {}),

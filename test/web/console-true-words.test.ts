@@ -63,6 +63,11 @@ test('a resolution target in calendar days reads as a date to tell the customer,
   assert.match(done, /Received Monday 2 March 2026, 3:22 am/, 'the receipt keeps its time');
   // The acknowledgment target is in business days: a day and its closing time.
   assert.match(done, /acknowledge it by Wednesday 4 March 2026, 4:30 pm/);
+  // The case's timeline and the portal's tracking page say it the same way.
+  const timeline = pageText((await staff.get(`/staff/cases/${recorded.body.case.reference}`)).body);
+  assert.match(timeline, /Acknowledge by Wednesday 4 March 2026, 4:30 pm; resolve by Monday 9 March 2026\./);
+  const track = pageText((await api.app.inject({ method: 'GET', url: `/track/${recorded.body.case.reference}` })).body);
+  assert.match(track, /Resolution Not yet due By Monday 9 March 2026\./);
 });
 
 test('an overdue target says "Overdue by 10 days 17 hours" once, on the case page and in the queue, not "Overdue overdue by" (CSS §4.1)', async () => {

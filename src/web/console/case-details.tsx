@@ -281,6 +281,8 @@ const breachWords: Record<string, string> = {
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
 const when = (v: unknown, zone: string): string => (typeof v === 'string' && v !== '' ? formatDateTime(v, zone) : '');
+/** A resolution target as its event recorded it: one in calendar days is a day (issue 18). */
+const resolveWhen = (d: Record<string, unknown>, zone: string): string => (typeof d['resolveBy'] === 'string' && d['resolveBy'] !== '' ? formatTargetDue(d['resolveBy'], zone, typeof d['resolveUnit'] === 'string' ? d['resolveUnit'] : undefined) : '');
 
 /** Details a client sent that the request type does not ask (an Open311 app's uprn, say): for staff, as sent. */
 function ExtraDetails(props: { details: unknown }) {
@@ -339,7 +341,7 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
       return (
         <>
           <strong>Received</strong>
-          {d['acknowledgeBy'] ? <p>{`Acknowledge by ${when(d['acknowledgeBy'], zone)}${d['resolveBy'] ? `; resolve by ${when(d['resolveBy'], zone)}` : ''}.`}</p> : null}
+          {d['acknowledgeBy'] ? <p>{`Acknowledge by ${when(d['acknowledgeBy'], zone)}${d['resolveBy'] ? `; resolve by ${resolveWhen(d, zone)}` : ''}.`}</p> : null}
           {d['backdated'] ? <p>{`Recorded later, on ${when(d['recordedAt'], zone)}.`}</p> : null}
           <ExtraDetails details={d['extraDetails']} />
           <MoreMedia urls={d['moreMediaUrls']} />
@@ -401,7 +403,7 @@ function EventWords(props: { type: string; data: Record<string, unknown>; zone: 
         <>
           <strong>{`Reclassified from ${text(d['from'])} to ${text(d['to'])}`}</strong>
           <p>{`Reason: ${text(d['reason'])}`}</p>
-          <p>{`Targets recomputed from the original receipt: acknowledge by ${when(d['acknowledgeBy'], zone)}${d['resolveBy'] ? `, resolve by ${when(d['resolveBy'], zone)}` : ''}.`}</p>
+          <p>{`Targets recomputed from the original receipt: acknowledge by ${when(d['acknowledgeBy'], zone)}${d['resolveBy'] ? `, resolve by ${resolveWhen(d, zone)}` : ''}.`}</p>
         </>
       );
     case 'resolved':
