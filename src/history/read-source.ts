@@ -1,6 +1,6 @@
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { StringDecoder } from 'node:string_decoder';
+import { CsvError, parse } from 'csv-parse';
 import { AppError } from '../platform/errors.js';
 
 /**
@@ -47,8 +47,7 @@ export class SourceFileError extends AppError {
   }
 }
 
-/** `chunkBytes`: how much of the file is read at a time (tests make it small to split records across reads). */
-export function openSourceFile(path: string, chunkBytes = 256 * 1024): SourceFile {
+export function openSourceFile(path: string): SourceFile {
   let size: number;
   try {
     size = statSync(path).size;
@@ -65,7 +64,7 @@ export function openSourceFile(path: string, chunkBytes = 256 * 1024): SourceFil
   const kind = start.startsWith('[') || start.startsWith('{') ? 'json' : 'csv';
   let read = 0;
   const stream = () => {
-    const s = createReadStream(path, { highWaterMark: chunkBytes });
+    const s = createReadStream(path, { highWaterMark: 256 * 1024 });
     s.on('data', (chunk) => (read += chunk.length));
     return s;
   };
@@ -81,148 +80,47 @@ export function openSourceFile(path: string, chunkBytes = 256 * 1024): SourceFil
   return file;
 }
 
-/** The longest record the reader holds while looking for its end (a quote never closed ends here). */
-const maxRecordChars = 1024 * 1024;
-
-/**
- * CSV records (RFC 4180: quoted fields with doubled quotes and line breaks, a byte-order mark,
- * LF or CRLF endings, blank lines skipped), each with its verbatim text and the line it starts on.
- * A small reader of its own rather than csv-parse: csv-parse with `raw` and `info`, which the kept
- * verbatim rows and the error lines need, cost about 30 µs a row, the largest share of an import;
- * this one scans each character once. test/history/read-source.test.ts checks it against
- * csv-parse on every real file in ../shared/data/311/ and on broken ones. It is as strict as
- * csv-parse's defaults: a quote inside an unquoted field, text after a closing quote, a quote never
- * closed and a row with another number of fields than the header stop the import at that line.
- */
 async function* csvRecords(input: NodeJS.ReadableStream, file: SourceFile): AsyncGenerator<SourceRecord> {
-  const decoder = new StringDecoder('utf8');
-  let text = '';
-  /** Where the record being read starts in `text`, and its line. */
-  let start = 0;
-  let startLine = 1;
-  let line = 1;
-  let pos = 0;
-  let quoted = false;
-  let fieldStart = true;
-  let fields: string[] = [];
-  let fieldFrom = 0;
-  let fieldHasQuotes = false;
-  let index: Map<string, number> | null = null;
-  let width = 0;
-
-  const endField = (at: number) => {
-    let value = text.slice(fieldFrom, at);
-    if (fieldHasQuotes) value = value.slice(1, value.endsWith('"') ? -1 : value.length).replaceAll('""', '"');
-    fields.push(value);
-  };
-  /** The record that ends before `at` (its line break, or the end of the file). */
-  const endRecord = (at: number): SourceRecord | null => {
-    const end = at > start && text.charCodeAt(at - 1) === 13 ? at - 1 : at;
-    endField(end);
-    const raw = text.slice(start, end);
-    const values = fields;
-    fields = [];
-    if (raw === '') return null;
-    if (index === null) {
-      index = new Map(values.map((name, i) => [name, i]));
-      width = values.length;
-      file.columns = values;
-      return null;
-    }
-    if (values.length !== width) {
-      throw new SourceFileError(startLine, null, `Invalid Record Length: expect ${width}, got ${values.length}: the row has a different number of fields than the header (a missing or extra comma, or an unquoted comma)`);
-    }
-    const columns = index;
-    return {
-      line: startLine,
-      raw,
-      get: (column) => {
-        const i = columns.get(column);
-        return i === undefined ? null : (values[i] ?? null);
-      },
-      isNumber: () => false,
-      multiline: line !== startLine,
-    };
-  };
-
-  /** Reads on from `pos`, giving out the records that end; `last` when the file has ended. */
-  const scan = (more: string, last: boolean): SourceRecord[] => {
-    // Keep only the record being read; the ones before it were given out.
-    if (start > 0) {
-      text = text.slice(start);
-      pos -= start;
-      fieldFrom -= start;
-      start = 0;
-    }
-    text += more;
-    const records: SourceRecord[] = [];
-    const n = text.length;
-    while (pos < n) {
-      const c = text.charCodeAt(pos);
-      if (quoted) {
-        if (c === 34) {
-          // Is it "" or the closing quote? Unless the file ends here, the next chunk says.
-          if (pos + 1 >= n && !last) break;
-          if (pos + 1 < n && text.charCodeAt(pos + 1) === 34) pos += 2;
-          else {
-            quoted = false;
-            pos += 1;
-            const next = pos < n ? text.charCodeAt(pos) : 10;
-            if (next !== 44 && next !== 10 && next !== 13) throw new SourceFileError(line, null, 'text after a closing quote: a quote inside a quoted field must be doubled ("")');
-          }
-          continue;
-        }
-        if (c === 10) line += 1;
-        pos += 1;
+  const parser = input.pipe(parse({ bom: true, raw: true, info: true, skip_empty_lines: true, max_record_size: 1024 * 1024 }));
+  let index = new Map<string, number>();
+  let header = true;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
+      const raw = item.raw.replace(/\r?\n$/, '');
+      const line = item.info.lines - (raw.match(/\n/g)?.length ?? 0);
+      if (header) {
+        header = false;
+        file.columns = item.record;
+        index = new Map(item.record.map((name, i) => [name, i]));
         continue;
       }
-      if (c === 44 /* , */) {
-        endField(pos);
-        pos += 1;
-        fieldFrom = pos;
-        fieldStart = true;
-        fieldHasQuotes = false;
-        continue;
-      }
-      if (c === 10 /* \n */) {
-        const record = endRecord(pos);
-        if (record) records.push(record);
-        line += 1;
-        pos += 1;
-        start = pos;
-        startLine = line;
-        fieldFrom = pos;
-        fieldStart = true;
-        fieldHasQuotes = false;
-        continue;
-      }
-      if (c === 34 /* " */) {
-        if (!fieldStart) throw new SourceFileError(line, null, "Invalid Opening Quote: a quote in the middle of an unquoted field (a field's opening quote is missing)");
-        quoted = true;
-        fieldHasQuotes = true;
-      }
-      fieldStart = false;
-      pos += 1;
+      const values = item.record;
+      yield {
+        line,
+        raw,
+        get: (column) => {
+          const i = index.get(column);
+          return i === undefined ? null : (values[i] ?? null);
+        },
+        isNumber: () => false,
+        multiline: raw.includes('\n'),
+      };
     }
-    if (quoted && (last || pos - start > maxRecordChars)) throw new SourceFileError(startLine, null, 'a quoted field is never closed: the file is cut short or a quote is missing');
-    if (last && start < n) {
-      const record = endRecord(n);
-      if (record) records.push(record);
+  } catch (error) {
+    const e = error as { code?: string; lines?: number; message: string };
+    if (error instanceof CsvError) {
+      const what =
+        e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH'
+          ? `${e.message.replace(/ on line \d+$/, '')}: the row has a different number of fields than the header (a missing or extra comma, or an unquoted comma)`
+          : e.code === 'CSV_QUOTE_NOT_CLOSED'
+            ? 'a quoted field is never closed: the file is cut short or a quote is missing'
+            : e.code === 'INVALID_OPENING_QUOTE'
+              ? `${e.message.replace(/ at line \d+.*$/, '')}: a quote in the middle of an unquoted field (a field's opening quote is missing)`
+              : e.message;
+      throw new SourceFileError(e.lines ?? 0, null, what);
     }
-    return records;
-  };
-
-  let first = true;
-  for await (const chunk of input as AsyncIterable<Buffer>) {
-    let more = decoder.write(chunk);
-    if (first && more.length > 0) {
-      // A byte-order mark, if the file starts with one (its three bytes may come in different reads).
-      first = false;
-      if (more.charCodeAt(0) === 0xfeff) more = more.slice(1);
-    }
-    for (const record of scan(more, false)) yield record;
+    throw error;
   }
-  for (const record of scan(decoder.end(), true)) yield record;
 }
 
 /**
