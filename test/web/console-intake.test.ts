@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import { testEngines } from '../helpers/db.js';
-import { expectAccessible, recordContact, screenshot, signInAs, startSite, type BrowserSite } from '../helpers/browser.js';
+import { expectAccessible, recordContact, screenshot, signInAs, startSite, tabTo, type BrowserSite } from '../helpers/browser.js';
 import { demo, potholeByPhone } from '../helpers/api.js';
 
 const [engine] = testEngines();
@@ -177,14 +176,6 @@ test('intake works without JavaScript: an inquiry answered at first contact is r
 });
 
 /** Presses Tab until the element matching the selector has the focus. */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 120; i += 1) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-    await page.keyboard.press('Tab');
-  }
-  assert.fail(`Tab never reached ${selector}`);
-}
-
 test('intake can be done with the keyboard alone (WCAG 2.1.1): Tab, Space and Enter from start to reference', async (t) => {
   const site = await startSite(engine!, now);
   t.after(() => site.close());
