@@ -214,9 +214,9 @@ const staffChannels = (directory: Directory): Option[] =>
     .filter((c) => c.code !== 'web_portal' && c.code !== 'open311')
     .map((c) => ({ value: c.code, label: c.serviceRequests ? c.name : `${c.name} (general inquiries only, CSS §3.2)` }));
 
-function IntakeShell(props: { staff: StaffMember; directory: Directory; title: string; step: string; children: ComponentChildren }) {
+function IntakeShell(props: { staff: StaffMember; directory: Directory; title: string; step: string; scripts?: string[] | undefined; children: ComponentChildren }) {
   return (
-    <Layout title={props.title} {...consoleLayout(props.staff, '/staff/intake', props.directory.municipality.name)}>
+    <Layout title={props.title} {...consoleLayout(props.staff, '/staff/intake', props.directory.municipality.name)} scripts={props.scripts}>
       <Breadcrumbs items={[{ href: '/staff', label: 'Home' }, { href: '/staff/intake', label: 'New contact' }, { label: props.step }]} />
       {props.children}
     </Layout>
@@ -394,7 +394,7 @@ function DetailsPage(props: { staff: StaffMember; directory: Directory; form: In
   const title = sr && type ? `New service request: ${type.name}` : 'New general inquiry';
   const example = formatDateTime(props.now, directory.calendar.timeZone);
   return (
-    <IntakeShell staff={props.staff} directory={directory} title={title} step="Details">
+    <IntakeShell staff={props.staff} directory={directory} title={title} step="Details" scripts={sr ? undefined : ['/assets/answer-search.js']}>
       <p class="step-label">Step 2 of 3</p>
       <h1>{title}</h1>
       <p class="lede">
@@ -403,12 +403,12 @@ function DetailsPage(props: { staff: StaffMember; directory: Directory; form: In
       </p>
       <ErrorSummary errors={errors} />
       <form method="post" action="/staff/intake/check" class="intake-form" novalidate>
-        {props.reply !== undefined ? (
-          // Enter in a field still means "Continue to read-back", not the refusal's button below.
-          <button type="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">
-            Continue to read-back
-          </button>
-        ) : null}
+        {/* Enter in a one-line field means "Continue to read-back", not the first button of the form
+            (the knowledge base's search, the refusal's way out). In the search box itself, Enter
+            searches (answer-search.js); without JavaScript the search is its button's. */}
+        <button type="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">
+          Continue to read-back
+        </button>
         <input type="hidden" name="kind" value={form.kind} />
         {sr ? <input type="hidden" name="requestType" value={form.requestType} /> : null}
         {form.refusedType ? <input type="hidden" name="refusedType" value={form.refusedType} /> : null}
