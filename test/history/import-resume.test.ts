@@ -209,4 +209,51 @@ describe('An import killed part-way', () => {
     }
     await whole.close();
   });
+
+  it('Ctrl-C (SIGINT) to a running citydesk import: it says it stops, writes the batch it is on, exits 130; the rerun continues', { timeout: 600_000 }, async () => {
+    const args = ['import', '--format', 'nyc', '--file', generated, '--organization', 'from-data', '--batch-size', '250', '--json'];
+    const env = cliEnv();
+    const prepared = await openDatabase({ dataDir: env['CITYDESK_DATA_DIR']! });
+    await migrate(prepared);
+    await seedMunicipality({ db: prepared, config: sampleConfig(), now, hash: async () => 'not-a-password-hash' });
+    await prepared.close();
+    const child = spawn(process.execPath, [resolve('bin/citydesk.js'), ...args, '--progress', 'lines'], { env });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let sent = false;
+    const code = await new Promise<number | null>((done) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (!sent && (stderr.match(/^progress: /gm) ?? []).length >= 2) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', (exitCode) => done(exitCode));
+    });
+    assert.ok(sent, `the import ended before it could be stopped: ${stderr}`);
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /Stopping after the batch being written/);
+    const summary = JSON.parse(stdout) as { stopped: boolean; imported: number; rows: number };
+    assert.equal(summary.stopped, true);
+    const part = await digest(env['CITYDESK_DATA_DIR']!);
+    assert.equal(part.rows, summary.imported, 'what the stopped run says it wrote is what is in the database');
+    assert.ok(part.rows >= 500 && part.rows < 3000, `${part.rows} rows after Ctrl-C`);
+
+    const rerun = await citydesk(args, env, 300_000);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const rest = JSON.parse(rerun.stdout) as { resumedFrom: number; rows: number; imported: number; stopped: boolean };
+    assert.equal(rest.resumedFrom, part.rows);
+    assert.equal(rest.stopped, false);
+    assert.equal(rest.rows, 3000);
+    assert.equal(rest.imported, 3000);
+    const whole = await testEngines()[0]!.open({ seed: true });
+    try {
+      await importHistory({ db: whole, now: () => now, file: generated, format: resolveFormat({ format: 'nyc' }), organizationFromData: true });
+      assert.deepEqual(await digest(env['CITYDESK_DATA_DIR']!), await digest(whole));
+    } finally {
+      await whole.close();
+    }
+  });
 });
