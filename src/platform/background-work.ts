@@ -7,6 +7,14 @@ import type { FastifyInstance } from 'fastify';
  */
 export type RunInBackground = (label: string, work: () => Promise<unknown>) => void;
 
+/** Work in flight in this process, whichever server started it. */
+const inFlight = new Set<Promise<unknown>>();
+
+/** Resolves when the work requests have started so far in this process has ended (tests use it). */
+export async function backgroundSettled(): Promise<void> {
+  await Promise.allSettled([...inFlight]);
+}
+
 export function backgroundWork(app: FastifyInstance): RunInBackground {
   const pending = new Set<Promise<unknown>>();
   app.addHook('onClose', async () => {
@@ -16,7 +24,11 @@ export function backgroundWork(app: FastifyInstance): RunInBackground {
     const running: Promise<unknown> = new Promise((started) => setImmediate(started))
       .then(work)
       .catch((error: unknown) => app.log.error({ err: error }, `${label} failed`))
-      .finally(() => pending.delete(running));
+      .finally(() => {
+        pending.delete(running);
+        inFlight.delete(running);
+      });
     pending.add(running);
+    inFlight.add(running);
   };
 }

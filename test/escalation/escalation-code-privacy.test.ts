@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { testEngines } from '../helpers/db.js';
 import { demo, potholeByPhone, startApi, type TestApi } from '../helpers/api.js';
 import { eventually } from '../helpers/eventually.js';
+import { backgroundSettled } from '../../src/platform/background-work.js';
 
 /** The lower quartile: load from other work on the machine lengthens the slow tail, not the quick answers. */
 const lowerQuartile = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 4)]!;
@@ -23,6 +24,9 @@ for (const engine of testEngines()) {
       const started = performance.now();
       const response = await api.app.inject({ method: 'POST', url: '/api/v1/public/escalation-codes', payload: { reference }, remoteAddress: `10.7.${Math.floor(client / 250)}.${(client++ % 250) + 1}` });
       const ms = performance.now() - started;
+      // The mail is written after the answer: let it end before the next request is timed, so one
+      // request's work does not land on the next one's time.
+      await backgroundSettled();
       assert.equal(response.statusCode, 202);
       return { ms, body: response.body };
     };
