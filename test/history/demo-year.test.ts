@@ -140,6 +140,16 @@ describe('A demo year stopped part-way (Ctrl-C)', () => {
       await db.kysely.updateTable('demo_run').set({ status: 'running' }).execute();
       await assert.rejects(runDemoYear({ db, password: 'demo-password-for-tests' }), /did not stop cleanly .* it left no checkpoint to continue from\. For a new demo year from nothing, stop citydesk, move the data folder away/);
       assert.equal(await count(), stopped.cases);
+
+      // --force leaves the broken year's cases as they are, marks it abandoned, and adds another year on top.
+      const another = await runDemoYear({ db, year: 2026, seed: 6, casesPerYear: 120, until: new Date('2026-01-06T18:30:00Z'), force: true, password: 'demo-password-for-tests' });
+      assert.equal(another.stopped, false);
+      assert.ok(another.cases > 0, `${another.cases} cases`);
+      assert.equal(await count(), stopped.cases + another.cases, 'the first year\'s cases stay, the new year\'s are added');
+      const after = await db.kysely.selectFrom('demo_run').select(['status', 'seed']).orderBy('id').execute();
+      assert.deepEqual(after, [{ status: 'abandoned', seed: 5 }, { status: 'finished', seed: 6 }]);
+      // The abandoned year is not taken up again: a further run without --force finds cases of the database's own.
+      await assert.rejects(runDemoYear({ db, password: 'demo-password-for-tests' }), /already holds cases of its own/);
     } finally {
       await db.close();
     }
