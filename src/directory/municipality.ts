@@ -105,8 +105,22 @@ export class CalendarProvider implements CalendarSource {
   }
 }
 
+/**
+ * Calendars built lately, by what they are made of: a calendar is a pure function of the hours,
+ * the closure rules and the closure changes, and indexing a few years of days costs tens of
+ * milliseconds, so callers that build one per run (the survey sweep, each batch) reuse it.
+ */
+const builtCalendars = new Map<string, BusinessCalendar>();
+
 export async function buildCalendar(tx: Tx, municipality?: Municipality): Promise<BusinessCalendar> {
   const m = municipality ?? (await loadMunicipality(tx));
   const changes = await loadClosureChanges(tx);
-  return new BusinessCalendar(m.settings.calendar, closureSource(m.settings.closureRules, changes));
+  const key = JSON.stringify([m.settings.calendar, m.settings.closureRules, changes]);
+  const built = builtCalendars.get(key);
+  if (built) return built;
+  const calendar = new BusinessCalendar(m.settings.calendar, closureSource(m.settings.closureRules, changes));
+  builtCalendars.set(key, calendar);
+  // A few kept (one per database a process uses, in practice): the oldest goes first.
+  if (builtCalendars.size > 8) builtCalendars.delete(builtCalendars.keys().next().value!);
+  return calendar;
 }
