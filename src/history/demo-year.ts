@@ -857,12 +857,14 @@ async function demoPeople(db: Db, directory: Directory): Promise<DemoPeople> {
 }
 
 /** The head an escalation went to: of the division and department it was made in (§5.2). */
+/** Who reviews an escalation now: the heads of the division responsible now (CSS §5.2), as reviewEscalation checks. */
 async function headFor(db: Db, people: DemoPeople, c: CaseRow): Promise<StaffMember | undefined> {
-  const escalation = await db.kysely.selectFrom('escalation').select(['division_id', 'department_id']).where('case_id', '=', c.id).where('level', '=', c.escalation_level).executeTakeFirst();
-  if (!escalation) return undefined;
-  if (c.escalation_level === 1) return people.divisionHeads.get(escalation.division_id);
-  if (c.escalation_level === 2) return people.departmentHeads.get(escalation.department_id);
-  return people.cao;
+  if (c.escalation_level === 3) return people.cao;
+  const responsible = await db.kysely.selectFrom('division').select(['id', 'department_id']).where('id', '=', c.division_id).executeTakeFirst();
+  if (!responsible) return undefined;
+  if (c.escalation_level === 1) return people.divisionHeads.get(responsible.id);
+  if (c.escalation_level === 2) return people.departmentHeads.get(responsible.department_id);
+  return undefined;
 }
 
 /**
