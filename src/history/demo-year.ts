@@ -549,7 +549,7 @@ export async function runDemoYear(options: DemoOptions): Promise<DemoSummary> {
           case 'review': {
             const c = await findCase(db.kysely, step.reference);
             if (c.status !== 'open' || c.escalation_level !== step.level) break;
-            const head = await headFor(db, people, c);
+            const head = headFor(directory, people, c);
             if (!head) break;
             await reviewEscalation({
               services,
@@ -856,15 +856,14 @@ async function demoPeople(db: Db, directory: Directory): Promise<DemoPeople> {
   };
 }
 
-/** The head an escalation went to: of the division and department it was made in (§5.2). */
 /** Who reviews an escalation now: the heads of the division responsible now (CSS §5.2), as reviewEscalation checks. */
-async function headFor(db: Db, people: DemoPeople, c: CaseRow): Promise<StaffMember | undefined> {
-  if (c.escalation_level === 3) return people.cao;
-  const responsible = await db.kysely.selectFrom('division').select(['id', 'department_id']).where('id', '=', c.division_id).executeTakeFirst();
-  if (!responsible) return undefined;
-  if (c.escalation_level === 1) return people.divisionHeads.get(responsible.id);
-  if (c.escalation_level === 2) return people.departmentHeads.get(responsible.department_id);
-  return undefined;
+function headFor(directory: Directory, people: DemoPeople, c: CaseRow): StaffMember | undefined {
+  if (c.escalation_level === 1) return people.divisionHeads.get(c.division_id);
+  if (c.escalation_level === 2) {
+    const department = directory.division(c.division_id)?.departmentId;
+    return department === undefined ? undefined : people.departmentHeads.get(department);
+  }
+  return c.escalation_level === 3 ? people.cao : undefined;
 }
 
 /**

@@ -10,25 +10,18 @@ export type RunInBackground = (label: string, work: () => Promise<unknown>) => v
 /** Work in flight in this process, whichever server started it. */
 const inFlight = new Set<Promise<unknown>>();
 
-/** Resolves when the work requests have started so far in this process has ended (tests use it). */
+/** Resolves when the work requests have started so far in this process has ended (closing a server, and tests, wait for it). */
 export async function backgroundSettled(): Promise<void> {
   await Promise.allSettled([...inFlight]);
 }
 
 export function backgroundWork(app: FastifyInstance): RunInBackground {
-  const pending = new Set<Promise<unknown>>();
-  app.addHook('onClose', async () => {
-    await Promise.allSettled([...pending]);
-  });
+  app.addHook('onClose', backgroundSettled);
   return (label, work) => {
     const running: Promise<unknown> = new Promise((started) => setImmediate(started))
       .then(work)
       .catch((error: unknown) => app.log.error({ err: error }, `${label} failed`))
-      .finally(() => {
-        pending.delete(running);
-        inFlight.delete(running);
-      });
-    pending.add(running);
+      .finally(() => inFlight.delete(running));
     inFlight.add(running);
   };
 }

@@ -175,7 +175,6 @@ test('intake works without JavaScript: an inquiry answered at first contact is r
   assert.notEqual(row.acknowledged_at, null);
 });
 
-/** Presses Tab until the element matching the selector has the focus. */
 test('intake can be done with the keyboard alone (WCAG 2.1.1): Tab, Space and Enter from start to reference', async (t) => {
   const site = await startSite(engine!, now);
   t.after(() => site.close());
